@@ -1,0 +1,167 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Docker client every module uses: built from the shared connection options, with failures
+that say what to do (SDK missing on the target, daemon unreachable, API too old for an option).
+
+In check mode the client refuses every write request (POST/PUT/DELETE) at the lowest level, so a
+bug in a module's planning cannot change the engine when the user only asked what would happen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any, Optional
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import docker
+    from docker.errors import APIError, DockerException, NotFound  # noqa: F401 (re-exported)
+    from docker.tls import TLSConfig
+    HAS_DOCKER_SDK = True
+    DOCKER_SDK_IMPORT_ERROR: Optional[str] = None
+except ImportError:
+    HAS_DOCKER_SDK = False
+    DOCKER_SDK_IMPORT_ERROR = traceback.format_exc()
+
+    class APIError(Exception):  # type: ignore[no-redef]
+        """Placeholder so modules can name the SDK's errors even when it is missing."""
+
+    class DockerException(Exception):  # type: ignore[no-redef]
+        """Placeholder so modules can name the SDK's errors even when it is missing."""
+
+    class NotFound(Exception):  # type: ignore[no-redef]
+        """Placeholder so modules can name the SDK's errors even when it is missing."""
+
+DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
+MIN_DOCKER_SDK_VERSION = "7.0.0"
+
+# The connection options, declared once; documented in doc_fragments/docker.py.
+DOCKER_CONNECTION_ARGS: dict[str, dict[str, Any]] = dict(
+    docker_host=dict(type="str", aliases=["docker_url"]),
+    tls=dict(type="bool", default=False),
+    validate_certs=dict(type="bool", default=False, aliases=["tls_verify"]),
+    ca_path=dict(type="path", aliases=["ca_cert", "tls_ca_cert"]),
+    client_cert=dict(type="path", aliases=["tls_client_cert", "cert_path"]),
+    client_key=dict(type="path", aliases=["tls_client_key", "key_path"]),
+    tls_hostname=dict(type="str"),
+    api_version=dict(type="str", default="auto", aliases=["docker_api_version"]),
+    timeout=dict(type="int", default=60),
+)
+
+
+def docker_argument_spec(**module_options: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The module's own options plus the shared connection options."""
+    spec = dict(DOCKER_CONNECTION_ARGS)
+    spec.update(module_options)
+    return spec
+
+
+class CheckModeWriteError(RuntimeError):
+    """A write request was attempted in check mode: a bug in the calling module."""
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+if HAS_DOCKER_SDK:
+    class EngineClient(docker.APIClient):
+        """docker.APIClient that counts requests and refuses writes in check mode."""
+
+        def __init__(self, *args: Any, check_mode: bool = False, **kwargs: Any) -> None:
+            self.check_mode = check_mode
+            self.request_count = 0
+            super().__init__(*args, **kwargs)
+
+        def _guard(self, method: str, url: str) -> None:
+            self.request_count += 1
+            if self.check_mode and method != "GET":
+                raise CheckModeWriteError("check mode must not call %s %s" % (method, url))
+
+        def _get(self, url: str, **kwargs: Any) -> Any:
+            self._guard("GET", url)
+            return super()._get(url, **kwargs)
+
+        def _post(self, url: str, **kwargs: Any) -> Any:
+            self._guard("POST", url)
+            return super()._post(url, **kwargs)
+
+        def _put(self, url: str, **kwargs: Any) -> Any:
+            self._guard("PUT", url)
+            return super()._put(url, **kwargs)
+
+        def _delete(self, url: str, **kwargs: Any) -> Any:
+            self._guard("DELETE", url)
+            return super()._delete(url, **kwargs)
+
+        @property
+        def api_version_tuple(self) -> tuple[int, ...]:
+            return _version_tuple(self.api_version)
+
+
+def resolve_docker_host(params: dict[str, Any]) -> str:
+    return params.get("docker_host") or os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
+
+
+def _tls_config(params: dict[str, Any]) -> Any:
+    verify = bool(params.get("validate_certs")) or os.environ.get("DOCKER_TLS_VERIFY", "") not in ("", "0")
+    cert = params.get("client_cert")
+    key = params.get("client_key")
+    if not (params.get("tls") or verify or cert):
+        return False
+    if bool(cert) != bool(key):
+        raise ValueError("client_cert and client_key must be given together")
+    return TLSConfig(
+        client_cert=(cert, key) if cert else None,
+        ca_cert=params.get("ca_path") if verify else None,
+        verify=params.get("ca_path") or True if verify else False,
+        assert_hostname=params.get("tls_hostname") if verify else None,
+    )
+
+
+def connect(module: AnsibleModule) -> "EngineClient":
+    """Connect to the daemon named by the module's connection options, or fail the module."""
+    if not HAS_DOCKER_SDK:
+        module.fail_json(
+            msg=missing_required_lib("docker (the Docker SDK for Python, >= %s)" % MIN_DOCKER_SDK_VERSION)
+            + " The modules run with the interpreter %s on the managed host: install it there with"
+            " '%s -m pip install docker', or set ansible_python_interpreter to one that has it."
+            % (sys.executable, sys.executable),
+            exception=DOCKER_SDK_IMPORT_ERROR,
+        )
+    params = module.params
+    host = resolve_docker_host(params)
+    try:
+        client = EngineClient(
+            base_url=host,
+            version=params.get("api_version") or "auto",
+            timeout=params.get("timeout") or 60,
+            tls=_tls_config(params),
+            check_mode=module.check_mode,
+        )
+    except ValueError as exc:
+        module.fail_json(msg="Invalid Docker connection options: %s" % exc)
+    except DockerException as exc:
+        module.fail_json(msg="Cannot reach the Docker daemon at %s: %s" % (host, _cause(exc)))
+    except Exception as exc:  # requests/urllib3 errors surface here for unreachable daemons
+        module.fail_json(msg="Cannot reach the Docker daemon at %s: %s" % (host, _cause(exc)))
+    return client
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost error message, which names the real cause (no such file, refused, TLS)."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return "%s: %s" % (type(exc).__name__, exc)
+
+
+def require_api_version(module: AnsibleModule, client: "EngineClient", option: str, minimum: str) -> None:
+    """Fail with a clear message when `option` is used but the engine's API predates it."""
+    if client.api_version_tuple < _version_tuple(minimum):
+        module.fail_json(
+            msg="Option %s needs Docker Engine API %s or newer; the daemon at %s speaks API %s."
+            % (option, minimum, client.base_url, client.api_version)
+        )
