@@ -1,0 +1,71 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Engine calls that realise a `ContainerSpec`: create, join the remaining networks, start,
+stop and remove. `client` is a docker.APIClient (the collection's EngineClient in modules)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from .spec import SPECIAL_NETWORK_MODES, ContainerSpec, NetworkAttachment, to_create_request
+
+def is_not_found(exc: BaseException) -> bool:
+    """True for the engine's 404 (the SDK's NotFound), without importing the SDK here."""
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", None) == 404 or type(exc).__name__ in ("NotFound", "ImageNotFound")
+
+
+
+def create_container(client: Any, spec: ContainerSpec) -> str:
+    """POST /containers/create, then connect every network after the first (API < 1.44 accepts
+    only one endpoint at create). Returns the new container's ID."""
+    created = client.create_container_from_config(to_create_request(spec), name=spec.name)
+    container_id = created["Id"]
+    if spec.networks and spec.network_mode not in SPECIAL_NETWORK_MODES:
+        connect_networks(client, container_id, spec.networks[1:])
+    return container_id
+
+
+def connect_networks(client: Any, container: str, attachments: Iterable[NetworkAttachment]) -> None:
+    for attachment in attachments:
+        connect_network(client, container, attachment)
+
+
+def connect_network(client: Any, container: str, attachment: NetworkAttachment) -> None:
+    endpoint = attachment.endpoint_config()
+    client.connect_container_to_network(
+        container, attachment.name,
+        aliases=endpoint.get("Aliases"),
+        links=[tuple(link.split(":", 1)) if ":" in link else (link, link) for link in attachment.links] or None,
+        ipv4_address=attachment.ipv4_address,
+        ipv6_address=attachment.ipv6_address,
+    )
+
+
+def disconnect_network(client: Any, container: str, network: str) -> None:
+    client.disconnect_container_from_network(container, network, force=True)
+
+
+def start_container(client: Any, container: str) -> None:
+    client.start(container)
+
+
+def create_and_start(client: Any, spec: ContainerSpec) -> str:
+    """Create the container, join its networks and start it. Returns its ID."""
+    container_id = create_container(client, spec)
+    start_container(client, container_id)
+    return container_id
+
+
+def stop_container(client: Any, container: str, timeout: Optional[int] = None) -> None:
+    """Stop; `timeout` None lets the engine use the container's own StopTimeout (default 10 s)."""
+    client.stop(container, timeout=timeout)
+
+
+def remove_container(client: Any, container: str, keep_volumes: bool = True, force: bool = True) -> None:
+    """Remove; anonymous volumes go with it unless keep_volumes. Already gone is fine."""
+    try:
+        client.remove_container(container, v=not keep_volumes, force=force)
+    except Exception as exc:  # noqa: BLE001 - NotFound or a removal already in progress
+        if not is_not_found(exc) and "already in progress" not in str(exc):
+            raise
