@@ -18,7 +18,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:
     import docker
-    from docker.errors import APIError, DockerException, NotFound  # noqa: F401 (re-exported)
+    from docker.errors import APIError, DockerException, NotFound  # pylint: disable=unused-import  # re-exported for modules
     from docker.tls import TLSConfig
     HAS_DOCKER_SDK = True
     DOCKER_SDK_IMPORT_ERROR: Optional[str] = None
