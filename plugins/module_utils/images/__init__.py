@@ -1,0 +1,24 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Images: content-addressed builds, archives, registry operations, Dockerfile-less Go images.
+
+Entry points for other parts of the collection (all take the low-level client from client.connect()):
+
+- ``build.ensure_built(client, BuildRequest(name, path, dockerfile, args, target, labels, ...),
+  check_mode) -> BuildResult``: the compose engine's ``build:`` — no build call when the tagged image
+  already carries the inputs' digest (label ``goship.build.digest``), a re-tag when another local
+  image carries it, else a build; ``BuildResult.changed`` is true only when a tag moved. Raises
+  ``ValueError`` (bad input, names the option), ``build.BuildFailure`` (``.step``, ``.output``; no tag
+  moved) or ``store.ImageError``.
+- ``context.BuildContext(path, dockerfile)``: the files sent after ``.dockerignore`` (CLI semantics,
+  ``dockerignore.PatternMatcher``), ``.digest()``, ``.write_tar(fileobj)``.
+- ``archive.read_manifest(path)`` -> image IDs and tags of a ``docker save`` archive;
+  ``archive.missing_images(client, images)``, ``archive.load_archive(client, path)``,
+  ``archive.archive_holds(path, image_id)``, ``archive.save_archive(client, names, path)``: the fleet's
+  shipping by image ID (stream an archive only to hosts that lack its IDs).
+- ``goimage.ensure_go_image(client, GoImageRequest, check_mode) -> GoImageResult``: compile a Go main
+  package and assemble/load a reproducible image with no Dockerfile and no base image (go_image module,
+  go_app role).
+- ``store``: ``split_reference``, ``inspect_image``, ``tag_image``, ``remove_image``, ``pull_image``,
+  ``push_image``.
+"""
