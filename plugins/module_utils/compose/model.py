@@ -71,6 +71,8 @@ def _serialise(value: Any, meta: Any = None) -> Any:
         return go_duration(value)
     if value is not None and fmt == "bytes":
         return str(value)
+    if value is not None and fmt == "octal":
+        return "0%o" % value
     if dataclasses.is_dataclass(value):
         return _dataclass_config(value)
     if isinstance(value, dict):
@@ -96,6 +98,17 @@ def _dataclass_config(obj: Any) -> dict[str, Any]:
     if isinstance(extra, dict):
         out.update(extra)
     return out
+
+
+def _escape_dollars(value: Any) -> Any:
+    """Compose prints `$` as `$$` so that its output can be loaded again unchanged."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {k: _escape_dollars(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_dollars(v) for v in value]
+    return value
 
 
 class _Config:
@@ -243,7 +256,7 @@ class FileReference(_Config):
     target: Optional[str] = None  # as written (Compose prints it so); see mount_path()
     uid: Optional[str] = None
     gid: Optional[str] = None
-    mode: Optional[int] = None
+    mode: Optional[int] = field(default=None, metadata={"fmt": "octal"})
 
 
 @dataclass
@@ -492,7 +505,7 @@ class Project(_Config):
             if items:
                 out[kind] = {key: value.to_config() for key, value in items.items()}
         out.update(self.extensions)
-        return out
+        return _escape_dollars(out)
 
     def service_order(self) -> list[str]:
         """Service names so that every service comes after the services it depends on."""

@@ -1,0 +1,381 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan → Engine API calls.
+
+Layers run one after the other; the steps of a layer run in parallel threads (one per service,
+network or image); the actions of a step in order. Before a step starts containers it waits for
+its dependencies' conditions (started, healthy, completed successfully).
+
+Recreating a container:
+- stop-first: create the replacement under a temporary name (so a bad config fails while the old
+  container still runs), stop and remove the old one, rename the new one, start it.
+- start-first: create and start the replacement beside the old one, wait until it is healthy (or
+  running, without a healthcheck), then stop and remove the old one and rename the new one.
+  With failure_action rollback, a replacement that does not become healthy is removed and the
+  old container keeps running; the run fails naming the service and the last health log lines.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from ..containers import engine
+from . import labels as L
+from .model import Project
+from .observe import ObservedContainer, list_containers
+from .planner import Action, DesiredProject, Plan, Step
+from .service_spec import InjectedFile, build_context_path, container_spec
+
+POLL_SECONDS = 0.25
+MAX_THREADS = 8
+
+
+class ExecutionError(Exception):
+    """An action failed; the message names the service or object and the engine's reason."""
+
+
+@dataclass
+class ExecOptions:
+    wait: bool = False
+    wait_timeout: int = 120
+    stop_timeout: Optional[int] = None
+    remove_volumes: bool = False
+    working_dir: str = ""
+    config_files: tuple[str, ...] = ()
+    environment_file: Optional[str] = None
+
+
+def _explain(exc: BaseException) -> str:
+    return str(getattr(exc, "explanation", None) or exc)
+
+
+class Executor:
+    def __init__(self, client: Any, project: Project, desired: DesiredProject, options: ExecOptions,
+                 record: Callable[[str], None]) -> None:
+        self.client = client
+        self.project = project
+        self.desired = desired
+        self.options = options
+        self.record = record
+        self._image_ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.base_labels = L.project_labels(project.name, options.working_dir, options.config_files,
+                                            options.environment_file)
+
+    # ------------------------------------------------------------ running the plan
+
+    def run(self, plan: Plan) -> None:
+        for layer in plan.layers:
+            if len(layer) == 1:
+                self._run_step(layer[0])
+                continue
+            with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(layer))) as pool:
+                futures = [pool.submit(self._run_step, step) for step in layer]
+                errors = []
+                for future in futures:
+                    try:
+                        future.result()
+                    except Exception as exc:  # collected so that every thread finishes first
+                        errors.append(exc)
+            if errors:
+                raise errors[0]
+
+    def _run_step(self, step: Step) -> None:
+        if step.waits and step.starts_containers:
+            for dependency, condition in step.waits:
+                self.wait_for_dependency(step.name, dependency, condition)
+        for action in step.actions:
+            try:
+                getattr(self, "_do_" + action.kind)(action)
+            except ExecutionError:
+                raise
+            except Exception as exc:
+                raise ExecutionError("%s failed: %s" % (action.describe(), _explain(exc)))
+            self.record(action.describe())
+
+    # ------------------------------------------------------------ networks, volumes, images
+
+    def _network_model(self, name: str) -> Any:
+        for net in self.project.networks.values():
+            if net.name == name:
+                return net
+        return None
+
+    def _do_create_network(self, action: Action) -> None:
+        net = self._network_model(action.target)
+        key = net.key if net is not None else "default"
+        ipam = None
+        if net is not None and net.ipam:
+            ipam = {"Driver": net.ipam.get("driver") or "default",
+                    "Config": [{k.capitalize() if k != "ip_range" else "IPRange": v for k, v in c.items()
+                                if k in ("subnet", "gateway", "ip_range")} for c in net.ipam.get("config") or []],
+                    "Options": net.ipam.get("options") or None}
+        self.client.create_network(
+            action.target, driver=(net.driver if net is not None else None) or "bridge",
+            options=dict(net.driver_opts) if net is not None and net.driver_opts else None,
+            ipam=ipam, internal=bool(net.internal) if net is not None else False,
+            attachable=bool(net.attachable) if net is not None else False,
+            enable_ipv6=bool(net.enable_ipv6) if net is not None and net.enable_ipv6 else False,
+            labels=L.network_labels(self.project.name, key, net.labels if net is not None else {}),
+            check_duplicate=True,
+        )
+
+    def _do_create_volume(self, action: Action) -> None:
+        vol = next((v for v in self.project.volumes.values() if v.name == action.target), None)
+        self.client.create_volume(
+            action.target, driver=(vol.driver if vol is not None else None) or "local",
+            driver_opts=dict(vol.driver_opts) if vol is not None and vol.driver_opts else None,
+            labels=L.volume_labels(self.project.name, vol.key if vol is not None else action.target,
+                                   vol.labels if vol is not None else {}),
+        )
+
+    def _do_build(self, action: Action) -> None:
+        from ..images.build import BuildFailure, BuildRequest, ensure_built
+        service = self.project.services[action.service or ""]
+        build = service.build
+        request = BuildRequest(
+            name=action.target, path=build_context_path(self.project, service),
+            dockerfile=build.dockerfile if build else None, args=dict(build.args) if build else {},
+            target=build.target if build else None, labels=dict(build.labels) if build else {},
+            network=build.network if build else None, rebuild="auto",
+        )
+        try:
+            result = ensure_built(self.client, request, check_mode=False)
+        except BuildFailure as exc:
+            raise ExecutionError("build of service %s failed at %s: %s\n%s" % (
+                action.service, exc.step or "start", exc.message, "\n".join(exc.output[-10:])))
+        with self._lock:
+            if result.image_id:
+                self._image_ids[action.target] = result.image_id
+
+    def _do_pull(self, action: Action) -> None:
+        from ..images.store import pull_image
+        pull_image(self.client, action.target)
+
+    def _do_remove_network(self, action: Action) -> None:
+        try:
+            self.client.remove_network(action.target)
+        except Exception as exc:
+            if not engine.is_not_found(exc):
+                raise
+
+    def _do_remove_volume(self, action: Action) -> None:
+        try:
+            self.client.remove_volume(action.target)
+        except Exception as exc:
+            if not engine.is_not_found(exc):
+                raise
+
+    def _do_remove_image(self, action: Action) -> None:
+        from ..images.store import remove_image
+        remove_image(self.client, action.target, force=False)
+
+    # ------------------------------------------------------------ containers
+
+    def image_id(self, reference: str) -> str:
+        with self._lock:
+            known = self._image_ids.get(reference)
+        if known:
+            return known
+        found = self.client.inspect_image(reference)["Id"]
+        with self._lock:
+            self._image_ids[reference] = found
+        return found
+
+    def _spec(self, action: Action, name: Optional[str] = None) -> Any:
+        service = self.project.services[action.service or ""]
+        desired = self.desired.services[service.name]
+        labels = L.container_labels(
+            self.base_labels, service.name, action.number or 1, desired.config_hash,
+            L.format_depends_on(service.depends_on), self.image_id(desired.image), desired.settings,
+            desired.build_digest,
+        )
+        return container_spec(self.project, service, action.number or 1, labels, name=name)
+
+    def _create(self, action: Action, name: Optional[str] = None) -> str:
+        made = self._spec(action, name)
+        container_id = engine.create_container(self.client, made.spec)
+        if made.files:
+            self.client.put_archive(container_id, "/", _tar(made.files))
+        return container_id
+
+    def _do_create(self, action: Action) -> None:
+        container_id = self._create(action)
+        if action.start:
+            engine.start_container(self.client, container_id)
+
+    def _do_start(self, action: Action) -> None:
+        engine.start_container(self.client, action.container_id or action.target)
+
+    def _do_stop(self, action: Action) -> None:
+        engine.stop_container(self.client, action.container_id or action.target, self.options.stop_timeout)
+
+    def _do_restart(self, action: Action) -> None:
+        self.client.restart(action.container_id or action.target, timeout=self.options.stop_timeout
+                            if self.options.stop_timeout is not None else 10)
+
+    def _do_remove(self, action: Action) -> None:
+        target = action.container_id or action.target
+        try:
+            engine.stop_container(self.client, target, self.options.stop_timeout)
+        except Exception as exc:
+            if engine.is_not_found(exc):
+                return
+        engine.remove_container(self.client, target, keep_volumes=not self.options.remove_volumes)
+
+    def _temporary_name(self, action: Action) -> str:
+        return "%s_%s" % ((action.container_id or "new")[:12], action.target)
+
+    def _do_recreate(self, action: Action) -> None:
+        old = action.container_id or action.target
+        final_name = self._final_name(action)
+        new_id = self._create(action, name=self._temporary_name(action))
+        if action.strategy == "start-first":
+            self._start_first(action, old, new_id)
+        else:
+            try:
+                engine.stop_container(self.client, old, self.options.stop_timeout)
+                engine.remove_container(self.client, old, keep_volumes=True)
+            except Exception:
+                engine.remove_container(self.client, new_id)
+                raise
+            self.client.rename(new_id, final_name)
+            if action.start:
+                engine.start_container(self.client, new_id)
+
+    def _final_name(self, action: Action) -> str:
+        service = self.project.services[action.service or ""]
+        return service.container_name or L.container_name(self.project.name, service.name, action.number or 1)
+
+    def _start_first(self, action: Action, old: str, new_id: str) -> None:
+        desired = self.desired.services[action.service or ""]
+        try:
+            engine.start_container(self.client, new_id)
+            self._wait_ready(action.service or "", new_id, desired.has_healthcheck)
+        except Exception as exc:
+            if desired.failure_action == "rollback":
+                engine.remove_container(self.client, new_id, keep_volumes=False)
+                raise ExecutionError("service %s: the new container did not become healthy, rolled back"
+                                     " (the old container %s keeps running): %s" % (action.service, action.target, exc))
+            raise
+        engine.stop_container(self.client, old, self.options.stop_timeout)
+        engine.remove_container(self.client, old, keep_volumes=True)
+        self.client.rename(new_id, self._final_name(action))
+
+    def _wait_ready(self, service: str, container_id: str, healthcheck: bool) -> None:
+        deadline = time.monotonic() + self.options.wait_timeout
+        while True:
+            state = self.client.inspect_container(container_id)["State"]
+            health = (state.get("Health") or {}).get("Status")
+            if not state.get("Running"):
+                raise ExecutionError("container exited with code %s%s" % (state.get("ExitCode"), _health_log(state)))
+            if not healthcheck or health == "healthy":
+                return
+            if health == "unhealthy":
+                raise ExecutionError("unhealthy%s" % _health_log(state))
+            if time.monotonic() > deadline:
+                raise ExecutionError("still %s after %ds%s" % (health or "starting", self.options.wait_timeout, _health_log(state)))
+            time.sleep(POLL_SECONDS)
+
+    # ------------------------------------------------------------ waiting
+
+    def _poll(self, check: Callable[[list[ObservedContainer]], Optional[str]], what: str) -> None:
+        """Poll the project's containers (one list call each time) until `check` returns None."""
+        deadline = time.monotonic() + self.options.wait_timeout
+        while True:
+            problem = check(list_containers(self.client, self.project.name))
+            if problem is None:
+                return
+            if problem.startswith("!") or time.monotonic() > deadline:
+                raise ExecutionError("%s: %s" % (what, problem.lstrip("!")))
+            time.sleep(POLL_SECONDS)
+
+    def wait_for_dependency(self, service: str, dependency: str, condition: str) -> None:
+        has_check = self.desired.services[dependency].has_healthcheck
+
+        def check(containers: list[ObservedContainer]) -> Optional[str]:
+            mine = [c for c in containers if c.service == dependency and not c.oneoff]
+            if not mine:
+                return "no container of %s yet" % dependency
+            for c in mine:
+                if condition == "service_healthy":
+                    if not has_check:
+                        return "!%s has no healthcheck, so it can never be healthy" % c.name
+                    if c.health == "unhealthy" or (c.state == "exited"):
+                        return "!%s is %s%s" % (c.name, c.health or c.state, self._last_log(c))
+                    if c.health != "healthy":
+                        return "%s is %s" % (c.name, c.health or c.state)
+                elif condition == "service_completed_successfully":
+                    if c.state == "exited" and c.exit_code not in (0, None):
+                        return "!%s exited with code %s" % (c.name, c.exit_code)
+                    if c.state != "exited":
+                        return "%s has not completed (%s)" % (c.name, c.state)
+                elif c.state not in ("running", "exited"):
+                    return "%s is %s" % (c.name, c.state)
+            return None
+
+        self._poll(check, "service %s waits for %s (%s)" % (service, dependency, condition))
+
+    def wait_for_services(self, services: list[str]) -> None:
+        """wait: every container of `services` running (healthy when it has a healthcheck), or
+        completed successfully when it is a one-shot."""
+        wanted = {name: self.desired.services[name] for name in services}
+
+        def check(containers: list[ObservedContainer]) -> Optional[str]:
+            for name, desired in sorted(wanted.items()):
+                mine = [c for c in containers if c.service == name and not c.oneoff]
+                if len(mine) < desired.replicas:
+                    return "service %s has %d of %d containers" % (name, len(mine), desired.replicas)
+                for c in mine:
+                    if c.state == "exited":
+                        if c.exit_code == 0 and desired.restart_policy in ("no", ""):
+                            continue
+                        return "!service %s: %s exited with code %s" % (name, c.name, c.exit_code)
+                    if c.state != "running":
+                        return "service %s: %s is %s" % (name, c.name, c.state)
+                    if desired.has_healthcheck and c.health != "healthy":
+                        last = self._last_log(c) if c.health == "unhealthy" else ""
+                        return "service %s: %s is %s%s" % (name, c.name, c.health or "starting", last)
+            return None
+
+        self._poll(check, "wait (timeout %ds)" % self.options.wait_timeout)
+
+    def _last_log(self, container: ObservedContainer) -> str:
+        try:
+            return _health_log(self.client.inspect_container(container.id)["State"])
+        except Exception:
+            return ""
+
+
+def _health_log(state: dict[str, Any]) -> str:
+    entries = ((state.get("Health") or {}).get("Log") or [])[-3:]
+    lines = ["exit %s: %s" % (e.get("ExitCode"), (e.get("Output") or "").strip()) for e in entries]
+    return "; last health checks: %s" % " | ".join(lines) if lines else ""
+
+
+def _tar(files: list[InjectedFile]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        made_dirs = set()
+        for item in files:
+            parts = item.path.strip("/").split("/")
+            for depth in range(1, len(parts)):
+                directory = "/".join(parts[:depth])
+                if directory not in made_dirs:
+                    made_dirs.add(directory)
+                    info = tarfile.TarInfo(directory)
+                    info.type = tarfile.DIRTYPE
+                    info.mode = 0o755
+                    archive.addfile(info)
+            info = tarfile.TarInfo("/".join(parts))
+            info.size = len(item.content)
+            info.mode = item.mode
+            info.uid, info.gid = item.uid, item.gid
+            archive.addfile(info, io.BytesIO(item.content))
+    return buffer.getvalue()

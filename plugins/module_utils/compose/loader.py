@@ -1,0 +1,842 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Compose files → one merged, interpolated dict, as the Compose specification reads them.
+
+Steps, per file: parse YAML (1.2 scalars, like Compose: `22:22` and `yes` are strings), interpolate
+`${VAR}` forms against shell environment over `.env`, turn the shapes that merge differently into
+their mapping form, make relative paths absolute (relative to the file that wrote them), apply
+`include` and `extends`. Then the files are merged in order (`!reset` / `!override` honoured).
+normalize.py validates the result and builds the typed model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Callable, Optional
+
+import yaml
+
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+
+DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml",
+                  "docker-compose.override.yml", "docker-compose.override.yaml")
+
+# ---------------------------------------------------------------- YAML without the 1.1 traps
+
+try:
+    _BaseLoader: Any = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class Reset:
+    """A value tagged `!reset`: removes what earlier files set."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Override:
+    """A value tagged `!override`: replaces what earlier files set instead of merging with it."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class ComposeYamlLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """YAML 1.2 core schema scalars (as Go's yaml.v3 reads them) and Compose's merge tags."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+
+def _add_resolver(tag: str, pattern: str, first: str) -> None:
+    ComposeYamlLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+
+_add_resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_add_resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\0")
+ComposeYamlLoader.yaml_implicit_resolvers.setdefault("", []).append(
+    ("tag:yaml.org,2002:null", re.compile(r"^$")))
+_add_resolver("tag:yaml.org,2002:int",
+              r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$", "-+0123456789")
+_add_resolver("tag:yaml.org,2002:float",
+              r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789.")
+_add_resolver("tag:yaml.org,2002:merge", r"^<<$", "<")
+
+
+def _construct_int(loader: Any, node: Any) -> int:
+    text = loader.construct_scalar(node).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if text.startswith(("0o", "0x", "0b")):
+        return sign * int(text, 0)
+    if len(text) > 1 and text.startswith("0") and re.fullmatch(r"[0-7]+", text):
+        return sign * int(text, 8)  # Go reads a leading 0 as octal (file modes: 0440)
+    return sign * int(text)
+
+
+def _construct_float(loader: Any, node: Any) -> float:
+    text = loader.construct_scalar(node).replace("_", "").lower()
+    if text.endswith("inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    return float(text)
+
+
+def _construct_mapping(loader: Any, node: Any) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    result: dict[Any, Any] = {}
+    seen: set[Any] = set()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (bool, int, float)) or key is None:
+            key = key_node.value  # Compose keys are strings: `80: ...`, `yes: ...`
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping key %r already defined" % (key,), key_node.start_mark)
+        seen.add(key)
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_tagged(wrapper: type) -> Callable[[Any, Any], Any]:
+    def construct(loader: Any, node: Any) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            value: Any = _construct_mapping(loader, node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_scalar(node)
+            value = None if value in ("", "null", "~") else value
+        return wrapper(value)
+    return construct
+
+
+ComposeYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+ComposeYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+ComposeYamlLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+ComposeYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", ComposeYamlLoader.construct_yaml_str)
+ComposeYamlLoader.add_constructor("!reset", _construct_tagged(Reset))
+ComposeYamlLoader.add_constructor("!override", _construct_tagged(Override))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse one Compose document; errors name the file and line."""
+    try:
+        return yaml.load(text, Loader=ComposeYamlLoader)  # nosec: a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = " (line %d, column %d)" % (mark.line + 1, mark.column + 1) if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ComposeError(source, "invalid YAML%s: %s" % (where, problem))
+
+
+# ---------------------------------------------------------------- interpolation
+
+_NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
+
+
+def interpolate_string(text: str, lookup: Callable[[str], Optional[str]], path: str) -> str:
+    """Substitute `$VAR`, `${VAR}`, `${VAR:-d}`, `-`, `:?`, `?`, `:+`, `+` and `$$` in `text`."""
+    if "$" not in text:
+        return text
+    out, _ = _interpolate(text, 0, lookup, path, nested=False)
+    return out
+
+
+def _interpolate(text: str, pos: int, lookup: Callable[[str], Optional[str]], path: str,
+                 nested: bool) -> tuple[str, int]:
+    """Expand from `pos` until the end (or, when nested, an unmatched `}`); return (text, end)."""
+    out: list[str] = []
+    length = len(text)
+    while pos < length:
+        char = text[pos]
+        if nested and char == "}":
+            return "".join(out), pos
+        if char != "$":
+            out.append(char)
+            pos += 1
+            continue
+        nxt = text[pos + 1] if pos + 1 < length else ""
+        if nxt == "$":
+            out.append("$")
+            pos += 2
+        elif nxt == "{":
+            value, pos = _braced(text, pos + 2, lookup, path)
+            out.append(value)
+        else:
+            match = _NAME.match(text, pos + 1)
+            if not match:
+                raise ComposeError(path, "invalid interpolation format in %r: a '$' must be followed by a "
+                                   "variable name, '{' or '$' (write '$$' for a literal '$')" % text)
+            out.append(lookup(match.group()) or "")
+            pos = match.end()
+    if nested:
+        raise ComposeError(path, "invalid interpolation format in %r: missing '}'" % text)
+    return "".join(out), pos
+
+
+def _braced(text: str, pos: int, lookup: Callable[[str], Optional[str]], path: str) -> tuple[str, int]:
+    match = _NAME.match(text, pos)
+    if not match:
+        raise ComposeError(path, "invalid interpolation format in %r: expected a variable name after '${'" % text)
+    name = match.group()
+    pos = match.end()
+    if text.startswith("}", pos):
+        return lookup(name) or "", pos + 1
+    for operator in (":-", ":?", ":+", "-", "?", "+"):
+        if text.startswith(operator, pos):
+            break
+    else:
+        raise ComposeError(path, "invalid interpolation format in %r: unexpected %r after ${%s"
+                           % (text, text[pos:pos + 1] or "end of text", name))
+    argument, end = _interpolate(text, pos + len(operator), lookup, path, nested=True)
+    value = lookup(name)
+    is_set = value is not None
+    is_full = bool(value)
+    if operator in (":-", "-"):
+        result = value if (is_full if operator == ":-" else is_set) else argument
+    elif operator in (":?", "?"):
+        if not (is_full if operator == ":?" else is_set):
+            raise ComposeError(path, "required variable %s is missing a value%s"
+                               % (name, ": " + argument if argument else ""))
+        result = value
+    else:
+        result = argument if (is_full if operator == ":+" else is_set) else ""
+    return result or "", end + 1
+
+
+def interpolate(value: Any, lookup: Callable[[str], Optional[str]], path: str) -> Any:
+    """Interpolate every string value (not keys) of a parsed document."""
+    if isinstance(value, str):
+        return interpolate_string(value, lookup, path)
+    if isinstance(value, dict):
+        return {k: interpolate(v, lookup, _join(path, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, lookup, "%s[%d]" % (path, i)) for i, v in enumerate(value)]
+    if isinstance(value, (Reset, Override)):
+        return type(value)(interpolate(value.value, lookup, path))
+    return value
+
+
+def _join(path: str, key: Any) -> str:
+    return "%s.%s" % (path, key) if path else str(key)
+
+
+# ---------------------------------------------------------------- .env files
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([^=\s#]+)\s*(?:=(.*))?$")
+_DQ_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "$": "$"}
+
+
+def parse_env_file(path: str, lookup: Optional[Callable[[str], Optional[str]]] = None,
+                   error_path: str = "") -> dict[str, Optional[str]]:
+    """Read a dotenv file: KEY=VALUE lines, `export`, comments, quotes, `${VAR}` in unquoted and
+    double-quoted values (resolved against earlier lines, then `lookup`). A bare KEY means the value
+    comes from `lookup` (None when unset)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise ComposeError(error_path or path, "cannot read env file %s: %s" % (path, exc.strerror or exc))
+    result: dict[str, Optional[str]] = {}
+
+    def resolve(name: str) -> Optional[str]:
+        if name in result and result[name] is not None:
+            return result[name]
+        return lookup(name) if lookup else None
+
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _ENV_LINE.match(line)
+        if not match:
+            raise ComposeError(error_path or path, "invalid line %d in env file %s: %r" % (index, path, line))
+        key, raw = match.group(1), match.group(2)
+        if raw is None:
+            result[key] = lookup(key) if lookup else None
+            continue
+        raw = raw.strip()
+        where = "%s (line %d)" % (path, index)
+        if raw[:1] in ("'", '"'):
+            quote = raw[0]
+            body = raw[1:]
+            while quote not in _unescaped_tail(body, quote) and index < len(lines):
+                body += "\n" + lines[index]  # multi-line quoted value
+                index += 1
+            end = _closing_quote(body, quote)
+            if end < 0:
+                raise ComposeError(error_path or path, "unterminated quote in env file %s" % where)
+            body = body[:end]
+            if quote == '"':
+                body = re.sub(r"\\(.)", lambda m: _DQ_ESCAPES.get(m.group(1), "\\" + m.group(1)), body)
+                body = interpolate_string(body, resolve, error_path or where) if "$" in body else body
+            result[key] = body
+        else:
+            value = re.split(r"\s+#", raw, maxsplit=1)[0].strip()
+            result[key] = interpolate_string(value, resolve, error_path or where)
+    return result
+
+
+def _unescaped_tail(body: str, quote: str) -> str:
+    return body if _closing_quote(body, quote) < 0 else quote
+
+
+def _closing_quote(body: str, quote: str) -> int:
+    index = 0
+    while index < len(body):
+        if body[index] == "\\" and quote == '"':
+            index += 2
+            continue
+        if body[index] == quote:
+            return index
+        index += 1
+    return -1
+
+
+# ---------------------------------------------------------------- shapes that merge as mappings
+
+_LIST_OR_DICT = ("environment", "labels", "sysctls", "annotations")
+
+
+def list_to_dict(value: Any, separator: str = "=") -> Any:
+    """`["A=1", "B"]` → `{"A": "1", "B": None}`; other values are returned unchanged (validated later)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return value
+    result: dict[str, Optional[str]] = {}
+    for item in value:
+        key, sep, rest = item.partition(separator)
+        result[key] = rest if sep else None
+    return result
+
+
+def _absolute(base_dir: str, path: str, environ: dict[str, str]) -> str:
+    if path.startswith("~"):
+        home = environ.get("HOME") or os.path.expanduser("~")
+        path = home + path[1:] if path == "~" or path.startswith("~/") else os.path.expanduser(path)
+    if os.path.isabs(path):
+        return path  # Compose keeps absolute paths exactly as written
+    return os.path.normpath(os.path.join(base_dir, path))
+
+
+def _is_remote_context(context: str) -> bool:
+    return bool(re.match(r"^(https?://|git@|git://|github\.com/|ssh://)", context)) or context.endswith(".git")
+
+
+def _is_local_path(source: str) -> bool:
+    return source.startswith((".", "/", "~")) or bool(re.match(r"^[a-zA-Z]:[\\/]", source))
+
+
+def split_volume_spec(spec: str) -> list[str]:
+    """Split `SOURCE:TARGET:MODE` on colons, keeping Windows drive letters (`C:\\x`) whole."""
+    parts: list[str] = []
+    for piece in spec.split(":"):
+        if parts and len(parts[-1]) == 1 and parts[-1].isalpha() and piece.startswith(("\\", "/")) and len(parts) == 1:
+            parts[-1] += ":" + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
+def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any:
+    """Resolve relative paths against `base_dir` and turn list forms that merge by key into mappings.
+    Values of unexpected types are left for validation, which names their path."""
+    if not isinstance(service, dict):
+        return service
+    service = dict(service)
+    for key in _LIST_OR_DICT:
+        if key in service:
+            service[key] = list_to_dict(service[key])
+    build = service.get("build")
+    if isinstance(build, str):
+        build = {"context": build}
+    if isinstance(build, dict):
+        build = dict(build)
+        context = build.get("context", ".")
+        if isinstance(context, str) and not _is_remote_context(context):
+            build["context"] = _absolute(base_dir, context, environ)
+        for key in ("args", "labels"):
+            if key in build:
+                build[key] = list_to_dict(build[key])
+        contexts = build.get("additional_contexts")
+        if isinstance(contexts, (dict, list)):
+            contexts = list_to_dict(contexts)
+            if isinstance(contexts, dict):
+                build["additional_contexts"] = {
+                    k: _absolute(base_dir, v, environ) if isinstance(v, str) and _is_local_path(v) else v
+                    for k, v in contexts.items()}
+        service["build"] = build
+    if isinstance(service.get("depends_on"), list):
+        service["depends_on"] = {
+            name: {"condition": "service_started"} if isinstance(name, str) else name
+            for name in service["depends_on"]} if all(isinstance(n, str) for n in service["depends_on"]) \
+            else service["depends_on"]
+    if isinstance(service.get("networks"), list) and all(isinstance(n, str) for n in service["networks"]):
+        service["networks"] = {name: None for name in service["networks"]}
+    env_file = service.get("env_file")
+    if isinstance(env_file, str):
+        env_file = [env_file]
+    if isinstance(env_file, list):
+        entries: list[Any] = []
+        for entry in env_file:
+            if isinstance(entry, str):
+                entry = {"path": entry}
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                entry = dict(entry, path=_absolute(base_dir, entry["path"], environ))
+            entries.append(entry)
+        service["env_file"] = entries
+    if isinstance(service.get("volumes"), list):
+        service["volumes"] = [_prepare_volume(v, base_dir, environ) for v in service["volumes"]]
+    extends = service.get("extends")
+    if isinstance(extends, dict) and isinstance(extends.get("file"), str):
+        service["extends"] = dict(extends, file=_absolute(base_dir, extends["file"], environ))
+    return service
+
+
+def _prepare_volume(volume: Any, base_dir: str, environ: dict[str, str]) -> Any:
+    if isinstance(volume, str):
+        parts = split_volume_spec(volume)
+        if len(parts) >= 2 and _is_local_path(parts[0]):
+            parts[0] = _absolute(base_dir, parts[0], environ)
+            return ":".join(parts)
+        return volume
+    if isinstance(volume, dict) and volume.get("type") == "bind" and isinstance(volume.get("source"), str):
+        return dict(volume, source=_absolute(base_dir, volume["source"], environ))
+    return volume
+
+
+def prepare_file_sources(section: Any, base_dir: str, environ: dict[str, str]) -> Any:
+    """Top-level secrets/configs: `file:` relative to the file that declares it."""
+    if not isinstance(section, dict):
+        return section
+    result = {}
+    for key, value in section.items():
+        if isinstance(value, dict) and isinstance(value.get("file"), str):
+            value = dict(value, file=_absolute(base_dir, value["file"], environ))
+        result[key] = value
+    return result
+
+
+# ---------------------------------------------------------------- merging
+
+# Keys whose value replaces the earlier one instead of merging with it.
+_REPLACED = {"command", "entrypoint"}
+# Sequences merged by identity: a later item with the same key replaces the earlier one.
+_SEQUENCE_KEYS: dict[str, Callable[[Any], Any]] = {}
+
+
+def _volume_key(item: Any) -> Any:
+    if isinstance(item, dict):
+        return ("target", item.get("target"))
+    if isinstance(item, str):
+        parts = split_volume_spec(item)
+        return ("target", parts[1] if len(parts) > 1 else parts[0])
+    return ("value", repr(item))
+
+
+def _mount_key(default_dir: str) -> Callable[[Any], Any]:
+    def key(item: Any) -> Any:
+        if isinstance(item, str):
+            return "%s/%s" % (default_dir, item)
+        if isinstance(item, dict):
+            target = item.get("target") or item.get("source")
+            if isinstance(target, str) and not target.startswith("/"):
+                target = "%s/%s" % (default_dir, target)
+            return target
+        return repr(item)
+    return key
+
+
+def _value_key(item: Any) -> Any:
+    return repr(sorted(item.items())) if isinstance(item, dict) else repr(item)
+
+
+for _name in ("cap_add", "cap_drop", "dns", "dns_opt", "dns_search", "expose", "profiles", "tmpfs", "links",
+              "external_links", "group_add", "security_opt", "ports", "device_cgroup_rules", "env_file"):
+    _SEQUENCE_KEYS[_name] = _value_key
+_SEQUENCE_KEYS["volumes"] = _volume_key
+_SEQUENCE_KEYS["devices"] = _value_key
+_SEQUENCE_KEYS["secrets"] = _mount_key("/run/secrets")
+_SEQUENCE_KEYS["configs"] = _mount_key("")
+
+
+def _unique_merge(base: list[Any], extra: list[Any], key: Callable[[Any], Any]) -> list[Any]:
+    result = list(base)
+    positions = {key(item): index for index, item in enumerate(result)}
+    for item in extra:
+        item_key = key(item)
+        if item_key in positions:
+            result[positions[item_key]] = item
+        else:
+            positions[item_key] = len(result)
+            result.append(item)
+    return result
+
+
+def merge_service(base: Any, override: Any) -> Any:
+    """Merge one service definition over another (Compose's rules for multiple files and extends)."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return _strip(override)
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Reset):
+            result.pop(key, None)
+            continue
+        if isinstance(value, Override) or key not in result or key in _REPLACED:
+            result[key] = _strip(value)
+            continue
+        old = result[key]
+        if key in _SEQUENCE_KEYS and isinstance(old, list) and isinstance(value, list):
+            result[key] = _unique_merge(old, _strip(value), _SEQUENCE_KEYS[key])
+        elif key == "ulimits" and isinstance(old, dict) and isinstance(value, dict):
+            result[key] = dict(old, **_strip(value))  # a ulimit is replaced whole
+        elif key == "healthcheck" and isinstance(old, dict) and isinstance(value, dict):
+            result[key] = _merge_mapping(old, value, replace=("test",))
+        elif key == "logging" and isinstance(old, dict) and isinstance(value, dict):
+            same_driver = old.get("driver") in (None, value.get("driver")) or "driver" not in value
+            result[key] = _merge_mapping(old, value) if same_driver else _strip(value)
+        elif isinstance(old, dict) and isinstance(value, dict):
+            result[key] = _merge_mapping(old, value)
+        else:
+            result[key] = _strip(value)
+    return result
+
+
+def _merge_mapping(base: dict[str, Any], override: dict[str, Any], replace: tuple[str, ...] = ()) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Reset):
+            result.pop(key, None)
+        elif isinstance(value, Override) or key in replace or key not in result:
+            result[key] = _strip(value)
+        elif isinstance(result[key], dict) and isinstance(value, dict):
+            result[key] = _merge_mapping(result[key], value)
+        elif isinstance(result[key], list) and isinstance(value, list):
+            result[key] = _unique_merge(result[key], _strip(value), _value_key)
+        else:
+            result[key] = _strip(value)
+    return result
+
+
+def _strip(value: Any) -> Any:
+    """Remove `!reset` / `!override` markers (in a single file they mean: empty / as written)."""
+    if isinstance(value, Override):
+        return _strip(value.value)
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if not isinstance(v, Reset)}
+    if isinstance(value, list):
+        return [_strip(v) for v in value if not isinstance(v, Reset)]
+    if isinstance(value, Reset):
+        return None
+    return value
+
+
+def merge_documents(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge a later Compose file into the result of the earlier ones."""
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Reset):
+            result.pop(key, None)
+        elif key == "services" and isinstance(value, dict) and isinstance(result.get(key), dict):
+            services = dict(result[key])
+            for name, service in value.items():
+                if isinstance(service, Reset):
+                    services.pop(name, None)
+                elif name in services and not isinstance(service, Override):
+                    services[name] = merge_service(services[name], service)
+                else:
+                    services[name] = _strip(service)
+            result[key] = services
+        elif isinstance(value, Override) or key not in result:
+            result[key] = _strip(value)
+        elif isinstance(value, dict) and isinstance(result[key], dict):
+            result[key] = _merge_mapping(result[key], value)
+        else:
+            result[key] = _strip(value)
+    return result
+
+
+# ---------------------------------------------------------------- files, extends, include
+
+class LoadContext:
+    """What loading found besides the merged dict: name, directories, files, environment."""
+
+    def __init__(self, working_dir: str, environ: dict[str, str]) -> None:
+        self.working_dir = working_dir
+        self.environ = environ  # the interpolation environment: shell over .env
+        self.config_files: list[str] = []
+        self.name: Optional[str] = None  # project name from the command line/env/top-level name
+        self.profiles: list[str] = []
+
+    def lookup(self, name: str) -> Optional[str]:
+        return self.environ.get(name)
+
+
+def _read_file(path: str, error_path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ComposeError(error_path, "cannot read %s: %s" % (path, exc.strerror or exc))
+
+
+def _load_document(path: str, context: LoadContext, environ: dict[str, str], stack: tuple[str, ...],
+                   error_path: str = "") -> dict[str, Any]:
+    """One file: parsed, interpolated, prepared, with its `include`s and `extends` applied."""
+    cached = _parse_cache_key(path)
+    document = parse_yaml(_read_file(path, error_path or path), path) if cached is None else cached
+    return _prepare_document(document, os.path.dirname(path), path, context, environ, stack)
+
+
+def _parse_cache_key(path: str) -> Any:
+    return None
+
+
+def _prepare_document(document: Any, base_dir: str, source: str, context: LoadContext,
+                      environ: dict[str, str], stack: tuple[str, ...]) -> dict[str, Any]:
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise ComposeError(source, "a Compose file must be a mapping at the top level, not %s"
+                           % _type_name(document))
+    document = interpolate(document, environ.get, "")
+    for section in ("services", "networks", "volumes", "secrets", "configs"):
+        value = document.get(section)
+        if isinstance(value, dict):
+            # A service written `web:` with nothing under it is an empty mapping, as in Compose.
+            continue
+    services = document.get("services")
+    if isinstance(services, dict):
+        document["services"] = {
+            name: prepare_service(svc, base_dir, environ) for name, svc in services.items()}
+    for section in ("secrets", "configs"):
+        if section in document:
+            document[section] = prepare_file_sources(document[section], base_dir, environ)
+    if "include" in document:
+        document = _apply_includes(document, base_dir, context, environ, stack)
+    if isinstance(document.get("services"), dict):
+        _resolve_all_extends(document, source, context, environ, stack)
+    return document
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _resolve_all_extends(document: dict[str, Any], source: str, context: LoadContext,
+                         environ: dict[str, str], stack: tuple[str, ...]) -> None:
+    services = document["services"]
+    resolved: dict[str, Any] = {}
+    for name in list(services):
+        services[name] = _resolve_extends(name, services, resolved, source, context, environ, stack, ())
+
+
+def _resolve_extends(name: str, services: dict[str, Any], resolved: dict[str, Any], source: str,
+                     context: LoadContext, environ: dict[str, str], stack: tuple[str, ...],
+                     chain: tuple[str, ...]) -> Any:
+    if name in resolved:
+        return resolved[name]
+    service = services[name]
+    path = "services.%s.extends" % name
+    if not isinstance(service, dict) or "extends" not in service:
+        resolved[name] = service
+        return service
+    extends = service["extends"]
+    if isinstance(extends, str):
+        extends = {"service": extends}
+    if not isinstance(extends, dict) or not isinstance(extends.get("service"), str):
+        raise ComposeError(path, "must be a service name or a mapping with 'service' (and optional 'file')")
+    unknown = sorted(set(extends) - {"service", "file"})
+    if unknown:
+        raise ComposeError("%s.%s" % (path, unknown[0]), "unknown key (allowed: service, file)")
+    base_name = extends["service"]
+    if extends.get("file") is not None:
+        other = extends["file"]
+        if not isinstance(other, str):
+            raise ComposeError(path + ".file", "must be a string")
+        key = (other, base_name)
+        if key in [(c.split("#")[0], c.split("#")[1]) for c in chain if "#" in c]:
+            raise ComposeError(path, "circular extends: %s" % " -> ".join(chain + ("%s#%s" % key,)))
+        document = _load_document(other, context, environ, stack + (source,), path + ".file")
+        other_services = document.get("services") or {}
+        if base_name not in other_services:
+            raise ComposeError(path, "service %r not found in %s" % (base_name, other))
+        base = other_services[base_name]
+    else:
+        if base_name not in services:
+            raise ComposeError(path, "cannot extend service %r: no such service in this file" % base_name)
+        if base_name == name or base_name in chain:
+            raise ComposeError(path, "circular extends: %s" % " -> ".join(chain + (name, base_name)))
+        base = _resolve_extends(base_name, services, resolved, source, context, environ, stack, chain + (name,))
+    own = {k: v for k, v in service.items() if k != "extends"}
+    merged = merge_service(_strip(base) if isinstance(base, dict) else base, own)
+    resolved[name] = merged
+    return merged
+
+
+def _apply_includes(document: dict[str, Any], base_dir: str, context: LoadContext,
+                    environ: dict[str, str], stack: tuple[str, ...]) -> dict[str, Any]:
+    includes = document.pop("include")
+    if includes is None:
+        return document
+    if not isinstance(includes, list):
+        raise ComposeError("include", "must be a list")
+    result: dict[str, Any] = {}
+    for index, entry in enumerate(includes):
+        where = "include[%d]" % index
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, dict):
+            raise ComposeError(where, "must be a path or a mapping with 'path'")
+        unknown = sorted(set(entry) - {"path", "project_directory", "env_file"})
+        if unknown:
+            raise ComposeError("%s.%s" % (where, unknown[0]), "unknown key (allowed: path, project_directory, env_file)")
+        paths = entry.get("path")
+        if isinstance(paths, str):
+            paths = [paths]
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+            raise ComposeError(where + ".path", "must be a path or a list of paths")
+        files = [_absolute(base_dir, p, environ) for p in paths]
+        for file in files:
+            if file in stack:
+                raise ComposeError(where, "include cycle: %s" % " -> ".join(stack + (file,)))
+        inc_dir = entry.get("project_directory")
+        inc_dir = _absolute(base_dir, inc_dir, environ) if isinstance(inc_dir, str) else os.path.dirname(files[0])
+        env_files = entry.get("env_file")
+        if isinstance(env_files, str):
+            env_files = [env_files]
+        inc_environ = dict(environ)
+        dotenv_files = [_absolute(base_dir, f, environ) for f in env_files] if env_files else \
+            [os.path.join(inc_dir, ".env")]
+        for env_path in dotenv_files:
+            if os.path.isfile(env_path) or env_files:
+                for key, value in parse_env_file(env_path, environ.get, where + ".env_file").items():
+                    if key not in environ and value is not None:
+                        inc_environ[key] = value
+        included: dict[str, Any] = {}
+        for number, file in enumerate(files):
+            sub = _prepare_document(parse_yaml(_read_file(file, where + ".path"), file), inc_dir, file, context,
+                                    inc_environ, stack + (file,))
+            included = sub if number == 0 else merge_documents(included, sub)
+            context.config_files.append(file)
+        included.pop("name", None)
+        for section in ("services", "networks", "volumes", "secrets", "configs"):
+            for key, value in (included.get(section) or {}).items():
+                existing = (result.get(section) or {}).get(key)
+                if existing is not None and existing != value:
+                    raise ComposeError("%s.%s" % (section, key), "defined by more than one included file")
+                result.setdefault(section, {})[key] = value
+    for section in ("services", "networks", "volumes", "secrets", "configs"):
+        mine = document.get(section)
+        for key, value in (result.get(section) or {}).items():
+            if isinstance(mine, dict) and key in mine:
+                if section == "services" or mine[key] != value:
+                    raise ComposeError("%s.%s" % (section, key),
+                                       "conflicts with the one defined by an included file")
+                continue
+            document.setdefault(section, {})
+            if document[section] is None:
+                document[section] = {}
+            document[section][key] = value
+    return document
+
+
+# ---------------------------------------------------------------- entry point
+
+def find_default_files(project_dir: str) -> list[str]:
+    for name in DEFAULT_FILES:
+        path = os.path.join(project_dir, name)
+        if os.path.isfile(path):
+            files = [path]
+            for override in OVERRIDE_FILES:
+                candidate = os.path.join(project_dir, override)
+                if os.path.isfile(candidate):
+                    files.append(candidate)
+                    break
+            return files
+    raise ComposeError("project_src", "no compose file (%s) in %s" % (", ".join(DEFAULT_FILES), project_dir))
+
+
+def load_config_dict(
+    project_dir: Optional[str] = None,
+    files: Optional[list[str]] = None,
+    definition: Optional[dict[str, Any]] = None,
+    project_name: Optional[str] = None,
+    env_files: Optional[list[str]] = None,
+    profiles: Optional[list[str]] = None,
+    environ: Optional[dict[str, str]] = None,
+) -> tuple[dict[str, Any], LoadContext]:
+    """Read, interpolate, prepare and merge the project's files; see model.load_project."""
+    shell = dict(os.environ if environ is None else environ)
+    if project_dir is None:
+        if files:
+            project_dir = os.path.dirname(os.path.abspath(files[0]))
+        else:
+            project_dir = os.getcwd()
+    project_dir = os.path.abspath(project_dir)
+    if definition is None and not files and shell.get("COMPOSE_FILE"):
+        files = shell["COMPOSE_FILE"].split(shell.get("COMPOSE_PATH_SEPARATOR") or os.pathsep)
+
+    # .env (or the env_files given) under the shell environment: the shell wins.
+    merged_env: dict[str, str] = {}
+    dotenv_paths = [_absolute(project_dir, f, shell) for f in env_files] if env_files else \
+        [os.path.join(project_dir, ".env")]
+    for index, env_path in enumerate(dotenv_paths):
+        if env_files or os.path.isfile(env_path):
+            where = "env_files[%d]" % index if env_files else ".env"
+            lookup = _chain(shell, merged_env)
+            for key, value in parse_env_file(env_path, lookup, where).items():
+                if value is not None:
+                    merged_env[key] = value
+    merged_env.update(shell)
+    context = LoadContext(project_dir, merged_env)
+
+    if definition is not None:
+        if not isinstance(definition, dict):
+            raise ComposeError("definition", "must be a mapping (a Compose project)")
+        config = _prepare_document(_copy(definition), project_dir, "definition", context, merged_env, ())
+    else:
+        paths = [_absolute(project_dir, f, shell) for f in files] if files else find_default_files(project_dir)
+        config = {}
+        for index, path in enumerate(paths):
+            where = "files[%d]" % index if files else path
+            if not os.path.isfile(path):
+                raise ComposeError(where, "compose file not found: %s" % path)
+            context.config_files.insert(len([p for p in context.config_files if p in paths]), path)
+            document = _prepare_document(parse_yaml(_read_file(path, where), path), project_dir, path,
+                                         context, merged_env, (path,))
+            config = document if index == 0 else merge_documents(config, document)
+        context.config_files = paths + [f for f in context.config_files if f not in paths]
+    config = _strip(config)
+
+    context.name = project_name or merged_env.get("COMPOSE_PROJECT_NAME") or None
+    if profiles is None:
+        raw = merged_env.get("COMPOSE_PROFILES", "")
+        profiles = [p.strip() for p in raw.split(",") if p.strip()]
+    context.profiles = list(profiles)
+    return config, context
+
+
+def _chain(first: dict[str, str], second: dict[str, Optional[str]]) -> Callable[[str], Optional[str]]:
+    def lookup(name: str) -> Optional[str]:
+        if name in first:
+            return first[name]
+        return second.get(name)
+    return lookup
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

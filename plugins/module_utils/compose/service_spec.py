@@ -1,0 +1,318 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A Compose service (model.Service) → the `ContainerSpec` of its n-th container.
+
+The mapping of ports, mounts, healthchecks... to the Engine API lives in containers/spec.py; here
+we only translate Compose's vocabulary into that spec and add Compose's labels, network aliases
+and names. `desired_project()` turns the model into the planner's view (hashes, replicas,
+dependencies, update order) without any engine call.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..units import parse_size_bytes
+from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
+from . import labels as L
+from .model import Project, Service, config_mount_path, secret_mount_path
+from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanError
+
+UPDATE_ORDERS = ("stop-first", "start-first")
+
+
+@dataclass
+class InjectedFile:
+    """A secret or config with inline content: copied into the container before it starts."""
+    path: str
+    content: bytes
+    mode: int = 0o444
+    uid: int = 0
+    gid: int = 0
+
+
+@dataclass
+class ServiceContainer:
+    spec: ContainerSpec
+    files: list[InjectedFile] = field(default_factory=list)
+
+
+def default_image(project: Project, service: Service) -> str:
+    """The image a service runs: `image:`, else `<project>-<service>` for a built one (as Compose)."""
+    return service.image or "%s-%s" % (project.name, service.name)
+
+
+def _network_attachments(project: Project, service: Service, container_name: str) -> tuple[NetworkAttachment, ...]:
+    networks = dict(service.networks)
+    if not networks and not service.network_mode:
+        networks = {"default": None}
+    items = []
+    for key, settings in networks.items():
+        net = project.networks.get(key)
+        name = net.name if net is not None else "%s_%s" % (project.name, key)
+        aliases = [service.name, container_name] + list((settings.aliases if settings else []) or [])
+        priority = (settings.priority or settings.gw_priority or 0) if settings else 0
+        items.append((-priority, key, NetworkAttachment(
+            name=name, aliases=tuple(dict.fromkeys(aliases)),
+            ipv4_address=settings.ipv4_address if settings else None,
+            ipv6_address=settings.ipv6_address if settings else None,
+        )))
+    return tuple(item[2] for item in sorted(items, key=lambda i: (i[0], i[1])))
+
+
+def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
+    mounts = []
+    for index, item in enumerate(service.volumes):
+        path = "services.%s.volumes[%d]" % (service.name, index)
+        if item.type == "bind":
+            bind = item.bind
+            mounts.append(Mount(target=item.target, type="bind", source=item.source or "", read_only=item.read_only,
+                                propagation=bind.propagation if bind else None,
+                                selinux_label=bind.selinux if bind else None))
+        elif item.type == "volume":
+            source = ""
+            if item.source:
+                volume = project.volumes.get(item.source)
+                source = volume.name if volume is not None else item.source
+            mounts.append(Mount(target=item.target, type="volume", source=source, read_only=item.read_only,
+                                no_copy=bool(item.volume and item.volume.nocopy)))
+        elif item.type == "tmpfs":
+            mounts.append(Mount(target=item.target, type="tmpfs", read_only=item.read_only,
+                                tmpfs_size=item.tmpfs.size if item.tmpfs else None,
+                                tmpfs_mode=item.tmpfs.mode if item.tmpfs else None))
+        else:
+            raise PlanError(path, "mount type %r is not supported by this engine" % item.type)
+    for entry in service.tmpfs:
+        target, _, options = entry.partition(":")
+        size = None
+        for option in options.split(","):
+            if option.startswith("size="):
+                size = parse_size_bytes(option[5:])
+        mounts.append(Mount(target=target, type="tmpfs", tmpfs_size=size))
+    return tuple(mounts)
+
+
+def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list[InjectedFile]]:
+    mounts: list[Mount] = []
+    files: list[InjectedFile] = []
+    for kind, refs, top, where in (("secrets", service.secrets, project.secrets, secret_mount_path),
+                                   ("configs", service.configs, project.configs, config_mount_path)):
+        for index, ref in enumerate(refs):
+            item = top.get(ref.source)
+            path = "services.%s.%s[%d]" % (service.name, kind, index)
+            if item is None:
+                raise PlanError(path, "%s %r is not defined at the top level" % (kind[:-1], ref.source))
+            target = where(ref)
+            if item.file:
+                mounts.append(Mount(target=target, type="bind", source=item.file, read_only=True))
+            elif item.content is not None or item.environment:
+                content = item.content if item.content is not None else (item.value or "")
+                files.append(InjectedFile(target, content.encode("utf-8"), ref.mode if ref.mode is not None else 0o444,
+                                          int(ref.uid or 0), int(ref.gid or 0)))
+            else:
+                raise PlanError(path, "external %s are not supported without Swarm" % kind)
+    return mounts, files
+
+
+def _healthcheck(service: Service) -> Optional[Healthcheck]:
+    check = service.healthcheck
+    if check is None:
+        return None
+    if check.disable or (check.test or [None])[0] == "NONE":
+        return Healthcheck(test=("NONE",))
+    return Healthcheck(test=tuple(check.test or ()), interval_ns=check.interval, timeout_ns=check.timeout,
+                       retries=check.retries, start_period_ns=check.start_period)
+
+
+def _restart(service: Service) -> tuple[Optional[str], Optional[int]]:
+    if service.restart:
+        name, _, retries = service.restart.partition(":")
+        return name, int(retries) if retries else None
+    policy = service.deploy.restart_policy if service.deploy else None
+    if policy and policy.condition:
+        name = {"any": "always", "none": "no"}.get(policy.condition, policy.condition)
+        return name, policy.max_attempts if name == "on-failure" else None
+    return None, None
+
+
+def _limits(service: Service) -> dict[str, Any]:
+    limits = service.deploy.resources.limits if service.deploy and service.deploy.resources else None
+    reservations = service.deploy.resources.reservations if service.deploy and service.deploy.resources else None
+    cpus = service.cpus if service.cpus is not None else (limits.cpus if limits else None)
+    return dict(
+        memory=service.mem_limit if service.mem_limit is not None else (limits.memory if limits else None),
+        memory_reservation=service.mem_reservation if service.mem_reservation is not None
+        else (reservations.memory if reservations else None),
+        memory_swap=service.memswap_limit,
+        nano_cpus=int(round(float(cpus) * 1e9)) if cpus is not None else None,
+        pids_limit=service.pids_limit if service.pids_limit is not None else (limits.pids if limits else None),
+    )
+
+
+def _exposed(service: Service) -> Optional[tuple[str, ...]]:
+    out = []
+    for item in service.expose:
+        port, _, proto = str(item).partition("/")
+        first, _, last = port.partition("-")
+        for number in range(int(first), int(last or first) + 1):
+            out.append("%d/%s" % (number, proto or "tcp"))
+    return tuple(out) or None
+
+
+def _ports(service: Service) -> Optional[tuple[PortBinding, ...]]:
+    out = []
+    for item in service.ports:
+        out.append(PortBinding(container_port=int(item.target), protocol=item.protocol or "tcp",
+                               host_ip=item.host_ip or "", host_port=item.published or ""))
+    return tuple(out) or None
+
+
+def _extra_hosts(service: Service) -> Optional[dict[str, str]]:
+    hosts = {}
+    for entry in service.extra_hosts:
+        name, sep, address = entry.partition("=")
+        if not sep:
+            name, _, address = entry.partition(":")
+        hosts[name] = address
+    return hosts or None
+
+
+def _devices(service: Service) -> Optional[tuple[Device, ...]]:
+    devices = []
+    for item in service.extra.get("devices") or []:
+        if isinstance(item, dict):
+            devices.append(Device(item.get("source", ""), item.get("target") or item.get("source", ""),
+                                  item.get("permissions") or "rwm"))
+        else:
+            parts = str(item).split(":")
+            devices.append(Device(parts[0], parts[1] if len(parts) > 1 else parts[0], parts[2] if len(parts) > 2 else "rwm"))
+    return tuple(devices) or None
+
+
+def container_spec(project: Project, service: Service, number: int, labels: dict[str, str],
+                   name: Optional[str] = None) -> ServiceContainer:
+    """The spec of container `number` of `service`, named `name` (default: its final name)."""
+    final_name = service.container_name or L.container_name(project.name, service.name, number)
+    restart, retries = _restart(service)
+    secret_mounts, files = _secret_files(project, service)
+    mounts = _mounts(project, service) + tuple(secret_mounts)
+    network_mode = service.network_mode
+    if network_mode and network_mode.startswith("service:"):
+        raise PlanError("services.%s.network_mode" % service.name, "network_mode service:... is not supported; use container:<name>")
+    env = {k: v for k, v in service.environment.items() if v is not None}
+    merged_labels = dict(service.labels)
+    merged_labels.update(labels)
+    stop_timeout = None
+    if service.stop_grace_period is not None:
+        stop_timeout = int(service.stop_grace_period // 1_000_000_000)
+    spec = ContainerSpec(
+        name=name or final_name,
+        image=default_image(project, service),
+        command=tuple(service.command) if service.command is not None else None,
+        entrypoint=tuple(service.entrypoint) if service.entrypoint is not None else None,
+        env=env,
+        labels=merged_labels,
+        published_ports=_ports(service),
+        exposed_ports=_exposed(service),
+        mounts=mounts or None,
+        networks=_network_attachments(project, service, final_name) if not network_mode else None,
+        network_mode=network_mode or None,
+        restart_policy=restart,
+        restart_retries=retries,
+        healthcheck=_healthcheck(service),
+        log_driver=service.logging.driver if service.logging else None,
+        log_options=dict(service.logging.options) if service.logging and service.logging.options else None,
+        user=service.user, working_dir=service.working_dir,
+        hostname=service.hostname, domainname=service.domainname,
+        etc_hosts=_extra_hosts(service),
+        dns_servers=tuple(service.dns) or None, dns_search=tuple(service.dns_search) or None,
+        dns_opts=tuple(service.dns_opt) or None,
+        cap_add=tuple(service.cap_add) or None, cap_drop=tuple(service.cap_drop) or None,
+        privileged=service.privileged or None,
+        devices=_devices(service),
+        ulimits=tuple(Ulimit(n, u.single if u.single is not None else u.soft or 0,
+                             u.single if u.single is not None else u.hard or 0)
+                      for n, u in sorted(service.ulimits.items())) or None,
+        sysctls=dict(service.sysctls) or None,
+        read_only=service.read_only or None,
+        init=service.init,
+        security_opts=tuple(service.security_opt) or None,
+        shm_size=service.shm_size,
+        stop_timeout=stop_timeout,
+        stop_signal=service.stop_signal,
+        tty=service.tty or None, stdin_open=service.stdin_open or None,
+        ipc_mode=service.extra.get("ipc"), pid_mode=service.extra.get("pid"),
+        group_add=tuple(str(g) for g in service.extra.get("group_add") or ()) or None,
+        **_limits(service),
+    )
+    return ServiceContainer(spec, files)
+
+
+def fixed_host_ports(service: Service) -> list[str]:
+    return ["%s:%s" % (p.published, p.target) for p in service.ports if p.published]
+
+
+def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
+    """(order, failure_action) for the service; an explicit start-first that cannot work is an error."""
+    explicit = service.update_order
+    order = explicit or default_order
+    blockers = []
+    if service.container_name:
+        blockers.append("container_name %s" % service.container_name)
+    if fixed_host_ports(service):
+        blockers.append("fixed host port %s" % ", ".join(fixed_host_ports(service)))
+    if order == "start-first" and blockers:
+        if explicit:
+            raise PlanError("services.%s.deploy.update_config.order" % service.name,
+                            "start-first runs the new container beside the old one, which a service with %s"
+                            " cannot do; use stop-first or remove it" % " and ".join(blockers))
+        order = "stop-first"
+    failure = service.update_failure_action or ("rollback" if order == "start-first" else "pause")
+    return order, failure
+
+
+def desired_project(project: Project, default_order: str = "stop-first",
+                    build_digests: Optional[dict[str, str]] = None) -> DesiredProject:
+    """The planner's view of the model (pure)."""
+    build_digests = build_digests or {}
+    desired = DesiredProject(name=project.name, known_services=set(project.disabled_services))
+    for name, service in project.services.items():
+        if service.container_name and service.replicas > 1:
+            raise PlanError("services.%s.container_name" % name, "a fixed container name allows one container, not %d" % service.replicas)
+        order, failure = resolve_update(service, default_order)
+        restart, _ = _restart(service)
+        canonical = service.canonical()
+        health = _healthcheck(service)
+        desired.services[name] = DesiredService(
+            name=name, image=default_image(project, service), replicas=service.replicas,
+            config_hash=service.config_hash(), settings=L.settings_fingerprint(canonical),
+            depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
+            update_order=order, failure_action=failure, container_name=service.container_name,
+            has_healthcheck=health is not None and not health.disabled,
+            restart_policy=restart or "no", build_digest=build_digests.get(name),
+            pull_policy=service.pull_policy or "missing",
+        )
+    used_networks = set()
+    for service in project.services.values():
+        if not service.network_mode:
+            used_networks.update(service.networks or {"default": None})
+    for key, net in sorted(project.networks.items()):
+        if key in used_networks:
+            desired.networks.append(DesiredNetwork(key, net.name, net.external, net.driver, net.internal,
+                                                   net.attachable, dict(net.labels)))
+    if "default" in used_networks and "default" not in project.networks:
+        desired.networks.append(DesiredNetwork("default", "%s_default" % project.name))
+    for key, vol in sorted(project.volumes.items()):
+        desired.volumes.append(DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels)))
+    return desired
+
+
+def service_has_build(service: Service) -> bool:
+    return service.build is not None
+
+
+def build_context_path(project: Project, service: Service) -> str:
+    context = service.build.context if service.build else "."
+    return context if os.path.isabs(context) else os.path.join(project.working_dir or ".", context)
