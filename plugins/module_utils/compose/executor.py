@@ -34,6 +34,7 @@ from .service_spec import InjectedFile, build_context_path, container_spec
 
 POLL_SECONDS = 0.25
 MAX_THREADS = 8
+NO_HEALTHCHECK_GRACE = 1.0  # seconds a start-first replacement without healthcheck must keep running
 
 
 class ExecutionError(Exception):
@@ -257,7 +258,7 @@ class Executor:
         desired = self.desired.services[action.service or ""]
         try:
             engine.start_container(self.client, new_id)
-            self._wait_ready(action.service or "", new_id, desired.has_healthcheck)
+            self._wait_ready(new_id)
         except Exception as exc:
             if desired.failure_action == "rollback":
                 engine.remove_container(self.client, new_id, keep_volumes=False)
@@ -268,14 +269,16 @@ class Executor:
         engine.remove_container(self.client, old, keep_volumes=True)
         self.client.rename(new_id, self._final_name(action))
 
-    def _wait_ready(self, service: str, container_id: str, healthcheck: bool) -> None:
-        deadline = time.monotonic() + self.options.wait_timeout
+    def _wait_ready(self, container_id: str) -> None:
+        """Healthy; or, without a healthcheck (image or service), still running after a grace time."""
+        started = time.monotonic()
+        deadline = started + self.options.wait_timeout
         while True:
             state = self.client.inspect_container(container_id)["State"]
             health = (state.get("Health") or {}).get("Status")
             if not state.get("Running"):
                 raise ExecutionError("container exited with code %s%s" % (state.get("ExitCode"), _health_log(state)))
-            if not healthcheck or health == "healthy":
+            if health == "healthy" or (health is None and time.monotonic() - started >= NO_HEALTHCHECK_GRACE):
                 return
             if health == "unhealthy":
                 raise ExecutionError("unhealthy%s" % _health_log(state))
@@ -285,11 +288,15 @@ class Executor:
 
     # ------------------------------------------------------------ waiting
 
-    def _poll(self, check: Callable[[list[ObservedContainer]], Optional[str]], what: str) -> None:
-        """Poll the project's containers (one list call each time) until `check` returns None."""
+    def _poll(self, check: Callable[[list[ObservedContainer]], Optional[str]], what: str,
+              known: Optional[list[ObservedContainer]] = None) -> None:
+        """Poll the project's containers (one list call each time) until `check` returns None;
+        `known` is a fresh list to try first."""
         deadline = time.monotonic() + self.options.wait_timeout
         while True:
-            problem = check(list_containers(self.client, self.project.name))
+            containers = known if known is not None else list_containers(self.client, self.project.name)
+            known = None
+            problem = check(containers)
             if problem is None:
                 return
             if problem.startswith("!") or time.monotonic() > deadline:
@@ -297,15 +304,13 @@ class Executor:
             time.sleep(POLL_SECONDS)
 
     def wait_for_dependency(self, service: str, dependency: str, condition: str) -> None:
-        has_check = self.desired.services[dependency].has_healthcheck
-
         def check(containers: list[ObservedContainer]) -> Optional[str]:
             mine = [c for c in containers if c.service == dependency and not c.oneoff]
             if not mine:
                 return "no container of %s yet" % dependency
             for c in mine:
                 if condition == "service_healthy":
-                    if not has_check:
+                    if c.running and c.health is None:
                         return "!%s has no healthcheck, so it can never be healthy" % c.name
                     if c.health == "unhealthy" or (c.state == "exited"):
                         return "!%s is %s%s" % (c.name, c.health or c.state, self._last_log(c))
@@ -322,7 +327,7 @@ class Executor:
 
         self._poll(check, "service %s waits for %s (%s)" % (service, dependency, condition))
 
-    def wait_for_services(self, services: list[str]) -> None:
+    def wait_for_services(self, services: list[str], known: Optional[list[ObservedContainer]] = None) -> None:
         """wait: every container of `services` running (healthy when it has a healthcheck), or
         completed successfully when it is a one-shot."""
         wanted = {name: self.desired.services[name] for name in services}
@@ -339,12 +344,12 @@ class Executor:
                         return "!service %s: %s exited with code %s" % (name, c.name, c.exit_code)
                     if c.state != "running":
                         return "service %s: %s is %s" % (name, c.name, c.state)
-                    if desired.has_healthcheck and c.health != "healthy":
+                    if c.health is not None and c.health != "healthy":
                         last = self._last_log(c) if c.health == "unhealthy" else ""
                         return "service %s: %s is %s%s" % (name, c.name, c.health or "starting", last)
             return None
 
-        self._poll(check, "wait (timeout %ds)" % self.options.wait_timeout)
+        self._poll(check, "wait (timeout %ds)" % self.options.wait_timeout, known)
 
     def _last_log(self, container: ObservedContainer) -> str:
         try:

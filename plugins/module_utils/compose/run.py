@@ -1,0 +1,200 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One `compose` module run, free of Ansible: load → observe → plan → (apply) → report.
+
+Kept apart from the module file so the module stays a thin wiring of options and so the
+benchmark and tests can drive the same code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from . import labels as L
+from .executor import ExecOptions, Executor
+from .model import Project, load_project
+from .observe import ObservedProject, list_containers, observe_project
+from .planner import (
+    DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, ObservedImage, Plan, PlanError, PlanOptions,
+    plan_project, select_services,
+)
+from .service_spec import build_context_path, desired_project, service_has_build
+
+IMAGE_DIGEST_LABEL = "goship.build.digest"  # images/build.py's DIGEST_LABEL (content-addressed builds)
+
+
+@dataclass
+class ComposeRequest:
+    project_src: Optional[str] = None
+    files: Optional[list[str]] = None
+    definition: Optional[dict[str, Any]] = None
+    project_name: Optional[str] = None
+    env_files: Optional[list[str]] = None
+    profiles: Optional[list[str]] = None
+    services: Optional[list[str]] = None
+    dependencies: bool = True
+    state: str = "present"
+    recreate: str = "auto"
+    build: str = "auto"
+    pull: str = "missing"
+    remove_orphans: bool = False
+    remove_volumes: bool = False
+    remove_images: Optional[str] = None
+    scale: dict[str, int] = field(default_factory=dict)
+    wait: bool = False
+    wait_timeout: int = 120
+    stop_timeout: Optional[int] = None
+    update_order: str = "stop-first"
+
+
+@dataclass
+class ComposeResult:
+    project: str
+    plan: Plan
+    observed: ObservedProject
+    selected: list[str]
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+def load(request: ComposeRequest) -> Optional[Project]:
+    """The model, or None for `state: absent` with only a project name (the labels tell the rest)."""
+    if not (request.project_src or request.files or request.definition is not None):
+        if request.state == "absent" and request.project_name:
+            return None
+        raise PlanError("project_src", "one of project_src, files or definition is required"
+                        " (only project_name is enough for state=absent)")
+    project_dir = request.project_src
+    if project_dir is None and request.files:
+        project_dir = os.path.dirname(os.path.abspath(request.files[0]))
+    project = load_project(project_dir=project_dir, files=request.files, definition=request.definition,
+                           project_name=request.project_name, env_files=request.env_files,
+                           profiles=request.profiles)
+    for name, count in (request.scale or {}).items():
+        if name not in project.services:
+            raise PlanError("scale.%s" % name, "no service %r in the project" % name)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise PlanError("scale.%s" % name, "must be a number >= 0, got %r" % (count,))
+        project.services[name].scale = count
+    return project
+
+
+def build_digests(project: Project, build: str) -> dict[str, str]:
+    """The content digest of each built service's inputs (local files only, no engine call)."""
+    if build == "never":
+        return {}
+    from ..images.context import BuildContext, ContextError, build_inputs_digest
+    digests = {}
+    for name, service in project.services.items():
+        if not service_has_build(service) or service.build is None:
+            continue
+        try:
+            context = BuildContext(build_context_path(project, service), service.build.dockerfile)
+        except ContextError as exc:
+            raise PlanError("services.%s.build" % name, str(exc))
+        digests[name] = build_inputs_digest(context, dict(service.build.args), service.build.target,
+                                            dict(service.build.labels))
+    return digests
+
+
+def desired_from_labels(name: str, observed: ObservedProject) -> DesiredProject:
+    """For state=absent by project name only: the project as its objects' labels describe it."""
+    desired = DesiredProject(name=name)
+    for container in observed.containers:
+        desired.services.setdefault(container.service, DesiredService(container.service, image=container.image_ref))
+    desired.networks = [DesiredNetwork(n.key or n.name, n.name) for n in observed.networks.values()]
+    desired.volumes = [DesiredVolume(v.key or v.name, v.name) for v in observed.volumes.values()]
+    return desired
+
+
+def lookup_images(client: Any, references: list[str]) -> dict[str, ObservedImage]:
+    """One images list call for the references no container already proves."""
+    if not references:
+        return {}
+    found: dict[str, ObservedImage] = {}
+    for item in client.images(filters={"reference": references}) or []:
+        for tag in item.get("RepoTags") or []:
+            for ref in references:
+                if tag == ref or tag == ref + ":latest":
+                    found[ref] = ObservedImage(item.get("Id", ""), (item.get("Labels") or {}).get(IMAGE_DIGEST_LABEL))
+    return found
+
+
+def _images_needed(desired: DesiredProject, observed: ObservedProject, selected: list[str], request: ComposeRequest) -> list[str]:
+    refs = []
+    for name in selected:
+        service = desired.services[name]
+        containers = observed.service_containers(name)
+        if request.state == "absent":
+            if request.remove_images:
+                refs.append(service.image)
+            continue
+        if service.build_digest is not None:
+            if not any(c.build_digest == service.build_digest and c.image_ref == service.image for c in containers):
+                refs.append(service.image)
+        elif not any(c.image_ref == service.image for c in containers):
+            refs.append(service.image)
+    return sorted(set(refs))
+
+
+def plan(client: Any, request: ComposeRequest, project: Optional[Project]) -> tuple[DesiredProject, ComposeResult]:
+    """Observe and plan; `project` from load()."""
+    if project is None:
+        observed = observe_project(client, request.project_name or "")
+        desired = desired_from_labels(request.project_name or "", observed)
+    else:
+        desired = desired_project(project, request.update_order, build_digests(project, request.build))
+        observed = observe_project(client, project.name, [n.name for n in desired.networks],
+                                   [v.name for v in desired.volumes])
+    selected = select_services(desired, request.services, request.dependencies)
+    options = PlanOptions(
+        state=request.state, recreate=request.recreate, build=request.build, pull=request.pull,
+        remove_orphans=request.remove_orphans, remove_volumes=request.remove_volumes,
+        remove_images=request.remove_images,
+        selected=tuple(selected) if request.services is not None else None,
+    )
+    images = lookup_images(client, _images_needed(desired, observed, selected, request))
+    the_plan = plan_project(desired, observed, options, images)
+    return desired, ComposeResult(desired.name, the_plan, observed, selected)
+
+
+def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,
+          result: ComposeResult, record: Callable[[str], None]) -> None:
+    """Run the plan (never in check mode: the caller stops after `plan`)."""
+    exec_options = ExecOptions(
+        wait=request.wait, wait_timeout=request.wait_timeout, stop_timeout=request.stop_timeout,
+        remove_volumes=request.remove_volumes,
+        working_dir=project.working_dir if project else "",
+        config_files=tuple(project.config_files) if project else (),
+    )
+    executor = Executor(client, project or Project(name=desired.name), desired, exec_options, record)
+    executor.run(result.plan)
+    if request.wait and request.state in ("present", "restarted"):
+        # A run that changed nothing can often decide from the containers it already listed.
+        known = None if result.plan.changed else result.observed.containers
+        executor.wait_for_services(result.selected, known)
+
+
+def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
+    """Per service: replicas and containers with state and health (re-listed only after changes)."""
+    containers = list_containers(client, result.project) if refresh else result.observed.containers
+    services: dict[str, Any] = {}
+    for container in sorted(containers, key=lambda c: (c.service, c.number)):
+        if container.oneoff:
+            continue
+        entry = services.setdefault(container.service, {"containers": []})
+        entry["containers"].append(container.summary())
+    for name, entry in services.items():
+        entry["running"] = sum(1 for c in entry["containers"] if c["state"] == "running")
+        entry["replicas"] = len(entry["containers"])
+    return services
+
+
+def plan_actions(the_plan: Plan) -> list[dict[str, Any]]:
+    return [dict(kind=a.kind, target=a.target, reason=a.reason, service=a.service, strategy=a.strategy)
+            for a in the_plan.actions]
+
+
+def project_label_filter(name: str) -> dict[str, list[str]]:
+    return L.project_filter(name)

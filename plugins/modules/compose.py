@@ -1,0 +1,326 @@
+#!/usr/bin/python
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: compose
+short_description: Deploy a Compose project over the Docker Engine API
+version_added: 0.1.0
+description:
+  - Loads standard Compose files (or an inline definition), compares them with the containers,
+    networks and volumes the engine already runs for the project, and applies the difference
+    through the Docker Engine API. The C(docker compose) CLI is not needed on the host.
+  - Containers, networks and volumes carry the labels Docker Compose v2 sets, so
+    C(docker compose ps), C(ls), C(logs) and C(down) work on the projects this module deploys.
+    Containers are named C(<project>-<service>-<number>).
+  - A run that changes nothing costs four API requests whatever the number of services (the
+    version negotiation, and one list call each for containers, networks and volumes).
+  - Named volumes are never removed unless O(remove_volumes=true); containers of services that
+    are no longer in the project (orphans) are kept unless O(remove_orphans=true).
+author: goship.containers contributors
+extends_documentation_fragment:
+  - goship.containers.docker
+attributes:
+  check_mode:
+    support: full
+    description: Returns the full plan and makes no write request.
+  diff_mode:
+    support: full
+    description: Per service, before and after (image, image ID, replicas, changed settings).
+options:
+  project_src:
+    description:
+      - Directory of the project. Holds C(compose.yaml), C(compose.yml), C(docker-compose.yml) or
+        C(docker-compose.yaml) unless O(files) names the files, and its C(.env) file.
+      - Relative paths in the files resolve against it.
+    type: path
+  files:
+    description:
+      - Compose files merged in order, relative to O(project_src).
+    type: list
+    elements: path
+  definition:
+    description:
+      - The project inline, as the content of a Compose file. Used instead of O(files).
+    type: dict
+  project_name:
+    description:
+      - The project name. Takes precedence over the top-level C(name) of the files, then the
+        E(COMPOSE_PROJECT_NAME) environment variable, then the name of O(project_src).
+      - With O(state=absent) the name alone is enough; the engine objects' labels tell the rest.
+    type: str
+  env_files:
+    description:
+      - Environment files used for interpolation instead of C(<project_src>/.env).
+    type: list
+    elements: path
+  profiles:
+    description:
+      - Profiles to enable. Services with profiles are deployed only when one of them is enabled.
+    type: list
+    elements: str
+  services:
+    description:
+      - Act on these services only (plus their dependencies unless O(dependencies=false)).
+      - Containers of the other services are left alone and are not orphans.
+    type: list
+    elements: str
+  dependencies:
+    description:
+      - With O(services), also act on the services they depend on.
+    type: bool
+    default: true
+  state:
+    description:
+      - V(present) creates what is missing, recreates what changed and starts what is stopped.
+      - V(stopped) converges like V(present) but leaves containers stopped.
+      - V(restarted) converges like V(present) and restarts the containers it did not replace.
+      - V(absent) removes the project's containers and networks (volumes and images only when asked).
+    type: str
+    choices: [present, stopped, restarted, absent]
+    default: present
+  recreate:
+    description:
+      - V(auto) replaces a container when its configuration or image changed, V(always) replaces
+        every container, V(never) never replaces one.
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  build:
+    description:
+      - For services with C(build). V(auto) builds when the digest of the build inputs (context
+        after .dockerignore, Dockerfile, args, target) differs from the one recorded on the image.
+      - V(always) builds every time, V(never) requires the image to exist.
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  pull:
+    description:
+      - For services with C(image) only. V(missing) pulls images not present on the host.
+        A service's own C(pull_policy) takes precedence unless this is V(always).
+    type: str
+    choices: [missing, always, never]
+    default: missing
+  remove_orphans:
+    description:
+      - Remove containers of services that are not in the project any more.
+    type: bool
+    default: false
+  remove_volumes:
+    description:
+      - With O(state=absent), also remove the project's named volumes and the anonymous volumes
+        of its containers. Named volumes are never removed otherwise.
+    type: bool
+    default: false
+  remove_images:
+    description:
+      - With O(state=absent), remove the images of all services (V(all)) or only the images built
+        for the project (V(local)).
+    type: str
+    choices: [all, local]
+  scale:
+    description:
+      - Number of containers per service, overriding C(scale) and C(deploy.replicas).
+    type: dict
+  wait:
+    description:
+      - Wait until every container of the services acted on runs (and is healthy when it has a
+        healthcheck; one-shot containers must have exited with code 0).
+      - On failure the task fails naming the service and its last health log lines.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait for O(wait), for C(depends_on) conditions and for start-first updates.
+    type: int
+    default: 120
+  stop_timeout:
+    description:
+      - Seconds a container gets to stop before it is killed. Default is the container's own
+        C(stop_grace_period), else 10 seconds.
+      - Named C(stop_timeout) because C(timeout) is the connection option shared by all modules.
+    type: int
+  update_order:
+    description:
+      - How a running container is replaced when its service does not set
+        C(deploy.update_config.order).
+      - V(start-first) starts the new container beside the old one, waits until it is healthy,
+        then removes the old one. Services with C(container_name) or a fixed host port cannot do
+        that and fall back to V(stop-first); setting start-first on them explicitly is an error.
+      - With start-first, C(deploy.update_config.failure_action) defaults to C(rollback): a new
+        container that does not become healthy is removed and the old one keeps running.
+    type: str
+    choices: [stop-first, start-first]
+    default: stop-first
+notes:
+  - Supported on Docker Engine API 1.41 (Docker 20.10) and newer. Healthcheck C(start_interval)
+    needs Engine 25 and is ignored on older engines.
+  - Secrets and configs from files are bind-mounted read-only; inline ones (C(content),
+    C(environment)) are copied into the container before it starts.
+seealso:
+  - module: goship.containers.compose_info
+"""
+
+EXAMPLES = r"""
+- name: Deploy the project in /srv/shop and wait until it is healthy
+  goship.containers.compose:
+    project_src: /srv/shop
+    wait: true
+
+- name: Zero-downtime update of the services behind a proxy
+  goship.containers.compose:
+    project_src: /srv/shop
+    update_order: start-first
+    wait: true
+
+- name: Scale the worker service to 3 containers
+  goship.containers.compose:
+    project_src: /srv/shop
+    scale:
+      worker: 3
+
+- name: An inline project
+  goship.containers.compose:
+    project_name: hello
+    definition:
+      services:
+        web:
+          image: nginx:1.27
+          ports: ["127.0.0.1:8080:80"]
+
+- name: Remove a project by name, keeping its volumes
+  goship.containers.compose:
+    project_name: shop
+    state: absent
+"""
+
+RETURN = r"""
+project:
+  description: The project name.
+  returned: always
+  type: str
+  sample: shop
+actions:
+  description: What was done (or would be done in check mode), each with its reason, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["recreate (stop-first) shop-web-1: changed: environment, image", "create shop-worker-2: scale up to 2"]
+plan:
+  description: The plan as data, in execution order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: build, pull, create_network, create_volume, create, start, recreate, restart,
+        stop, remove, remove_network, remove_volume or remove_image.
+      type: str
+    target:
+      description: The container, network, volume or image name.
+      type: str
+    reason:
+      description: Why.
+      type: str
+    service:
+      description: The service, for container actions.
+      type: str
+    strategy:
+      description: For recreate, stop-first or start-first.
+      type: str
+services:
+  description: Per service, its containers with their state and health after the run.
+  returned: always
+  type: dict
+  sample:
+    web:
+      replicas: 1
+      running: 1
+      containers:
+        - name: shop-web-1
+          id: 0123456789ab
+          service: web
+          number: 1
+          state: running
+          status: Up 3 seconds (healthy)
+          health: healthy
+          exit_code: null
+          image: shop-web
+          image_id: sha256:0123...
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
+from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=docker_argument_spec(
+            project_src=dict(type="path"),
+            files=dict(type="list", elements="path"),
+            definition=dict(type="dict"),
+            project_name=dict(type="str"),
+            env_files=dict(type="list", elements="path"),
+            profiles=dict(type="list", elements="str"),
+            services=dict(type="list", elements="str"),
+            dependencies=dict(type="bool", default=True),
+            state=dict(type="str", default="present", choices=["present", "stopped", "restarted", "absent"]),
+            recreate=dict(type="str", default="auto", choices=["auto", "always", "never"]),
+            build=dict(type="str", default="auto", choices=["auto", "always", "never"]),
+            pull=dict(type="str", default="missing", choices=["missing", "always", "never"]),
+            remove_orphans=dict(type="bool", default=False),
+            remove_volumes=dict(type="bool", default=False),
+            remove_images=dict(type="str", choices=["all", "local"]),
+            scale=dict(type="dict"),
+            wait=dict(type="bool", default=False),
+            wait_timeout=dict(type="int", default=120),
+            stop_timeout=dict(type="int"),
+            update_order=dict(type="str", default="stop-first", choices=["stop-first", "start-first"]),
+        ),
+        mutually_exclusive=[("files", "definition")],
+        supports_check_mode=True,
+    )
+    from ansible_collections.goship.containers.plugins.module_utils.compose import run
+    from ansible_collections.goship.containers.plugins.module_utils.compose.executor import ExecutionError
+    from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanError
+
+    outcome = Outcome(module)
+    params = module.params
+    request = run.ComposeRequest(**{key: params[key] for key in run.ComposeRequest.__dataclass_fields__})
+    request.scale = params["scale"] or {}
+    try:
+        project = run.load(request)  # input errors first, before the engine is contacted
+    except (ComposeError, PlanError) as exc:
+        outcome.fail(str(exc))
+        return
+    client = connect(module)
+    try:
+        desired, result = run.plan(client, request, project)
+    except (ComposeError, PlanError) as exc:
+        outcome.fail(str(exc))
+        return
+    for warning in result.plan.warnings:
+        module.warn(warning)
+    outcome.result.update(project=result.project, plan=run.plan_actions(result.plan))
+    outcome.set_diff({name: s["before"] for name, s in result.plan.services.items()},
+                     {name: s["after"] for name, s in result.plan.services.items()})
+    if module.check_mode:
+        for action in result.plan.describe():
+            outcome.apply(action)
+        outcome.exit(services=run.report(client, result, refresh=False))
+        return
+    try:
+        run.apply(client, request, project, desired, result, outcome.apply)
+    except ExecutionError as exc:
+        outcome.fail(str(exc), services=run.report(client, result, refresh=True))
+        return
+    outcome.exit(services=run.report(client, result, refresh=outcome.changed))
+
+
+if __name__ == "__main__":
+    main()
