@@ -9,11 +9,11 @@ from typing import Any, Iterable, Optional
 
 from .spec import SPECIAL_NETWORK_MODES, ContainerSpec, NetworkAttachment, to_create_request
 
+
 def is_not_found(exc: BaseException) -> bool:
     """True for the engine's 404 (the SDK's NotFound), without importing the SDK here."""
     response = getattr(exc, "response", None)
     return getattr(response, "status_code", None) == 404 or type(exc).__name__ in ("NotFound", "ImageNotFound")
-
 
 
 def create_container(client: Any, spec: ContainerSpec) -> str:

@@ -1,0 +1,547 @@
+#!/usr/bin/python
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: container
+short_description: Create, update, start, stop and remove a Docker container idempotently
+version_added: 0.1.0
+description:
+  - Manages the life cycle of one container with the option names and meanings of
+    community.docker's docker_container, so moving a task over is a change of its module name.
+  - Compares the container's inspect data, normalised (the image's defaults for env, labels,
+    command, entrypoint, exposed ports, healthcheck and volumes merged in; the image compared by
+    ID; durations and sizes in any accepted form), with the options given. Options that are not
+    given are not compared.
+  - Changes the engine can apply in place (CPU, memory, pids limit, restart policy) use the update
+    API; network membership changes connect and disconnect; any other difference recreates the
+    container (stop, remove, create, start). RV(actions) and the diff say why.
+  - All input is validated before the first write call; errors name the option.
+extends_documentation_fragment:
+  - goship.containers.docker
+options:
+  name:
+    description: Name of the container.
+    type: str
+    required: true
+  image:
+    description:
+      - Image reference (C(repo:tag) or an image ID). Required to create the container.
+      - The container is compared by the ID the reference resolves to, so a re-tagged image
+        recreates the container.
+    type: str
+  state:
+    description:
+      - V(started) creates the container when needed and makes sure it runs.
+      - V(present) creates it when needed but does not start it (a recreated container is started
+        when the old one was running).
+      - V(stopped) creates it when needed and makes sure it does not run.
+      - V(healthy) is V(started), then waits up to O(healthy_wait_timeout) seconds for the
+        healthcheck to report healthy; on timeout it fails with the last health log lines.
+      - V(absent) stops and removes it.
+    type: str
+    choices: [absent, present, started, stopped, healthy]
+    default: started
+  pull:
+    description:
+      - V(missing) pulls the image only when it is not present locally; V(always) pulls every run;
+        V(never) fails when it is missing. V(true) means V(always), V(false) V(missing).
+    type: raw
+    default: missing
+  command:
+    description: Command (CMD) to run, as a string (split like a shell does) or a list.
+    type: raw
+  entrypoint:
+    description: Entrypoint, as a list (or a string split like a shell does).
+    type: list
+    elements: str
+  env:
+    description:
+      - Environment variables. Values are converted to strings; quote booleans.
+      - Compared with the container's environment after merging the image's environment.
+    type: dict
+  env_file:
+    description: File of C(KEY=VALUE) lines on the managed host; O(env) wins over it.
+    type: path
+  published_ports:
+    description:
+      - Ports to publish, C([host_ip:][host_port[-range]:]container_port[-range][/protocol]),
+        such as C(127.0.0.1:8080:80), C(8000-8001:80-81/udp) or C(80) (random host port).
+      - V(all) publishes every exposed port on a random host port.
+    type: list
+    elements: str
+    aliases: [ports]
+  exposed_ports:
+    description: Ports to expose without publishing, C(port[-range][/protocol]).
+    type: list
+    elements: str
+    aliases: [expose]
+  volumes:
+    description:
+      - Volumes and bind mounts, C(/target) (anonymous volume), C(name:/target[:mode]) (named
+        volume) or C(/host/path:/target[:mode]) (bind). Modes are comma separated C(ro), C(rw),
+        C(z), C(Z), C(nocopy) and bind propagation (C(rshared) ...).
+    type: list
+    elements: str
+  mounts:
+    description: Mounts with options that the O(volumes) syntax cannot express.
+    type: list
+    elements: dict
+    suboptions:
+      target:
+        description: Path inside the container.
+        type: str
+        required: true
+      source:
+        description: Host path (bind) or volume name (volume; empty for an anonymous volume).
+        type: str
+      type:
+        description: Kind of mount.
+        type: str
+        choices: [bind, volume, tmpfs]
+        default: volume
+      read_only:
+        description: Mount read-only.
+        type: bool
+        default: false
+      propagation:
+        description: Bind propagation.
+        type: str
+        choices: [rprivate, private, rshared, shared, rslave, slave]
+      no_copy:
+        description: Do not copy the image's data into a new volume.
+        type: bool
+        default: false
+      volume_driver:
+        description: Driver of the volume.
+        type: str
+      volume_options:
+        description: Driver options of the volume.
+        type: dict
+      tmpfs_size:
+        description: Size of a tmpfs mount, such as C(64m).
+        type: str
+      tmpfs_mode:
+        description: Octal mode of a tmpfs mount, such as C(1777).
+        type: str
+  tmpfs:
+    description: tmpfs mounts, C(/path[:size=64m,mode=1777])
+    type: list
+    elements: str
+  networks:
+    description:
+      - Networks to connect the container to. The first one (or O(network_mode)) is joined when
+        the container is created, the others right after.
+      - By default (C(comparisons.networks=allow_more_present)) other networks the container is on
+        are left alone; with C(strict) it is disconnected from them.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Network name.
+        type: str
+        required: true
+      aliases:
+        description: Network-scoped aliases.
+        type: list
+        elements: str
+      ipv4_address:
+        description: Fixed IPv4 address.
+        type: str
+      ipv6_address:
+        description: Fixed IPv6 address.
+        type: str
+      links:
+        description: Links, C(container) or C(container:alias).
+        type: list
+        elements: str
+  network_mode:
+    description: V(bridge), V(host), V(none), C(container:NAME) or a network name. Defaults to the first of O(networks).
+    type: str
+  restart_policy:
+    description: Restart policy; changed in place with the update API.
+    type: str
+    choices: ['no', on-failure, always, unless-stopped]
+  restart_retries:
+    description: Maximum restarts with O(restart_policy=on-failure).
+    type: int
+  restart:
+    description: Restart the container even when nothing changed (when it is not recreated).
+    type: bool
+    default: false
+  recreate:
+    description: Recreate the container even when nothing changed.
+    type: bool
+    default: false
+  comparisons:
+    description:
+      - How each option is compared with the existing container, by option name, V(strict),
+        V(ignore) or V(allow_more_present) (dicts and lists may hold more than given); C(*) sets
+        the default for all options.
+      - Defaults are V(strict) for every option except C(networks) (V(allow_more_present)). The image is
+        compared by ID (V(strict)) or not at all (V(ignore)).
+      - C(volumes), C(mounts) and C(tmpfs) are compared together as C(mounts).
+    type: dict
+  labels:
+    description: Labels; compared after merging the image's labels.
+    type: dict
+  healthcheck:
+    description: Healthcheck; unset fields are taken from the image's healthcheck. C(test=[NONE]) disables it.
+    type: dict
+    suboptions:
+      test:
+        description: A string (run by the shell, C(CMD-SHELL)) or a list (exec form, C(CMD) added when missing).
+        type: raw
+      interval:
+        description: Time between checks, such as C(30s), C(1m30s) or C(500ms).
+        type: str
+      timeout:
+        description: Time a check may take.
+        type: str
+      retries:
+        description: Consecutive failures that make the container unhealthy.
+        type: int
+      start_period:
+        description: Grace period after the start during which failures do not count.
+        type: str
+  memory:
+    description: Memory limit, such as C(512m) or C(1g); changed in place.
+    type: str
+  memory_reservation:
+    description: Soft memory limit; changed in place.
+    type: str
+  memory_swap:
+    description: Memory plus swap limit, or C(-1) for unlimited swap; changed in place.
+    type: str
+  cpus:
+    description: Number of CPUs, such as C(0.5); changed in place.
+    type: float
+  cpu_shares:
+    description: Relative CPU weight; changed in place.
+    type: int
+  pids_limit:
+    description: Maximum number of processes, C(-1) for unlimited; changed in place.
+    type: int
+  log_driver:
+    description: Logging driver, such as C(json-file) or C(local).
+    type: str
+  log_options:
+    description: Options of the logging driver.
+    type: dict
+    aliases: [log_opt]
+  user:
+    description: User (and group), C(name), C(uid) or C(uid:gid).
+    type: str
+  working_dir:
+    description: Working directory.
+    type: str
+  hostname:
+    description: Host name of the container.
+    type: str
+  domainname:
+    description: Domain name of the container.
+    type: str
+  etc_hosts:
+    description: Extra C(/etc/hosts) entries, host name to IP address.
+    type: dict
+  dns_servers:
+    description: DNS servers.
+    type: list
+    elements: str
+  dns_search_domains:
+    description: DNS search domains.
+    type: list
+    elements: str
+  dns_opts:
+    description: DNS resolver options.
+    type: list
+    elements: str
+  capabilities:
+    description: Capabilities to add, such as C(NET_ADMIN).
+    type: list
+    elements: str
+    aliases: [cap_add]
+  cap_drop:
+    description: Capabilities to drop.
+    type: list
+    elements: str
+  privileged:
+    description: Run privileged.
+    type: bool
+  devices:
+    description: Host devices, C(/dev/host[:/dev/container[:rwm]]).
+    type: list
+    elements: str
+  ulimits:
+    description: Resource limits, C(name:soft[:hard]), such as C(nofile:1024:2048).
+    type: list
+    elements: str
+  sysctls:
+    description: Namespaced kernel parameters.
+    type: dict
+  read_only:
+    description: Mount the root filesystem read-only.
+    type: bool
+  init:
+    description: Run an init process as PID 1 that forwards signals and reaps zombies.
+    type: bool
+  security_opts:
+    description: Security options, such as C(no-new-privileges).
+    type: list
+    elements: str
+  shm_size:
+    description: Size of C(/dev/shm), such as C(64m).
+    type: str
+  stop_timeout:
+    description: Seconds to wait for the container to stop before it is killed; stored on the container.
+    type: int
+  stop_signal:
+    description: Signal that stops the container, such as C(SIGTERM).
+    type: str
+  tty:
+    description: Allocate a pseudo-TTY.
+    type: bool
+  interactive:
+    description: Keep stdin open.
+    type: bool
+  auto_remove:
+    description: Let the engine remove the container when it exits.
+    type: bool
+  detach:
+    description:
+      - With V(false), wait for a container this task started to exit and return its output in
+        RV(output); a non-zero exit status fails the task.
+    type: bool
+    default: true
+  cleanup:
+    description: With O(detach=false), remove the container after it exited.
+    type: bool
+    default: false
+  keep_volumes:
+    description: Keep the container's anonymous volumes when it is removed or recreated.
+    type: bool
+    default: true
+  healthy_wait_timeout:
+    description: Seconds O(state=healthy) waits for the container to become healthy.
+    type: float
+    default: 300
+attributes:
+  check_mode:
+    support: full
+    description: Plans and reports without any write call.
+  diff_mode:
+    support: full
+    description: Shows before and after of every option that differs.
+notes:
+  - Unlike docker_container, the image is never pulled when it is present locally unless O(pull=always).
+seealso:
+  - module: goship.containers.container_info
+  - module: goship.containers.container_exec
+"""
+
+EXAMPLES = r"""
+- name: Run the app, published on the loopback interface only
+  goship.containers.container:
+    name: shop
+    image: shop:1.4.2
+    published_ports: ["127.0.0.1:8080:8080"]
+    env:
+      LOG_LEVEL: info
+    memory: 128m
+    cpus: 0.5
+    restart_policy: unless-stopped
+    networks:
+      - name: backend
+        aliases: [shop]
+
+- name: Deploy and wait for the healthcheck
+  goship.containers.container:
+    name: shop
+    image: shop:1.4.3
+    state: healthy
+    healthy_wait_timeout: 60
+    healthcheck:
+      test: ["/shop", "healthcheck"]
+      interval: 2s
+      retries: 3
+
+- name: Allow extra labels set by other tools
+  goship.containers.container:
+    name: shop
+    image: shop:1.4.3
+    labels:
+      team: web
+    comparisons:
+      labels: allow_more_present
+
+- name: Remove it with its anonymous volumes
+  goship.containers.container:
+    name: shop
+    state: absent
+    keep_volumes: false
+"""
+
+RETURN = r"""
+container:
+  description: The container's inspect data after the run (empty when absent, or when it would be created in check mode).
+  returned: always
+  type: dict
+  sample: {"Id": "8e1792f3c801...", "Name": "/shop", "State": {"Status": "running"}}
+actions:
+  description: What was done (or would be done in check mode), each with its reason.
+  returned: always
+  type: list
+  elements: str
+  sample: ["recreate (image shop:1.4.3 is 1c07fdf6c0b6, container has a071589bca50; env differs)", "start (state is started)"]
+differences:
+  description: Names of the options that differ from the existing container.
+  returned: always
+  type: list
+  elements: str
+  sample: [env, memory]
+output:
+  description: Output (stdout and stderr) of a container run with O(detach=false).
+  returned: when O(detach=false) and the container was started
+  type: str
+status:
+  description: Exit status of a container run with O(detach=false).
+  returned: when O(detach=false) and the container was started
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.goship.containers.plugins.module_utils.client import (
+    APIError, NotFound, connect, docker_argument_spec,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
+    HealthTimeout, apply_plan, wait_healthy,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
+    image_defaults, observed_container, with_image_defaults,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError, spec_from_params
+from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
+from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+
+
+def _pull_policy(value):
+    text = str(value).lower()
+    policy = {"true": "always", "yes": "always", "false": "missing", "no": "missing"}.get(text, text)
+    if policy not in ("always", "missing", "never"):
+        raise OptionError("pull", "%r is not one of always, missing, never (or a boolean)" % (value,))
+    return policy
+
+
+def _read_env_file(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise OptionError("env_file", "cannot read %s: %s" % (path, exc.strerror))
+
+
+def _inspect_or_none(fn, name):
+    try:
+        return fn(name)
+    except NotFound:
+        return None
+
+
+def _resolve_image(module, client, outcome, reference, policy):
+    """The image's inspect data, pulling it as the policy says. None: missing (check mode)."""
+    image = _inspect_or_none(client.inspect_image, reference) if policy != "always" else None
+    if image is not None:
+        return image
+    if policy == "never":
+        outcome.fail("image: %s is not present locally and pull is never" % reference)
+    repository, _, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "latest")
+    outcome.apply("pull %s (%s)" % (reference, "pull is always" if policy == "always" else "not present locally"),
+                  lambda: client.pull(repository, tag=tag))
+    if outcome.check_mode:
+        return _inspect_or_none(client.inspect_image, reference)
+    return client.inspect_image(reference)
+
+
+def _run_attached(client, container_id, cleanup):
+    status = client.wait(container_id).get("StatusCode")
+    output = client.logs(container_id, stdout=True, stderr=True).decode("utf-8", "replace")
+    if cleanup:
+        client.remove_container(container_id, force=True)
+    return status, output
+
+
+def main():
+    module = AnsibleModule(argument_spec=docker_argument_spec(**CONTAINER_OPTIONS), supports_check_mode=True)
+    params = module.params
+    outcome = Outcome(module)
+    state = params["state"]
+    spec = None
+    try:
+        policy = _pull_policy(params["pull"])
+        comparisons = resolve_comparisons(params.get("comparisons"))
+        if params.get("image") and state != "absent":
+            env_text = _read_env_file(params["env_file"]) if params.get("env_file") else None
+            spec = spec_from_params(params, env_text)
+    except (OptionError, ValueError) as exc:
+        module.fail_json(msg=str(exc))
+
+    client = connect(module)
+    name = params["name"]
+    try:
+        found = _inspect_or_none(client.inspect_container, name)
+        observed = observed_container(found) if found else None
+        desired = image_id = None
+        if spec is not None:
+            image = _resolve_image(module, client, outcome, spec.image, policy)
+            image_id = image["Id"] if image else None
+            desired = with_image_defaults(spec, image_defaults(image)) if image else spec
+        elif state != "absent" and observed is None:
+            module.fail_json(msg="image: required to create container %s" % name)
+        elif state != "absent":
+            comparisons = {key: "ignore" for key in comparisons}
+            desired = observed.spec
+            image_id = observed.image_id
+        plan = plan_container(desired, observed, state, image_id, comparisons,
+                              recreate=params["recreate"], restart=params["restart"])
+    except APIError as exc:
+        module.fail_json(msg="Reading container %s failed: %s" % (name, exc))
+
+    outcome.set_diff(plan.before, plan.after)
+    try:
+        container_id = apply_plan(client, plan, spec, observed, outcome.apply,
+                                  stop_timeout=spec.stop_timeout if spec else None,
+                                  keep_volumes=params["keep_volumes"])
+    except APIError as exc:
+        outcome.fail("%s failed: %s" % (outcome.actions[-1] if outcome.actions else "apply", exc))
+
+    extra = {}
+    if not params["detach"] and "start" in plan.kinds and not outcome.check_mode:
+        status, output = _run_attached(client, container_id, params["cleanup"])
+        extra = dict(status=status, output=output)
+        if status != 0:
+            outcome.fail("container %s exited with status %s" % (name, status), **extra)
+        if params["cleanup"]:
+            outcome.exit(container={}, differences=list(plan.differences), **extra)
+
+    already_healthy = not outcome.changed and observed is not None and observed.health == "healthy"
+    if state == "healthy" and not outcome.check_mode and not already_healthy:
+        try:
+            wait_healthy(client, container_id, params["healthy_wait_timeout"])
+        except HealthTimeout as exc:
+            outcome.fail("%s; last health checks: %s" % (exc, " | ".join(exc.observed.health_log) or "none"),
+                         health_log=list(exc.observed.health_log))
+
+    container = found or {}
+    if state == "absent":
+        container = {}
+    elif outcome.changed and not outcome.check_mode:
+        container = _inspect_or_none(client.inspect_container, container_id) or {}
+    outcome.exit(container=container, differences=list(plan.differences), **extra)
+
+
+if __name__ == "__main__":
+    main()
