@@ -86,17 +86,25 @@ def _construct_float(loader: Any, node: Any) -> float:
 
 
 def _construct_mapping(loader: Any, node: Any) -> dict[Any, Any]:
+    # Keys written twice in one mapping are an error (as in Compose); keys a `<<` merge brings in
+    # are overridden by the mapping's own keys.
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+            continue
+        if key_node.value in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping key %r already defined" % (key_node.value,), key_node.start_mark)
+        seen.add(key_node.value)
     loader.flatten_mapping(node)
     result: dict[Any, Any] = {}
-    seen: set[Any] = set()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (bool, int, float)) or key is None:
             key = key_node.value  # Compose keys are strings: `80: ...`, `yes: ...`
-        if key in seen:
+        if isinstance(key, (list, dict)):
             raise yaml.constructor.ConstructorError(
-                None, None, "mapping key %r already defined" % (key,), key_node.start_mark)
-        seen.add(key)
+                None, None, "a mapping key must be a string", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
     return result
 

@@ -22,8 +22,10 @@ from typing import Any, Optional
 # Field metadata understood by `to_config()`:
 #   key:   the Compose key when it differs from the attribute name
 #   fmt:   "duration" (ns int printed as a Go duration string) or "bytes" (int printed as a string)
-#   keep:  print the value even when empty / False (Compose prints it without omitempty)
+#   keep:  True: print the value even when None / empty / False (Compose has no omitempty);
+#          "set": print it unless None (an optional value the user set, even to false or empty)
 _DURATION = {"fmt": "duration"}
+_SET = {"keep": "set"}
 _BYTES = {"fmt": "bytes"}
 _KEEP = {"keep": True}
 
@@ -74,7 +76,7 @@ def _serialise(value: Any, meta: Any = None) -> Any:
     if value is not None and fmt == "octal":
         return "0%o" % value
     if dataclasses.is_dataclass(value):
-        return _dataclass_config(value)
+        return value.to_config()
     if isinstance(value, dict):
         return {k: _serialise(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -89,7 +91,7 @@ def _dataclass_config(obj: Any) -> dict[str, Any]:
             continue
         value = getattr(obj, f.name)
         keep = f.metadata.get("keep")
-        if value is None and not keep:
+        if value is None and keep is not True:
             continue
         if (value is False or value == {} or value == []) and not keep and not dataclasses.is_dataclass(value):
             continue
@@ -433,8 +435,8 @@ class Network(_Config):
     external: bool = False
     internal: bool = False
     attachable: bool = False
-    enable_ipv4: Optional[bool] = None
-    enable_ipv6: Optional[bool] = None
+    enable_ipv4: Optional[bool] = field(default=None, metadata=_SET)
+    enable_ipv6: Optional[bool] = field(default=None, metadata=_SET)
     labels: dict[str, str] = field(default_factory=dict)
 
 

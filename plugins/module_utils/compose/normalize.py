@@ -294,7 +294,7 @@ def _short_volume(spec: str, path: str) -> Mount:
         elif option == "nocopy" and mount.volume is not None:
             mount.volume.nocopy = True
         elif option in _CONSISTENCY:
-            mount.consistency = option
+            pass  # accepted and, as Compose does for the short syntax, not kept
         else:
             _fail(path, "invalid mode %r in volume spec %r" % (option, spec))
     return mount
@@ -891,9 +891,8 @@ def project_from_config(config: dict[str, Any], context: loader.LoadContext) -> 
     for service in enabled.values():
         for dep_name, dep in list(service.depends_on.items()):
             if dep_name not in enabled:
-                if not dep.required:
-                    del service.depends_on[dep_name]
-                    continue
+                if not dep.required and dep_name in disabled:
+                    continue  # kept, as Compose prints it; planners skip dependencies not in services
                 reason = "is not enabled by the active profiles" if dep_name in disabled else "is not defined"
                 _fail("services.%s.depends_on.%s" % (service.name, dep_name),
                       "service %r depends on service %r, which %s" % (service.name, dep_name, reason))
