@@ -1,0 +1,3 @@
+module example.com/gsimgapp
+
+go 1.19
