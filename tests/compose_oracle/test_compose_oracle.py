@@ -120,3 +120,26 @@ def test_corpus_is_complete() -> None:
     cases = _cases()
     assert sum("awesome-compose" in c for c in cases) >= 20
     assert sum("awesome-compose" not in c for c in cases) >= 20
+
+
+MALFORMED = os.path.join(os.path.dirname(CORPUS), "malformed")
+
+
+def _malformed() -> list[str]:
+    return sorted(glob.glob(os.path.join(MALFORMED, "*.yaml")))
+
+
+@pytest.mark.parametrize("file", _malformed(), ids=os.path.basename)
+def test_compose_rejects_what_we_reject(file: str) -> None:
+    """Our malformed corpus is malformed for Compose too, except files marked `# compose: accepts`
+    (values the engine would refuse at container creation, which we refuse before any write)."""
+    with open(file, encoding="utf-8") as handle:
+        header = handle.read(400)
+    argv = [COMPOSE, "--project-directory", MALFORMED, "-f", file, "config", "--format", "json"]
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=MALFORMED, env=dict(BASE_ENV), check=False)
+    if "# compose: accepts" in header:
+        assert result.returncode == 0, "marked as accepted by compose, but it fails: %s" % result.stderr
+    else:
+        assert result.returncode != 0, "compose accepts a file we call malformed"
+    with pytest.raises(ComposeError):
+        load_project(MALFORMED, files=[file], environ=dict(BASE_ENV))

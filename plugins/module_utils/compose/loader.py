@@ -176,11 +176,12 @@ def _interpolate(text: str, pos: int, lookup: Callable[[str], Optional[str]], pa
             out.append(value)
         else:
             match = _NAME.match(text, pos + 1)
-            if not match:
-                raise ComposeError(path, "invalid interpolation format in %r: a '$' must be followed by a "
-                                   "variable name, '{' or '$' (write '$$' for a literal '$')" % text)
-            out.append(lookup(match.group()) or "")
-            pos = match.end()
+            if match:
+                out.append(lookup(match.group()) or "")
+                pos = match.end()
+            else:  # `$5`, `$ `, a trailing `$`: a literal dollar, as in Compose
+                out.append("$")
+                pos += 1
     if nested:
         raise ComposeError(path, "invalid interpolation format in %r: missing '}'" % text)
     return "".join(out), pos

@@ -341,20 +341,22 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
 
 
 def _service_summary(service: Optional[DesiredService], containers: list[ObservedContainer],
-                     step: Optional[Step]) -> dict[str, Any]:
+                     step: Optional[Step], state: str = "present") -> dict[str, Any]:
     before: dict[str, Any] = {"replicas": len(containers)}
     if containers:
         before["image"] = containers[0].image_ref
         before["image_id"] = containers[0].image_id
         before["running"] = sum(1 for c in containers if c.running)
     after: dict[str, Any] = {"replicas": service.replicas if service else 0}
+    if service is not None and state != "stopped":
+        after["running"] = service.replicas
     if service is not None:
         after["image"] = service.image
         changed = sorted({name for c in containers for name in
                           (L.changed_settings(c.settings, service.settings) if c.settings and c.config_hash != service.config_hash else [])})
         if changed:
             after["changed_settings"] = changed
-    if step is not None:
+    if step is not None and step.actions:
         after["actions"] = [a.describe() for a in step.actions]
     return {"before": before, "after": after}
 
@@ -404,7 +406,7 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
                                                number=container.number, container_id=container.id))
     for name, step in steps.items():
         step.waits = [(dep, spec.condition) for dep, spec in sorted(services[name].depends_on.items()) if dep in services]
-        plan.services[name] = _service_summary(services[name], observed.service_containers(name), step)
+        plan.services[name] = _service_summary(services[name], observed.service_containers(name), step, options.state)
 
     if prepare:
         plan.layers.append(prepare)

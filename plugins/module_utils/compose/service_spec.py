@@ -10,6 +10,8 @@ dependencies, update order) without any engine call.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -273,6 +275,31 @@ def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
     return order, failure
 
 
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, {}, [])}
+    return value
+
+
+def service_canonical(service: Service) -> dict[str, Any]:
+    """The model's canonical form, with a `deploy` that held only replicas (or empty defaults)
+    dropped: scaling must not read as a configuration change."""
+    canonical = service.canonical()
+    if "deploy" in canonical:
+        deploy = _prune(canonical["deploy"])
+        if deploy:
+            canonical["deploy"] = deploy
+        else:
+            del canonical["deploy"]
+    return canonical
+
+
+def service_config_hash(canonical: dict[str, Any]) -> str:
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def desired_project(project: Project, default_order: str = "stop-first",
                     build_digests: Optional[dict[str, str]] = None) -> DesiredProject:
     """The planner's view of the model (pure)."""
@@ -283,11 +310,11 @@ def desired_project(project: Project, default_order: str = "stop-first",
             raise PlanError("services.%s.container_name" % name, "a fixed container name allows one container, not %d" % service.replicas)
         order, failure = resolve_update(service, default_order)
         restart, _ = _restart(service)
-        canonical = service.canonical()
+        canonical = service_canonical(service)
         health = _healthcheck(service)
         desired.services[name] = DesiredService(
             name=name, image=default_image(project, service), replicas=service.replicas,
-            config_hash=service.config_hash(), settings=L.settings_fingerprint(canonical),
+            config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
             has_healthcheck=health is not None and not health.disabled,
