@@ -239,6 +239,7 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
     """Build/pull steps, and the services whose containers need recreating for a new image."""
     steps: list[Step] = []
     rebuilt: set[str] = set()
+    pulled: set[str] = set()
     for name in selected:
         service = project.services[name]
         containers = observed.service_containers(name)
@@ -260,12 +261,15 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
         if options.pull == "always":
             policy = "always"
         if policy == "always":
-            steps.append(Step("pull:" + name, [Action("pull", service.image, "pull: always", service=name)]))
             rebuilt.add(name)
+            if service.image not in pulled:
+                steps.append(Step("pull:" + name, [Action("pull", service.image, "pull: always", service=name)]))
         elif not proven and service.image not in images:
             if policy == "never" or options.pull == "never":
                 raise PlanError("services.%s.image" % name, "image %s is not present and pull is 'never'" % service.image)
-            steps.append(Step("pull:" + name, [Action("pull", service.image, "image not present", service=name)]))
+            if service.image not in pulled:
+                steps.append(Step("pull:" + name, [Action("pull", service.image, "image not present", service=name)]))
+        pulled.add(service.image)
     return steps, rebuilt
 
 

@@ -14,6 +14,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.planner 
 )
 
 P = "gscmpunit"
+PRESENT = {"goship-test/app:1": ObservedImage("sha256:img")}
 
 
 def svc(name, image="goship-test/app:1", replicas=1, settings="image=a,environment=b", **kw):
@@ -56,7 +57,7 @@ def kinds(plan):
 def test_first_deploy_creates_network_volume_then_containers_in_dependency_order():
     desired = project(svc("db"), svc("web", depends_on={"db": Dependency("service_healthy")}),
                       volumes=[DesiredVolume("data", P + "_data")])
-    plan = plan_project(desired, observed(networks=()), PlanOptions())
+    plan = plan_project(desired, observed(networks=()), PlanOptions(), PRESENT)
     assert kinds(plan) == [
         ("create_network", P + "_default"), ("create_volume", P + "_data"),
         ("create", P + "-db-1"), ("create", P + "-web-1"),
@@ -92,7 +93,7 @@ def test_added_and_removed_setting_keys_count_as_changes():
 def test_moved_tag_recreates_even_with_equal_hash():
     desired = project(svc("web"))
     moved = ctr("web", image="sha256:0123")
-    (action,) = plan_project(desired, observed(moved), PlanOptions()).actions
+    (action,) = plan_project(desired, observed(moved), PlanOptions(), PRESENT).actions
     assert action.kind == "recreate" and "now points to a different image" in action.reason
 
 
@@ -242,13 +243,14 @@ def test_build_auto_uses_container_and_image_digests():
 
 
 def test_pull_missing_and_never():
-    desired = project(svc("web"))
-    assert kinds(plan_project(desired, observed(), PlanOptions())) == [("pull", "goship-test/app:1"), ("create", P + "-web-1")]
+    desired = project(svc("web"), svc("api"))
+    assert kinds(plan_project(desired, observed(), PlanOptions())) == [
+        ("pull", "goship-test/app:1"), ("create", P + "-api-1"), ("create", P + "-web-1")]
     present = {"goship-test/app:1": ObservedImage("sha256:1")}
-    assert kinds(plan_project(desired, observed(), PlanOptions(), present)) == [("create", P + "-web-1")]
+    assert kinds(plan_project(desired, observed(), PlanOptions(), present)) == [("create", P + "-api-1"), ("create", P + "-web-1")]
     with pytest.raises(PlanError) as err:
         plan_project(desired, observed(), PlanOptions(pull="never"))
-    assert err.value.path == "services.web.image"
+    assert err.value.path == "services.api.image"
 
 
 def test_external_resources_must_exist_and_network_drift_is_an_error():
@@ -289,6 +291,6 @@ def test_container_from_list_reads_health_exit_code_and_labels():
 
 
 def test_action_descriptions():
-    desired = project(svc("web", settings="image=NEW", update_order="start-first"))
+    desired = project(svc("web", settings="image=NEW,environment=b", update_order="start-first"))
     (action,) = plan_project(desired, observed(ctr("web")), PlanOptions()).actions
     assert action.describe() == "recreate (start-first) %s-web-1: changed: image" % P
