@@ -195,6 +195,8 @@ def _braced(text: str, pos: int, lookup: Callable[[str], Optional[str]], path: s
     pos = match.end()
     if text.startswith("}", pos):
         return lookup(name) or "", pos + 1
+    if pos >= len(text):
+        raise ComposeError(path, "invalid interpolation format in %r: missing '}'" % text)
     for operator in (":-", ":?", ":+", "-", "?", "+"):
         if text.startswith(operator, pos):
             break
@@ -595,31 +597,15 @@ def _read_file(path: str, error_path: str) -> str:
         raise ComposeError(error_path, "cannot read %s: %s" % (path, exc.strerror or exc))
 
 
-def _load_document(path: str, context: LoadContext, environ: dict[str, str], stack: tuple[str, ...],
-                   error_path: str = "") -> dict[str, Any]:
-    """One file: parsed, interpolated, prepared, with its `include`s and `extends` applied."""
-    cached = _parse_cache_key(path)
-    document = parse_yaml(_read_file(path, error_path or path), path) if cached is None else cached
-    return _prepare_document(document, os.path.dirname(path), path, context, environ, stack)
-
-
-def _parse_cache_key(path: str) -> Any:
-    return None
-
-
 def _prepare_document(document: Any, base_dir: str, source: str, context: LoadContext,
-                      environ: dict[str, str], stack: tuple[str, ...]) -> dict[str, Any]:
+                      environ: dict[str, str], stack: tuple[str, ...], resolve_extends: bool = True) -> dict[str, Any]:
+    """One parsed file: interpolated, prepared, with its `include`s (and `extends`) applied."""
     if document is None:
         document = {}
     if not isinstance(document, dict):
         raise ComposeError(source, "a Compose file must be a mapping at the top level, not %s"
                            % _type_name(document))
     document = interpolate(document, environ.get, "")
-    for section in ("services", "networks", "volumes", "secrets", "configs"):
-        value = document.get(section)
-        if isinstance(value, dict):
-            # A service written `web:` with nothing under it is an empty mapping, as in Compose.
-            continue
     services = document.get("services")
     if isinstance(services, dict):
         document["services"] = {
@@ -629,8 +615,11 @@ def _prepare_document(document: Any, base_dir: str, source: str, context: LoadCo
             document[section] = prepare_file_sources(document[section], base_dir, environ)
     if "include" in document:
         document = _apply_includes(document, base_dir, context, environ, stack)
-    if isinstance(document.get("services"), dict):
-        _resolve_all_extends(document, source, context, environ, stack)
+    if resolve_extends and isinstance(document.get("services"), dict):
+        services = document["services"]
+        resolved: dict[str, Any] = {}
+        for name in list(services):
+            services[name] = _resolve_extends(name, services, resolved, source, context, environ, stack, ())
     return document
 
 
@@ -641,24 +630,21 @@ def _type_name(value: Any) -> str:
             list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
-def _resolve_all_extends(document: dict[str, Any], source: str, context: LoadContext,
-                         environ: dict[str, str], stack: tuple[str, ...]) -> None:
-    services = document["services"]
-    resolved: dict[str, Any] = {}
-    for name in list(services):
-        services[name] = _resolve_extends(name, services, resolved, source, context, environ, stack, ())
-
-
 def _resolve_extends(name: str, services: dict[str, Any], resolved: dict[str, Any], source: str,
                      context: LoadContext, environ: dict[str, str], stack: tuple[str, ...],
                      chain: tuple[str, ...]) -> Any:
+    """The service with its `extends` chain merged in. `chain` holds "file#service" links seen so far."""
     if name in resolved:
         return resolved[name]
     service = services[name]
-    path = "services.%s.extends" % name
     if not isinstance(service, dict) or "extends" not in service:
         resolved[name] = service
         return service
+    path = "services.%s.extends" % name
+    link = "%s#%s" % (source, name)
+    if link in chain:
+        raise ComposeError(path, "circular extends: %s" % " -> ".join(chain + (link,)))
+    chain = chain + (link,)
     extends = service["extends"]
     if isinstance(extends, str):
         extends = {"service": extends}
@@ -668,24 +654,20 @@ def _resolve_extends(name: str, services: dict[str, Any], resolved: dict[str, An
     if unknown:
         raise ComposeError("%s.%s" % (path, unknown[0]), "unknown key (allowed: service, file)")
     base_name = extends["service"]
-    if extends.get("file") is not None:
-        other = extends["file"]
+    other = extends.get("file")
+    if other is not None and other != source:
         if not isinstance(other, str):
             raise ComposeError(path + ".file", "must be a string")
-        key = (other, base_name)
-        if key in [(c.split("#")[0], c.split("#")[1]) for c in chain if "#" in c]:
-            raise ComposeError(path, "circular extends: %s" % " -> ".join(chain + ("%s#%s" % key,)))
-        document = _load_document(other, context, environ, stack + (source,), path + ".file")
+        document = _prepare_document(parse_yaml(_read_file(other, path + ".file"), other), os.path.dirname(other),
+                                     other, context, environ, stack + (source,), resolve_extends=False)
         other_services = document.get("services") or {}
-        if base_name not in other_services:
+        if not isinstance(other_services, dict) or base_name not in other_services:
             raise ComposeError(path, "service %r not found in %s" % (base_name, other))
-        base = other_services[base_name]
+        base = _resolve_extends(base_name, other_services, {}, other, context, environ, stack, chain)
     else:
         if base_name not in services:
             raise ComposeError(path, "cannot extend service %r: no such service in this file" % base_name)
-        if base_name == name or base_name in chain:
-            raise ComposeError(path, "circular extends: %s" % " -> ".join(chain + (name, base_name)))
-        base = _resolve_extends(base_name, services, resolved, source, context, environ, stack, chain + (name,))
+        base = _resolve_extends(base_name, services, resolved, source, context, environ, stack, chain)
     own = {k: v for k, v in service.items() if k != "extends"}
     merged = merge_service(_strip(base) if isinstance(base, dict) else base, own)
     resolved[name] = merged
@@ -820,7 +802,6 @@ def load_config_dict(
             where = "files[%d]" % index if files else path
             if not os.path.isfile(path):
                 raise ComposeError(where, "compose file not found: %s" % path)
-            context.config_files.insert(len([p for p in context.config_files if p in paths]), path)
             document = _prepare_document(parse_yaml(_read_file(path, where), path), project_dir, path,
                                          context, merged_env, (path,))
             config = document if index == 0 else merge_documents(config, document)
