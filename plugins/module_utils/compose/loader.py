@@ -45,26 +45,40 @@ class Override:
         self.value = value
 
 
+_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
+_TAG = "tag:yaml.org,2002:"
+
+
 class ComposeYamlLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """YAML 1.2 core schema scalars (as Go's yaml.v3 reads them) and Compose's merge tags."""
+    """YAML 1.2 core schema scalars (as Go's yaml.v3 reads them) and Compose's merge tags.
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    Only true/false are booleans (`yes`, `on` stay strings), there are no sexagesimal numbers
+    (`22:22` stays a string) and no timestamps. `resolve` is a direct table lookup instead of
+    PyYAML's generic resolver list: it runs for every scalar, and this keeps parsing fast.
+    """
 
-
-def _add_resolver(tag: str, pattern: str, first: str) -> None:
-    ComposeYamlLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
-
-
-_add_resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
-_add_resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\0")
-ComposeYamlLoader.yaml_implicit_resolvers.setdefault("", []).append(
-    ("tag:yaml.org,2002:null", re.compile(r"^$")))
-_add_resolver("tag:yaml.org,2002:int",
-              r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$", "-+0123456789")
-_add_resolver("tag:yaml.org,2002:float",
-              r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789.")
-_add_resolver("tag:yaml.org,2002:merge", r"^<<$", "<")
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                if value in _NULLS:
+                    return _TAG + "null"
+                if value in _BOOLS:
+                    return _TAG + "bool"
+                if value[0] in "-+0123456789.":
+                    if _INT.match(value):
+                        return _TAG + "int"
+                    if _FLOAT.match(value):
+                        return _TAG + "float"
+                if value == "<<":
+                    return _TAG + "merge"
+            return _TAG + "str"
+        if kind is yaml.SequenceNode:
+            return _TAG + "seq"
+        return _TAG + "map"
 
 
 def _construct_int(loader: Any, node: Any) -> int:
