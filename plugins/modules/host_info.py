@@ -1,0 +1,256 @@
+#!/usr/bin/python
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: host_info
+short_description: Facts about a Docker host, and lists of its containers, images, networks and volumes
+version_added: 0.1.0
+description:
+  - Returns the engine's version, API version, operating system and storage driver, and the full
+    C(docker info) data.
+  - Optionally lists containers, images, networks and volumes, filtered by the engine (for example
+    by label), as short summaries or, with O(verbose_output=true), as the engine returns them.
+  - Never changes anything.
+extends_documentation_fragment:
+  - goship.containers.docker
+options:
+  containers:
+    description:
+      - List containers (running ones only, unless O(containers_all=true)) in RV(containers).
+    type: bool
+    default: false
+  containers_all:
+    description:
+      - With O(containers=true), list stopped containers too.
+    type: bool
+    default: false
+  containers_filters:
+    description:
+      - Filters for O(containers), as C(docker ps --filter) takes them, such as C(label), C(name),
+        C(status), C(ancestor) or C(network).
+      - Each value is a string, a list of strings (each must match, for C(label); any may match for
+        most others), or a boolean. C(label) also takes a mapping, where C({app: shop}) means C(app=shop).
+    type: dict
+  images:
+    description:
+      - List images in RV(images).
+    type: bool
+    default: false
+  images_filters:
+    description:
+      - Filters for O(images), as C(docker image ls --filter) takes them, such as C(label),
+        C(dangling) or C(reference). Values as for O(containers_filters).
+    type: dict
+  networks:
+    description:
+      - List networks in RV(networks).
+    type: bool
+    default: false
+  networks_filters:
+    description:
+      - Filters for O(networks), as C(docker network ls --filter) takes them, such as C(label),
+        C(name) (substring match), C(driver) or C(type). Values as for O(containers_filters).
+    type: dict
+  volumes:
+    description:
+      - List volumes in RV(volumes).
+    type: bool
+    default: false
+  volumes_filters:
+    description:
+      - Filters for O(volumes), as C(docker volume ls --filter) takes them, such as C(label),
+        C(name), C(driver) or C(dangling). Values as for O(containers_filters).
+    type: dict
+  verbose_output:
+    description:
+      - Return each listed object as the engine's list call returns it, instead of a summary.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it behaves the same in check mode.
+  diff_mode:
+    support: none
+seealso:
+  - module: goship.containers.network
+  - module: goship.containers.volume
+author:
+  - goship.containers contributors
+"""
+
+EXAMPLES = r"""
+- name: Engine facts
+  goship.containers.host_info:
+  register: docker_host
+
+- name: Fail early on an engine that is too old
+  ansible.builtin.assert:
+    that: docker_host.engine.api_version is version('1.41', '>=')
+
+- name: The containers and volumes of one app, stopped containers included
+  goship.containers.host_info:
+    containers: true
+    containers_all: true
+    containers_filters:
+      label: {app: shop}
+    volumes: true
+    volumes_filters:
+      label: app=shop
+  register: shop
+
+- name: Dangling images, with every field the engine reports
+  goship.containers.host_info:
+    images: true
+    images_filters:
+      dangling: true
+    verbose_output: true
+"""
+
+RETURN = r"""
+engine:
+  description: The facts most playbooks need, with stable names.
+  returned: always
+  type: dict
+  contains:
+    version:
+      description: Engine version.
+      type: str
+      sample: 20.10.24
+    api_version:
+      description: Newest Engine API version the daemon speaks.
+      type: str
+      sample: "1.41"
+    min_api_version:
+      description: Oldest Engine API version the daemon accepts.
+      type: str
+      sample: "1.12"
+    os:
+      description: Operating system type of the daemon (C(linux) or C(windows)).
+      type: str
+      sample: linux
+    arch:
+      description: Architecture of the daemon.
+      type: str
+      sample: amd64
+    kernel_version:
+      description: Kernel version of the host.
+      type: str
+    operating_system:
+      description: Name of the host's operating system.
+      type: str
+      sample: Debian GNU/Linux 12 (bookworm)
+    storage_driver:
+      description: Storage driver of the daemon.
+      type: str
+      sample: overlay2
+    cgroup_driver:
+      description: Cgroup driver of the daemon.
+      type: str
+      sample: cgroupfs
+    cgroup_version:
+      description: Cgroup version of the host.
+      type: str
+      sample: "1"
+    logging_driver:
+      description: Default logging driver of containers.
+      type: str
+      sample: json-file
+    docker_root_dir:
+      description: Root directory of the daemon's data.
+      type: str
+      sample: /var/lib/docker
+    name:
+      description: Host name of the daemon's host.
+      type: str
+    ncpu:
+      description: Number of CPUs.
+      type: int
+    mem_total:
+      description: Total memory in bytes.
+      type: int
+    swarm_active:
+      description: Whether the daemon is an active swarm node.
+      type: bool
+host_info:
+  description: Everything C(GET /info) (C(docker info)) returns.
+  returned: always
+  type: dict
+containers:
+  description:
+    - Containers matching O(containers_filters). Each has the keys C(Id), C(Names), C(Image), C(State),
+      C(Status), C(Created) and C(Labels), or, with O(verbose_output=true), every key the engine returns.
+  returned: when O(containers=true)
+  type: list
+  elements: dict
+images:
+  description:
+    - Images matching O(images_filters), with C(Id), C(RepoTags), C(Created), C(Size) and C(Labels), or
+      every key with O(verbose_output=true).
+  returned: when O(images=true)
+  type: list
+  elements: dict
+networks:
+  description:
+    - Networks matching O(networks_filters), with C(Id), C(Name), C(Driver), C(Scope) and C(Labels), or
+      every key with O(verbose_output=true).
+  returned: when O(networks=true)
+  type: list
+  elements: dict
+volumes:
+  description:
+    - Volumes matching O(volumes_filters), with C(Name), C(Driver) and C(Labels), or every key with
+      O(verbose_output=true).
+  returned: when O(volumes=true)
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.goship.containers.plugins.module_utils.client import APIError, connect, docker_argument_spec
+from ansible_collections.goship.containers.plugins.module_utils.engine_info import (
+    HOST_INFO_OPTIONS, OBJECT_KINDS, OptionError, engine_summary, normalise_filters, summarise,
+)
+
+
+def list_objects(client, kind, filters, params):
+    if kind == "containers":
+        return client.containers(all=params["containers_all"], filters=filters)
+    if kind == "images":
+        return client.images(filters=filters)
+    if kind == "networks":
+        return client.networks(filters=filters)
+    return client.volumes(filters=filters).get("Volumes") or []
+
+
+def main():
+    module = AnsibleModule(argument_spec=docker_argument_spec(**HOST_INFO_OPTIONS), supports_check_mode=True)
+    params = module.params
+    try:
+        filters = {kind: normalise_filters(kind + "_filters", params[kind + "_filters"]) for kind in OBJECT_KINDS}
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
+    client = connect(module)
+    result = dict(changed=False)
+    try:
+        info = client.info()
+        result.update(engine=engine_summary(client.version(), info), host_info=info)
+    except APIError as exc:
+        module.fail_json(msg="Reading engine facts failed: %s" % exc)
+    for kind in OBJECT_KINDS:
+        if not params[kind]:
+            continue
+        try:
+            entries = list_objects(client, kind, filters[kind] or None, params)
+        except APIError as exc:
+            module.fail_json(msg="%s_filters: the engine rejected the filters: %s" % (kind, exc.explanation or exc))
+        result[kind] = summarise(kind, entries, params["verbose_output"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
