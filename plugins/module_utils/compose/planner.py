@@ -220,9 +220,22 @@ def recreate_reasons(service: DesiredService, container: ObservedContainer, rebu
     return reasons
 
 
-def _is_completed(service: DesiredService, container: ObservedContainer) -> bool:
-    """A one-shot container that ran to completion: not started again by state=present."""
-    return container.state == "exited" and container.exit_code == 0 and service.restart_policy in ("no", "")
+def one_shot_services(project: DesiredProject) -> set[str]:
+    """Services another one waits on with service_completed_successfully: jobs, not daemons."""
+    return {dep for s in project.services.values() for dep, spec in s.depends_on.items()
+            if spec.condition == "service_completed_successfully"}
+
+
+def _is_completed(service: DesiredService, container: ObservedContainer, one_shots: set[str]) -> bool:
+    """A job's container that ran to completion: not started again by state=present."""
+    return (service.name in one_shots and container.state == "exited" and container.exit_code == 0
+            and service.restart_policy in ("no", ""))
+
+
+def _state_text(container: ObservedContainer) -> str:
+    if container.exit_code is not None:
+        return "%s (exit code %d)" % (container.state, container.exit_code)
+    return container.state
 
 
 def _next_numbers(existing: list[ObservedContainer], count: int) -> list[int]:
@@ -334,8 +347,8 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
             if container.running or container.state == "paused":
                 step.actions.append(Action("stop", container.name, "state: stopped", service=service.name,
                                            number=container.number, container_id=container.id))
-        elif not container.running and not _is_completed(service, container):
-            step.actions.append(Action("start", container.name, "container is %s" % (container.status or container.state),
+        elif not container.running and not _is_completed(service, container, one_shot_services(project)):
+            step.actions.append(Action("start", container.name, "container is %s" % _state_text(container),
                                        service=service.name, number=container.number, container_id=container.id))
     for number in _next_numbers(containers, max(0, service.replicas - len(containers))):
         reason = "scale up to %d" % service.replicas if containers else "missing"

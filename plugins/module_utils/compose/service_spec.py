@@ -155,9 +155,11 @@ def _limits(service: Service) -> dict[str, Any]:
 
 def _exposed(service: Service) -> Optional[tuple[str, ...]]:
     out = []
-    for item in service.expose:
+    for index, item in enumerate(service.expose):
         port, _, proto = str(item).partition("/")
         first, _, last = port.partition("-")
+        if not (first.isdigit() and (last.isdigit() or not last)):
+            raise PlanError("services.%s.expose[%d]" % (service.name, index), "%r is not a port or a port range" % (item,))
         for number in range(int(first), int(last or first) + 1):
             out.append("%d/%s" % (number, proto or "tcp"))
     return tuple(out) or None
@@ -309,6 +311,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
         if service.container_name and service.replicas > 1:
             raise PlanError("services.%s.container_name" % name, "a fixed container name allows one container, not %d" % service.replicas)
         order, failure = resolve_update(service, default_order)
+        container_spec(project, service, 1, {})  # every mapping error surfaces here, before any write
         restart, _ = _restart(service)
         canonical = service_canonical(service)
         health = _healthcheck(service)

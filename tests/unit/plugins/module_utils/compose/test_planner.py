@@ -105,16 +105,17 @@ def test_recreate_never_and_always():
     assert action.reason == "recreate: always"
 
 
-def test_stopped_container_is_started_and_completed_one_shot_is_not():
-    desired = project(svc("web"), svc("job"))
-    obs = observed(ctr("web", state="exited", exit_code=137), ctr("job", state="exited", exit_code=0))
+def test_stopped_container_is_started_and_completed_job_is_not():
+    desired = project(svc("web"), svc("job"), svc("app", depends_on={"job": Dependency("service_completed_successfully")}))
+    obs = observed(ctr("web", state="exited", exit_code=0), ctr("job", state="exited", exit_code=0), ctr("app"))
     plan = plan_project(desired, obs, PlanOptions())
     assert kinds(plan) == [("start", P + "-web-1")]
+    assert plan.actions[0].reason == "container is exited (exit code 0)"
 
 
-def test_failed_one_shot_is_started_again():
-    desired = project(svc("job"))
-    plan = plan_project(desired, observed(ctr("job", state="exited", exit_code=1)), PlanOptions())
+def test_failed_job_is_started_again():
+    desired = project(svc("job"), svc("app", depends_on={"job": Dependency("service_completed_successfully")}))
+    plan = plan_project(desired, observed(ctr("job", state="exited", exit_code=1), ctr("app")), PlanOptions())
     assert kinds(plan) == [("start", P + "-job-1")]
 
 
