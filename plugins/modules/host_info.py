@@ -32,7 +32,8 @@ options:
       - Filters for O(containers), as C(docker ps --filter) takes them, such as C(label), C(name),
         C(status), C(ancestor) or C(network).
       - Each value is a string, a list of strings (each must match, for C(label); any may match for
-        most others), or a boolean. C(label) also takes a mapping, where C({app: shop}) means C(app=shop).
+        most others), or a boolean. C(label) also takes a mapping of label names to values, each
+        meaning C(name=value).
     type: dict
   images:
     description:

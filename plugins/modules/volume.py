@@ -14,7 +14,7 @@ description:
     volume destroys its data. So when an existing volume differs from the task, the module by
     default B(fails), names each difference and leaves the volume as it is (O(recreate=never)).
     It never silently destroys data.
-  - A volume that containers use (running or stopped) is never removed or recreated: the module
+  - A volume that containers use (running or stopped) is never removed or recreated; the module
     fails and names the containers before it changes anything.
 extends_documentation_fragment:
   - goship.containers.docker
