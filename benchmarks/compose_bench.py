@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Compose benchmark: goship.containers.compose vs community.docker.docker_compose_v2 vs
+`docker compose up -d`, on projects of N services (default N=10 and N=50).
+
+Scenarios: first deploy until healthy, no-op re-run (median of --repeat runs), one-service change.
+Measured: the task's own time (Ansible's json callback; for the CLI, the whole command) and the
+Docker API requests, counted by a unix-socket proxy placed between the tool and the engine.
+An `ansible.builtin.ping` task in the same playbook gives Ansible's floor.
+
+Needs: this checkout's .venv (./scripts/setup), the `docker compose` CLI plugin, the local image
+goship-test/app:1, and for the docker_compose_v2 column a venv with the `ansible` package
+(--peer-venv; created with `--make-peer-venv` from PyPI: ansible==12.3.0 on Python 3.11).
+Projects are named gscmpbench* and removed at the end.
+
+    .venv/bin/python benchmarks/compose_bench.py [--sizes 10 50] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENGINE_SOCKET = "/var/run/docker.sock"
+PEER_VENV = os.path.expanduser("~/.cache/gscmp-bench-venv")
+
+
+# ---------------------------------------------------------------- counting proxy
+
+class CountingProxy:
+    """Forwards a unix socket to the engine's and counts HTTP requests (parsing each request's
+    headers and skipping its body, so streamed uploads are not mistaken for requests)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.count = 0
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        if os.path.exists(path):
+            os.unlink(path)
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(64)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.count = 0
+            self.requests = []
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(ENGINE_SOCKET)
+            threading.Thread(target=self._client_to_engine, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def _client_to_engine(self, client: socket.socket, upstream: socket.socket) -> None:
+        buffer = b""
+        body_left = 0  # bytes of a Content-Length body still to skip
+        chunked = False
+        raw = False  # after a protocol upgrade (attach, exec): stop parsing
+        try:
+            while True:
+                data = client.recv(65536)
+                if not data:
+                    break
+                upstream.sendall(data)
+                if raw:
+                    continue
+                buffer += data
+                while buffer:
+                    if body_left:
+                        step = min(body_left, len(buffer))
+                        buffer, body_left = buffer[step:], body_left - step
+                        continue
+                    if chunked:
+                        line_end = buffer.find(b"\r\n")
+                        if line_end < 0:
+                            break
+                        size = int(buffer[:line_end].split(b";")[0] or b"0", 16)
+                        if size == 0:
+                            if len(buffer) < line_end + 4:
+                                break
+                            buffer, chunked = buffer[line_end + 4:], False
+                            continue
+                        if len(buffer) < line_end + 2 + size + 2:
+                            body_left = 0
+                            # wait for the whole chunk
+                            break
+                        buffer = buffer[line_end + 2 + size + 2:]
+                        continue
+                    end = buffer.find(b"\r\n\r\n")
+                    if end < 0:
+                        break
+                    head, buffer = buffer[:end].decode("latin-1"), buffer[end + 4:]
+                    request_line = head.split("\r\n", 1)[0]
+                    with self._lock:
+                        self.count += 1
+                        self.requests.append(request_line)
+                    headers = {k.strip().lower(): v.strip() for k, _, v in
+                               (line.partition(":") for line in head.split("\r\n")[1:])}
+                    if headers.get("transfer-encoding", "").lower() == "chunked":
+                        chunked = True
+                    elif headers.get("content-length"):
+                        body_left = int(headers["content-length"])
+                    if headers.get("upgrade") or headers.get("connection", "").lower() == "upgrade":
+                        raw = True
+                        break
+        except OSError:
+            pass
+        finally:
+            for sock in (client, upstream):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+# ---------------------------------------------------------------- projects
+
+def compose_text(n: int, changed: bool) -> str:
+    lines = ["services:"]
+    for i in range(n):
+        lines += ["  s%02d:" % i, "    image: goship-test/app:1", "    environment:",
+                  "      SERVICE: s%02d" % i, "      REVISION: \"%s\"" % ("2" if changed and i == 0 else "1")]
+    return "\n".join(lines) + "\n"
+
+
+def write_project(directory: str, n: int, changed: bool) -> None:
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "compose.yaml"), "w") as handle:
+        handle.write(compose_text(n, changed))
+
+
+PLAYBOOK = """- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: ping
+      ansible.builtin.ping:
+    - name: compose
+      {module}:
+        project_src: {src}
+        project_name: {name}
+        wait: {wait}
+"""
+
+
+def run_ansible(tool: str, src: str, name: str, proxy: CountingProxy, sock: str, wait: bool) -> tuple[float, float, int]:
+    """(compose task seconds, ping task seconds, API requests) of one ansible-playbook run."""
+    if tool == "ours":
+        module, bin_dir = "goship.containers.compose", os.path.join(ROOT, ".venv", "bin")
+    else:
+        module, bin_dir = "community.docker.docker_compose_v2", os.path.join(PEER_VENV, "bin")
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+        handle.write(PLAYBOOK.format(module=module, src=src, name=name, wait=str(wait).lower()))
+        playbook = handle.name
+    env = dict(os.environ, DOCKER_HOST="unix://" + sock, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build") if tool == "ours" else "",
+               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+               PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    if tool != "ours":
+        env.pop("ANSIBLE_COLLECTIONS_PATH")
+    proxy.reset()
+    done = subprocess.run([os.path.join(bin_dir, "ansible-playbook"), playbook], env=env,
+                          capture_output=True, text=True)
+    calls = proxy.count
+    os.unlink(playbook)
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        raise SystemExit("%s run failed:\n%s\n%s" % (tool, done.stdout[-3000:], done.stderr[-3000:]))
+    times = {}
+    for task in report["plays"][0]["tasks"]:
+        result = task["hosts"].get("localhost", {})
+        if result.get("failed"):
+            raise SystemExit("%s task %s failed: %s" % (tool, task["task"]["name"], result.get("msg")))
+        duration = task["task"]["duration"]
+        times[task["task"]["name"]] = _seconds(duration["end"]) - _seconds(duration["start"])
+    return times["compose"], times["ping"], calls
+
+
+def _seconds(stamp: str) -> float:
+    # 2026-11-22T06:30:00.123456Z
+    match = re.match(r".*T(\d+):(\d+):(\d+(?:\.\d+)?)Z?$", stamp)
+    hours, minutes, seconds = match.groups()  # type: ignore[union-attr]
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def run_cli(src: str, name: str, proxy: CountingProxy, sock: str, wait: bool) -> tuple[float, float, int]:
+    env = dict(os.environ, DOCKER_HOST="unix://" + sock)
+    command = ["docker", "compose", "-p", name, "--project-directory", src, "up", "-d"] + (["--wait"] if wait else [])
+    proxy.reset()
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if done.returncode:
+        raise SystemExit("docker compose failed: %s" % done.stderr[-2000:])
+    return elapsed, 0.0, proxy.count
+
+
+def teardown(name: str) -> None:
+    subprocess.run(["docker", "compose", "-p", name, "down", "-t", "2"], capture_output=True)
+
+
+def ensure_peer_venv() -> None:
+    if os.path.exists(os.path.join(PEER_VENV, "bin", "ansible-playbook")):
+        return
+    python = shutil.which("python3.11") or os.path.expanduser("~/.pyenv/versions/3.11.7/bin/python3.11")
+    subprocess.run([python, "-m", "venv", PEER_VENV], check=True)
+    subprocess.run([os.path.join(PEER_VENV, "bin", "pip"), "install", "-q", "ansible==12.3.0"], check=True)
+
+
+# ---------------------------------------------------------------- main
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--repeat", type=int, default=3, help="no-op runs per tool (median)")
+    parser.add_argument("--tools", nargs="+", default=["ours", "cdv2", "cli"], choices=["ours", "cdv2", "cli"])
+    parser.add_argument("--make-peer-venv", action="store_true", help="pip install ansible==12.3.0 into %s" % PEER_VENV)
+    args = parser.parse_args()
+    if args.make_peer_venv:
+        ensure_peer_venv()
+    if "cdv2" in args.tools and not os.path.exists(os.path.join(PEER_VENV, "bin", "ansible-playbook")):
+        raise SystemExit("no venv with the ansible package at %s: run with --make-peer-venv" % PEER_VENV)
+    subprocess.run([os.path.join(ROOT, "scripts", "collection-tree")], check=True, capture_output=True)
+
+    work = tempfile.mkdtemp(prefix="gscmpbench-")
+    sock = os.path.join(work, "docker.sock")
+    proxy = CountingProxy(sock)
+    rows = []
+    try:
+        for n in args.sizes:
+            for tool in args.tools:
+                name = "gscmpbench%s%d" % (tool, n)
+                src = os.path.join(work, name)
+                write_project(src, n, changed=False)
+                teardown(name)
+
+                def once(wait: bool) -> tuple[float, float, int]:
+                    if tool == "cli":
+                        return run_cli(src, name, proxy, sock, wait)
+                    return run_ansible(tool, src, name, proxy, sock, wait)
+
+                try:
+                    first = once(True)
+                    noops = [once(False) for _ in range(args.repeat)]
+                    write_project(src, n, changed=True)
+                    change = once(True)
+                finally:
+                    teardown(name)
+                noop = sorted(noops)[len(noops) // 2]
+                rows.append(dict(n=n, tool=tool, first=first, noop=noop, change=change,
+                                 ping=statistics.median(r[1] for r in noops)))
+                print("  measured N=%d %s" % (n, tool), file=sys.stderr)
+    finally:
+        proxy.server.close()
+        shutil.rmtree(work, ignore_errors=True)
+    print_table(rows)
+
+
+def print_table(rows: list[dict]) -> None:
+    names = {"ours": "goship compose", "cdv2": "docker_compose_v2", "cli": "docker compose up -d"}
+    print("\n| N | tool | first deploy (healthy) | no-op | one-service change | no-op API calls | ping task |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for row in rows:
+        ping = "%.2f s" % row["ping"] if row["tool"] != "cli" else "–"
+        print("| %d | %s | %.2f s / %d calls | %.2f s / %d calls | %.2f s / %d calls | %d | %s |" % (
+            row["n"], names[row["tool"]], row["first"][0], row["first"][2], row["noop"][0], row["noop"][2],
+            row["change"][0], row["change"][2], row["noop"][2], ping))
+    print()
+    for n in sorted({r["n"] for r in rows}):
+        by_tool = {r["tool"]: r for r in rows if r["n"] == n}
+        ours = by_tool.get("ours")
+        if not ours:
+            continue
+        checks = ["no-op API calls %d (target <= 4)" % ours["noop"][2],
+                  "no-op %.2f s vs ping %.2f s: +%.2f s (target <= 0.15 s)"
+                  % (ours["noop"][0], ours["ping"], ours["noop"][0] - ours["ping"])]
+        if "cdv2" in by_tool:
+            ratio = ours["noop"][0] / by_tool["cdv2"]["noop"][0]
+            checks.append("no-op %.2fx docker_compose_v2 (target <= 0.5x)" % ratio)
+        print("N=%d: %s" % (n, "; ".join(checks)))
+
+
+if __name__ == "__main__":
+    main()
