@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The fleet (issue 7): 8 Docker hosts over SSH, registry-less shipping and a rolling deploy.
+#   fleet up 8 → ship (check mode, apply, no-op) → rollout v1 → no-op rollout → a live lock refuses
+#   a run → a stale lock is reported and taken over → rollout v2 where one host's new version
+#   fails its health check: it rolls back and keeps serving v1, max_fail_percentage stops the
+#   rollout, the others keep serving → the re-run after the fix completes → check mode → fleet down.
+# Bounded: every playbook has its own time limit; the whole stage takes a few minutes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=${ROOT:-$PWD}
+COLL=${COLL:-$(./scripts/collection-tree)}
+export GS_FLEET_STATE=${GS_FLEET_STATE:-/tmp/gs-fleet-stage}
+STATE=$GS_FLEET_STATE
+FLEET="$ROOT/tests/fleet/fleet"
+N=8
+t_stage=$SECONDS
+step() { printf '\n--- [%3ds] %s\n' "$((SECONDS - t_stage))" "$*"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cleanup() {
+  "$FLEET" down || true
+  docker rmi goship-fleet/app:1 goship-fleet/app:2 goship-fleet/app:bad >/dev/null 2>&1 || true
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+step "fleet up $N"
+"$FLEET" up "$N"
+eval "$("$FLEET" env)"
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build" ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+# our own tags: the shared goship-test/* images may be rebuilt by others while this stage runs
+for t in 1 2 bad; do docker tag "goship-test/app:$t" "goship-fleet/app:$t"; done
+
+mkdir -p "$STATE/log"
+inv_with() {  # inv_with NAME LINES...: an extra inventory file layered over the fleet's
+  printf '%s\n' "${@:2}" > "$STATE/$1.ini"
+  echo "$STATE/$1.ini"
+}
+V1=$(inv_with v1 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:1' "ship_cache_dir=$STATE/cache")
+V2=$(inv_with v2 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache")
+BAD=$(inv_with bad '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache" \
+  '[docker_hosts]' 'gs-fleet-h3 fleet_app_image=goship-fleet/app:bad')
+
+play() {  # play LOGNAME EXTRA_INVENTORY PLAYBOOK [args...]: runs it bounded; sets $rc, log in $STATE/log
+  local name=$1 inv=$2 book=$3; shift 3
+  local t0=$SECONDS
+  rc=0
+  timeout 300 ansible-playbook -i "$STATE/inventory.ini" -i "$inv" "$COLL/playbooks/$book" "$@" \
+    > "$STATE/log/$name.log" 2>&1 || rc=$?
+  echo "$name: rc=$rc in $((SECONDS - t0)) s"
+  [ "$rc" -ne 124 ] || { tail -n 40 "$STATE/log/$name.log"; fail "$name timed out"; }
+}
+expect_rc() { [ "$rc" -eq "$1" ] || { tail -n 60 "$STATE/log/$2.log"; fail "$2: rc=$rc, expected $1"; }; }
+changed_of() { sed -n "s/^$1 *: .*changed=\([0-9]*\).*/\1/p" "$STATE/log/$2.log"; }
+expect_changed() {  # expect_changed LOG COUNT HOSTS...
+  local log=$1 want=$2 h got; shift 2
+  for h in "$@"; do
+    got=$(changed_of "$h" "$log")
+    [ "$got" = "$want" ] || { tail -n 40 "$STATE/log/$log.log"; fail "$log: $h changed=$got, expected $want"; }
+  done
+}
+hosts() { local i; for i in $(seq "$1" "$2"); do echo "gs-fleet-h$i"; done; }
+app_port() { sed -n "s/^$1 .*app_port=\([0-9]*\).*/\1/p" "$STATE/inventory.ini"; }
+version_of() { curl -fsS --max-time 3 "http://127.0.0.1:$(app_port "$1")/version" 2>/dev/null || echo down; }
+expect_versions() {  # expect_versions "v1 v2 ...": what each host serves, over 127.0.0.1 only
+  local want=$1 got="" i
+  for i in $(seq 1 $N); do got="$got $(version_of "gs-fleet-h$i")"; done
+  [ "${got# }" = "$want" ] || fail "hosts serve '${got# }', expected '$want'"
+  echo "hosts serve: $want"
+}
+has_image() { docker exec "$1" docker image inspect "$2" >/dev/null 2>&1; }
+
+step "ship in check mode: predicts, copies nothing"
+play ship-check "$V1" ship_image.yml --check -e '{"ship_images": ["goship-fleet/app:1"]}'
+expect_rc 0 ship-check
+expect_changed ship-check 1 $(hosts 1 $N)
+grep -q '"goship-fleet/app:1"' "$STATE/log/ship-check.log" || fail "check mode does not name the image"
+! has_image gs-fleet-h1 goship-fleet/app:1 || fail "check mode shipped the image"
+[ ! -d "$STATE/cache" ] || [ -z "$(ls -A "$STATE/cache")" ] || fail "check mode wrote an archive"
+
+step "ship: copies to every host, then a re-run changes nothing"
+play ship "$V1" ship_image.yml -e '{"ship_images": ["goship-fleet/app:1"]}'
+expect_rc 0 ship
+want_id=$(docker image inspect -f '{{.Id}}' goship-fleet/app:1)
+for h in $(hosts 1 $N); do
+  [ "$(docker exec "$h" docker image inspect -f '{{.Id}}' goship-fleet/app:1)" = "$want_id" ] || fail "$h: wrong image ID"
+done
+[ "$(ls "$STATE/cache")" = "${want_id#sha256:}.tar" ] || fail "archive cache: $(ls "$STATE/cache")"
+play ship-again "$V1" ship_image.yml -e '{"ship_images": ["goship-fleet/app:1"]}'
+expect_rc 0 ship-again
+expect_changed ship-again 0 $(hosts 1 $N)
+# a host that lost the image (same ID elsewhere) gets it back, the others are untouched
+docker exec gs-fleet-h5 docker rmi goship-fleet/app:1 >/dev/null
+play ship-one "$V1" ship_image.yml -e '{"ship_images": ["goship-fleet/app:1"]}'
+expect_rc 0 ship-one
+expect_changed ship-one 0 $(hosts 1 4) $(hosts 6 $N)
+has_image gs-fleet-h5 goship-fleet/app:1 || fail "h5 did not get the image back"
+
+step "rollout v1 (first deploy)"
+play deploy-v1 "$V1" fleet_rollout.yml
+expect_rc 0 deploy-v1
+expect_versions "1 1 1 1 1 1 1 1"
+
+step "rollout v1 again: a no-op"
+play noop-v1 "$V1" fleet_rollout.yml
+expect_rc 0 noop-v1
+expect_changed noop-v1 0 $(hosts 1 $N)
+
+step "a lock held by a live run elsewhere refuses the run, naming who and when"
+docker exec gs-fleet-h1 sh -c 'mkdir -p /var/lib/goship/deploy.lock && printf "%s\n" \
+  "{\"id\": \"run-elsewhere\", \"user\": \"alice\", \"controller\": \"ops-laptop\", \"pid\": 4242, \"started\": \"2026-01-02T03:04:05Z\", \"epoch\": $(date +%s)}" \
+  > /var/lib/goship/deploy.lock/owner.json'
+play locked "$V2" fleet_rollout.yml
+expect_rc 2 locked
+grep -q 'held by alice@ops-laptop (run run-elsewhere, pid 4242) since 2026-01-02T03:04:05Z' "$STATE/log/locked.log" ||
+  { tail -n 30 "$STATE/log/locked.log"; fail "the refusal does not say who/when"; }
+expect_versions "1 1 1 1 1 1 1 1"
+
+step "that lock goes stale (older than fleet_lock_ttl): reported with who/when and taken over; h3's new version fails"
+docker exec gs-fleet-h1 sed -i 's/"epoch": [0-9]*/"epoch": 1000/' /var/lib/goship/deploy.lock/owner.json
+play rollout-bad "$BAD" fleet_rollout.yml
+expect_rc 2 rollout-bad
+grep -q 'STALE deploy lock on gs-fleet-h1: held by alice@ops-laptop (run run-elsewhere, pid 4242) since 2026-01-02T03:04:05Z' \
+  "$STATE/log/rollout-bad.log" || fail "the stale lock is not reported with who/when"
+grep -q 'goship-fleet/app:bad failed on gs-fleet-h3 .*rolled back to goship-fleet/app:1' "$STATE/log/rollout-bad.log" ||
+  { tail -n 40 "$STATE/log/rollout-bad.log"; fail "h3 did not report its rollback"; }
+# batches [1, 25%, 50%] of 8: h1 | h2 h3 | h4..h7 | h8 ; 1 of 2 failed > 25%: h4..h8 never started
+expect_versions "2 2 1 1 1 1 1 1"
+for h in $(hosts 4 $N); do  # untouched by the stopped run: only the audit lines of the two v1 runs
+  n=$(docker exec "$h" grep -c '"run": ' /var/log/goship/deploy.log)
+  [ "$n" -eq 2 ] || fail "$h: $n audit lines; the stopped rollout must not have reached it"
+done
+docker exec gs-fleet-h3 tail -n 1 /var/log/goship/deploy.log | grep -q '"result": "rolled_back"' || fail "h3: no rolled_back audit line"
+docker exec gs-fleet-h1 test -d /var/lib/goship/deploy.lock || fail "the stopped run should leave its lock behind"
+
+step "re-run after the fix: completes, reports the stopped run's lock as stale"
+play rollout-fixed "$V2" fleet_rollout.yml
+expect_rc 0 rollout-fixed
+expect_versions "2 2 2 2 2 2 2 2"
+grep -q 'STALE deploy lock on gs-fleet-h1: held by .*its run is gone' "$STATE/log/rollout-fixed.log" ||
+  fail "the stopped run's lock is not reported as stale"
+expect_changed rollout-fixed 0 gs-fleet-h2   # already on v2 since the stopped run
+docker exec gs-fleet-h1 test ! -e /var/lib/goship/deploy.lock || fail "lock not released"
+for h in $(hosts 1 $N); do
+  n=$(docker exec "$h" grep -c '"run": ' /var/log/goship/deploy.log)
+  [ "$n" -ge 3 ] || fail "$h: $n audit lines, expected one per deploy run"
+done
+
+step "check mode predicts a rollout back to v1 and changes nothing"
+play check-v1 "$V1" fleet_rollout.yml --check
+expect_rc 0 check-v1
+expect_changed check-v1 1 $(hosts 1 $N)
+expect_versions "2 2 2 2 2 2 2 2"
+
+step "fleet down"
+"$FLEET" down
+[ -z "$(docker ps -aq --filter name='^gs-fleet-h')" ] || fail "fleet hosts left behind"
+echo "70-fleet: OK in $((SECONDS - t_stage)) s"
