@@ -17,7 +17,7 @@ import os
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import loader
+from ansible_collections.goship.containers.plugins.module_utils.compose import syntax
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -39,7 +39,7 @@ def validator():
 
 def _plain(value):
     """Parsed YAML with the !reset / !override wrappers removed (the schema knows no tags)."""
-    if isinstance(value, (loader.Reset, loader.Override)):
+    if isinstance(value, (syntax.Reset, syntax.Override)):
         return _plain(value.value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -50,7 +50,7 @@ def _plain(value):
 
 def _read(path):
     with open(path, encoding="utf-8") as handle:
-        return _plain(loader.parse_yaml(handle.read(), path))
+        return _plain(syntax.parse_yaml(handle.read(), path))
 
 
 def _corpus_files():

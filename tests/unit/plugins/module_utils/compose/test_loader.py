@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.loader import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.syntax import (
     interpolate_string, parse_env_file, parse_yaml,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
@@ -392,3 +392,10 @@ def test_extends_cycle_across_files_fails(tmp_path):
     write(tmp_path, "other.yaml", "services:\n  b: {image: x, extends: {file: compose.yaml, service: a}}\n")
     with pytest.raises(ComposeError, match="circular extends"):
         load_project(str(tmp_path), environ={})
+
+
+def test_missing_pyyaml_is_a_clear_error(monkeypatch):
+    from ansible_collections.goship.containers.plugins.module_utils.compose import syntax
+    monkeypatch.setattr(syntax, "HAS_YAML", False)
+    with pytest.raises(ComposeError, match="PyYAML"):
+        parse_yaml("services: {}", "compose.yaml")

@@ -169,7 +169,7 @@ def test_fifty_services_load_fast(tmp_path):
         yaml.safe_dump({"services": services, "volumes": {"data": {}}, "networks": {"front": {}}}, handle)
     load_project(str(tmp_path), environ={})  # warm imports
     started = time.process_time()
-    for _ in range(5):
+    for _round in range(5):
         project = load_project(str(tmp_path), environ={})
     elapsed = (time.process_time() - started) / 5
     assert len(project.services) == 50
