@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -166,6 +165,43 @@ def write_project(directory: str, n: int, changed: bool) -> None:
         handle.write(compose_text(n, changed))
 
 
+# A stdout callback printing each task's wall time as JSON (ansible-core ships no json callback).
+TIMER_CALLBACK = '''
+from __future__ import annotations
+import json, time
+from ansible.plugins.callback import CallbackBase
+
+DOCUMENTATION = """
+name: gscmp_timer
+type: stdout
+short_description: task times as JSON
+description: [task times as JSON]
+"""
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "stdout"
+    CALLBACK_NAME = "gscmp_timer"
+
+    def __init__(self):
+        super().__init__()
+        self.times, self.failed, self.name, self.started = {}, {}, None, 0.0
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self.name, self.started = task.get_name(), time.monotonic()
+
+    def v2_runner_on_ok(self, result):
+        self.times[self.name] = time.monotonic() - self.started
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self.times[self.name] = time.monotonic() - self.started
+        self.failed[self.name] = result._result.get("msg")
+
+    def v2_playbook_on_stats(self, stats):
+        self._display.display(json.dumps(dict(times=self.times, failed=self.failed)))
+'''
+
 PLAYBOOK = """- hosts: localhost
   gather_facts: false
   tasks:
@@ -188,36 +224,31 @@ def run_ansible(tool: str, src: str, name: str, proxy: CountingProxy, sock: str,
     with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
         handle.write(PLAYBOOK.format(module=module, src=src, name=name, wait=str(wait).lower()))
         playbook = handle.name
-    env = dict(os.environ, DOCKER_HOST="unix://" + sock, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build") if tool == "ours" else "",
+    callback_dir = os.path.join(os.path.dirname(sock), "callbacks")
+    if not os.path.exists(callback_dir):
+        os.makedirs(callback_dir)
+        with open(os.path.join(callback_dir, "gscmp_timer.py"), "w") as handle:
+            handle.write(TIMER_CALLBACK)
+    env = dict(os.environ, DOCKER_HOST="unix://" + sock, ANSIBLE_STDOUT_CALLBACK="gscmp_timer",
+               ANSIBLE_CALLBACK_PLUGINS=callback_dir,
                ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
                PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
-    if tool != "ours":
-        env.pop("ANSIBLE_COLLECTIONS_PATH")
+    if tool == "ours":
+        env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(ROOT, ".build")
+    else:
+        env.pop("ANSIBLE_COLLECTIONS_PATH", None)
     proxy.reset()
     done = subprocess.run([os.path.join(bin_dir, "ansible-playbook"), playbook], env=env,
                           capture_output=True, text=True)
     calls = proxy.count
     os.unlink(playbook)
     try:
-        report = json.loads(done.stdout)
-    except ValueError:
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
         raise SystemExit("%s run failed:\n%s\n%s" % (tool, done.stdout[-3000:], done.stderr[-3000:]))
-    times = {}
-    for task in report["plays"][0]["tasks"]:
-        result = task["hosts"].get("localhost", {})
-        if result.get("failed"):
-            raise SystemExit("%s task %s failed: %s" % (tool, task["task"]["name"], result.get("msg")))
-        duration = task["task"]["duration"]
-        times[task["task"]["name"]] = _seconds(duration["end"]) - _seconds(duration["start"])
-    return times["compose"], times["ping"], calls
-
-
-def _seconds(stamp: str) -> float:
-    # 2026-11-22T06:30:00.123456Z
-    match = re.match(r".*T(\d+):(\d+):(\d+(?:\.\d+)?)Z?$", stamp)
-    hours, minutes, seconds = match.groups()  # type: ignore[union-attr]
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    if report["failed"]:
+        raise SystemExit("%s failed: %s" % (tool, report["failed"]))
+    return report["times"]["compose"], report["times"]["ping"], calls
 
 
 def run_cli(src: str, name: str, proxy: CountingProxy, sock: str, wait: bool) -> tuple[float, float, int]:

@@ -375,6 +375,8 @@ def _service_summary(service: Optional[DesiredService], containers: list[Observe
             after["changed_settings"] = changed
     if step is not None and step.actions:
         after["actions"] = [a.describe() for a in step.actions]
+    elif service is not None and containers and not after.get("changed_settings"):
+        after = dict(before)  # nothing to do: the diff shows no change
     return {"before": before, "after": after}
 
 

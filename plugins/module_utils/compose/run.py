@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from . import labels as L
-from .executor import ExecOptions, Executor
 from .model import Project, load_project
 from .observe import ObservedProject, list_containers, observe_project
 from .planner import (
@@ -162,6 +161,7 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project]) -> tu
 def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,
           result: ComposeResult, record: Callable[[str], None]) -> None:
     """Run the plan (never in check mode: the caller stops after `plan`)."""
+    from .executor import ExecOptions, Executor  # only runs that change something pay for it
     exec_options = ExecOptions(
         wait=request.wait, wait_timeout=request.wait_timeout, stop_timeout=request.stop_timeout,
         remove_volumes=request.remove_volumes,
