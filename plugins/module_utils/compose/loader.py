@@ -73,7 +73,7 @@ def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any
         build = {"context": build}
     if isinstance(build, dict):
         build = dict(build)
-        context = build.get("context", ".")
+        context = build.get("context")  # absent: stays absent, so merging keeps an earlier context
         if isinstance(context, str) and not _is_remote_context(context):
             build["context"] = _absolute(base_dir, context, environ)
         for key in ("args", "labels"):
@@ -92,6 +92,10 @@ def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any
             name: {"condition": "service_started"} if isinstance(name, str) else name
             for name in service["depends_on"]} if all(isinstance(n, str) for n in service["depends_on"]) \
             else service["depends_on"]
+    if isinstance(service.get("extra_hosts"), dict):  # merged as a list of host=ip, like the list form
+        service["extra_hosts"] = [
+            "%s=%s" % (host, ip) for host, ips in service["extra_hosts"].items()
+            for ip in (ips if isinstance(ips, list) else [ips])]
     if isinstance(service.get("networks"), list) and all(isinstance(n, str) for n in service["networks"]):
         service["networks"] = {name: None for name in service["networks"]}
     env_file = service.get("env_file")
@@ -173,7 +177,8 @@ def _value_key(item: Any) -> Any:
 
 
 for _name in ("cap_add", "cap_drop", "dns", "dns_opt", "dns_search", "expose", "profiles", "tmpfs", "links",
-              "external_links", "group_add", "security_opt", "ports", "device_cgroup_rules", "env_file"):
+              "external_links", "group_add", "security_opt", "ports", "device_cgroup_rules", "env_file",
+              "extra_hosts", "volumes_from"):
     _SEQUENCE_KEYS[_name] = _value_key
 _SEQUENCE_KEYS["volumes"] = _volume_key
 _SEQUENCE_KEYS["devices"] = _value_key

@@ -54,7 +54,7 @@ _EXTRA_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "runtime": _str, "isolation": _str, "mac_address": _str, "cpuset": _str,
     "cpu_shares": as_int, "cpu_quota": as_int, "cpu_period": as_int, "cpu_rt_period": as_int,
     "cpu_rt_runtime": as_int, "cpu_count": as_int, "cpu_percent": as_int,
-    "mem_swappiness": as_int, "oom_score_adj": as_int, "oom_kill_disable": as_bool,
+    "mem_swappiness": lambda v, p: str(as_int(v, p)), "oom_score_adj": as_int, "oom_kill_disable": as_bool,
     "links": as_str_list, "external_links": as_str_list, "volumes_from": as_str_list,
     "device_cgroup_rules": as_str_list, "group_add": lambda v, p: as_str_list(v, p, scalars=True),
     "storage_opt": as_mapping, "annotations": as_str_dict, "devices": devices, "blkio_config": as_mapping,
@@ -104,7 +104,7 @@ def _raw_env_file(file: str, path: str) -> dict[str, Optional[str]]:
     return result
 
 
-def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, str]) -> Service:
+def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, str], working_dir: str) -> Service:
     path = "services.%s" % name
     if not _SERVICE_NAME.match(name):
         fail(path, "invalid service name %r (letters, digits, '.', '_' and '-' only)" % name)
@@ -121,7 +121,7 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
             if value is not None:
                 service.extra[key] = _EXTRA_KEYS[key](value, where)
     if raw.get("build") is not None:
-        service.build = parse_build(raw["build"], path + ".build", environ)
+        service.build = parse_build(raw["build"], path + ".build", environ, working_dir, top["secrets"])
     service.environment = _environment(raw, path, environ)
     if raw.get("volumes") is not None:
         service.volumes = parse_volumes(raw["volumes"], path + ".volumes", top["volumes"])
@@ -136,12 +136,21 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
         fail(path + ".network_mode", "cannot be combined with networks")
     if not service.network_mode and not service.networks:
         service.networks = {"default": None}
-    mode = service.network_mode or ""
-    if mode.startswith("service:"):
-        other = mode[len("service:"):]
-        service.depends_on.setdefault(other, DependsOn(restart=True))
+    _implicit_dependencies(service)
     _check_limits(service, path)
     return service
+
+
+def _implicit_dependencies(service: Service) -> None:
+    """Services named by network_mode, links and volumes_from are dependencies, as in Compose."""
+    mode = service.network_mode or ""
+    if mode.startswith("service:"):
+        service.depends_on.setdefault(mode[len("service:"):], DependsOn(restart=True))
+    for link in service.extra.get("links", []):
+        service.depends_on.setdefault(link.split(":")[0], DependsOn(restart=True))
+    for source in service.extra.get("volumes_from", []):
+        if not source.startswith("container:"):
+            service.depends_on.setdefault(source.split(":")[0], DependsOn())
 
 
 def _check_limits(service: Service, path: str) -> None:
@@ -277,7 +286,7 @@ def project_from_config(config: dict[str, Any], context: loader.LoadContext) -> 
     if "version" in config and config["version"] is not None:
         as_scalar_str(config["version"], "version")
 
-    services = {key: build_service(key, value, top, env) for key, value in raw_services.items()}
+    services = {key: build_service(key, value, top, env, context.working_dir) for key, value in raw_services.items()}
     active = set(context.profiles)
     enabled = {k: s for k, s in services.items() if not s.profiles or "*" in active or active & set(s.profiles)}
     disabled = {k: s for k, s in services.items() if k not in enabled}
@@ -305,6 +314,8 @@ def project_from_config(config: dict[str, Any], context: loader.LoadContext) -> 
             project.volumes[key] = volume
     for section in ("secrets", "configs"):
         used = {r.source for s in enabled.values() for r in getattr(s, section)}
+        if section == "secrets":
+            used |= {r.source for s in enabled.values() if s.build for r in s.build.secrets}
         for key, raw in top[section].items():
             item = build_secret(section, key, raw, name, env)
             if key in used:

@@ -277,7 +277,8 @@ def parse_service_networks(value: Any, path: str, networks: dict[str, Any]) -> d
     return result
 
 
-def parse_file_refs(value: Any, path: str, declared: dict[str, Any], kind: str) -> list[FileReference]:
+def parse_file_refs(value: Any, path: str, declared: dict[str, Any], kind: str,
+                    default_target: bool = True) -> list[FileReference]:
     result = []
     for index, item in enumerate(as_list(value, path)):
         where = "%s[%d]" % (path, index)
@@ -300,13 +301,13 @@ def parse_file_refs(value: Any, path: str, declared: dict[str, Any], kind: str) 
                 ref.mode = as_int(mode, where + ".mode", 0)
         if ref.source not in declared:
             fail(where, "refers to undefined %s %r (declare it under the top-level %ss)" % (kind, ref.source, kind))
-        if kind == "secret" and ref.target is None:
+        if kind == "secret" and ref.target is None and default_target:
             ref.target = "/run/secrets/" + ref.source
         result.append(ref)
     return result
 
 
-def parse_build(value: Any, path: str, environ: dict[str, str]) -> BuildConfig:
+def parse_build(value: Any, path: str, environ: dict[str, str], working_dir: str, secrets: dict[str, Any]) -> BuildConfig:
     if isinstance(value, str):
         value = {"context": value}
     item = mapping_with(value, path, (
@@ -314,7 +315,7 @@ def parse_build(value: Any, path: str, environ: dict[str, str]) -> BuildConfig:
         "network", "shm_size", "extra_hosts", "additional_contexts", "platforms", "tags", "no_cache", "pull",
         "privileged", "isolation", "secrets", "ssh", "ulimits", "entitlements", "provenance", "sbom"))
     context = item.get("context")
-    build = BuildConfig(context=as_str(context, path + ".context") if context is not None else ".")
+    build = BuildConfig(context=as_str(context, path + ".context") if context is not None else working_dir)
     if item.get("dockerfile") is not None and item.get("dockerfile_inline") is not None:
         fail(path, "dockerfile and dockerfile_inline cannot be combined")
     if item.get("dockerfile_inline") is not None:
@@ -344,6 +345,8 @@ def parse_build(value: Any, path: str, environ: dict[str, str]) -> BuildConfig:
     for key in ("no_cache", "pull", "privileged"):
         if key in item:
             setattr(build, key, as_bool(item[key], "%s.%s" % (path, key)))
+    if item.get("secrets") is not None:
+        build.secrets = parse_file_refs(item["secrets"], path + ".secrets", secrets, "secret", default_target=False)
     return build
 
 
@@ -470,6 +473,8 @@ def restart_policy(value: Any, path: str) -> str:
 
 def pull_policy(value: Any, path: str) -> str:
     text = as_str(value, path)
+    if text == "if_not_present":
+        return "missing"  # the old name, as Compose normalises it
     if text in ("always", "never", "missing", "build", "if_not_present", "daily", "weekly") or \
             re.fullmatch(r"every_\w+", text):
         return text
