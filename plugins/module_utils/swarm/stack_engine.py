@@ -102,18 +102,27 @@ def remove_network(client: Any, network_id: str, name: str, deadline: Optional[f
     while True:
         try:
             client.remove_network(network_id)
-            return
+            break
         except Exception as exc:  # docker.errors.APIError: 'has active endpoints' while tasks shut down
+            if "not found" in str(exc):
+                break  # a removal already under way (Swarm deallocates networks asynchronously)
             if "active endpoints" not in str(exc) or time.monotonic() > deadline:
                 raise StackFailure("removing network %s failed: %s" % (name, exc))
             time.sleep(POLL_SECONDS)
+    # The manager lists the network until it is deallocated: wait, so the next run sees it gone.
+    while any(n["Id"] == network_id for n in client.networks(filters={"id": network_id})):
+        if time.monotonic() > deadline:
+            raise StackFailure("network %s was removed but is still listed after %d s" % (name, NETWORK_REMOVE_SECONDS))
+        time.sleep(POLL_SECONDS)
 
 
 class Rollout:
     """One service being waited for: what 'done' means for it, and how it ended."""
 
-    def __init__(self, name: str, service_id: str, rolling: bool, previous_update: Optional[dict[str, Any]]) -> None:
+    def __init__(self, name: str, service_id: str, rolling: bool, previous_update: Optional[dict[str, Any]],
+                 image: str = "") -> None:
         self.name = name
+        self.image = image
         self.service_id = service_id
         self.rolling = rolling
         self.previous_started = (previous_update or {}).get("StartedAt")
@@ -135,8 +144,8 @@ class Rollout:
             if state == "completed":
                 return self._tasks_ready(client, service)
             if state == "rollback_completed":
-                return ("update failed and Swarm rolled it back: %s; the service runs its previous spec"
-                        " (image %s)" % (status.get("Message") or "new tasks failed", _image(service)))
+                return ("the update to image %s failed (%s) and Swarm rolled it back; the service runs its"
+                        " previous spec (image %s)" % (self.image, self.last_task_error(client), _image(service)))
             if state in ("paused", "rollback_paused"):
                 return "update %s: %s" % (state.replace("_", " "), status.get("Message") or "")
             return None
@@ -154,17 +163,31 @@ class Rollout:
         return None
 
     def last_task_error(self, client: Any) -> str:
+        """Why the newest task of the wanted image is not running, in Swarm's words."""
         tasks = client.tasks(filters={"service": self.service_id})
-        tasks.sort(key=lambda t: t.get("UpdatedAt") or "", reverse=True)
+        tasks.sort(key=lambda t: t.get("CreatedAt") or "", reverse=True)
         for task in tasks:
             status = task.get("Status") or {}
-            if status.get("Err") or status.get("State") in ("failed", "rejected"):
-                return "%s: %s" % (status.get("State"), status.get("Err") or status.get("Message"))
-        return "tasks not running yet"
+            image = ((task.get("Spec") or {}).get("ContainerSpec") or {}).get("Image", "")
+            if self.image and not image.startswith(self.image):
+                continue
+            if status.get("State") == "running" and task.get("DesiredState") == "running":
+                continue
+            if status.get("Err"):
+                return "task %s: %s" % (status.get("State"), status["Err"])
+            if status.get("State") in ("complete", "shutdown") and task.get("DesiredState") != "running":
+                return "a new task was stopped in state %s: it did not become healthy or running in time" % (
+                    status.get("State"))
+            return "a new task is %s: %s" % (status.get("State"), status.get("Message") or "")
+        return "no task of the new spec was found"
 
 
 def _image(service: dict[str, Any]) -> str:
-    return ((service.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec", {}).get("Image", "?")
+    return _spec_image(service.get("Spec"))
+
+
+def _spec_image(spec: Optional[dict[str, Any]]) -> str:
+    return ((spec or {}).get("TaskTemplate") or {}).get("ContainerSpec", {}).get("Image", "?")
 
 
 def wait_for(client: Any, rollouts: list[Rollout], timeout: float,
@@ -221,18 +244,19 @@ def apply_plan(client: Any, outcome: Any, plan: Any, observed_networks: dict[str
         elif action.kind == "create-service":
             new_id = outcome.apply(sentence, lambda action=action: create_service(client, action.spec or {}, ids))
             if new_id:
-                rollouts.append(Rollout(action.name, new_id, False, None))
+                rollouts.append(Rollout(action.name, new_id, False, None, _spec_image(action.spec)))
         elif action.kind == "replace-service":
             def replace(action: StackAction = action) -> str:
                 client.remove_service(action.object_id)
                 return create_service(client, action.spec or {}, ids)
             new_id = outcome.apply(sentence, replace)
             if new_id:
-                rollouts.append(Rollout(action.name, new_id, False, None))
+                rollouts.append(Rollout(action.name, new_id, False, None, _spec_image(action.spec)))
         elif action.kind == "update-service":
             previous = observed_services[action.name].get("UpdateStatus")
             outcome.apply(sentence, lambda action=action: update_service(client, action, ids))
-            rollouts.append(Rollout(action.name, action.object_id or "", action.rolling, previous))
+            rollouts.append(Rollout(action.name, action.object_id or "", action.rolling, previous,
+                                    _spec_image(action.spec)))
         elif action.kind == "remove-service":
             outcome.apply(sentence, lambda action=action: client.remove_service(action.object_id))
         elif action.kind == "remove-network":

@@ -129,7 +129,7 @@ def plan_service(name: str, desired: dict[str, Any], observed: Optional[dict[str
     if observed is None:
         return StackAction("create-service", name, "service does not exist", spec=desired)
     actual = observed["Spec"]
-    paths = spec_differences(desired, actual)
+    paths = spec_differences(_without_hash_labels(desired), _without_hash_labels(actual))
     have_hash = (actual.get("Labels") or {}).get(SPEC_HASH_LABEL)
     if not paths and have_hash == desired["Labels"][SPEC_HASH_LABEL]:
         return None
@@ -146,6 +146,11 @@ def plan_service(name: str, desired: dict[str, Any], observed: Optional[dict[str
                            spec=desired, object_id=observed["ID"])
     return StackAction("update-service", name, reason, spec=desired, object_id=observed["ID"],
                        version=observed["Version"]["Index"], rolling=rolling)
+
+
+def _without_hash_labels(spec: dict[str, Any]) -> dict[str, Any]:
+    labels = {k: v for k, v in (spec.get("Labels") or {}).items() if k not in (SPEC_HASH_LABEL, TASK_HASH_LABEL)}
+    return dict(spec, Labels=labels)
 
 
 def plan_stack(
