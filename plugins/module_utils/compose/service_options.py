@@ -6,6 +6,7 @@ ports, volumes, healthcheck, depends_on, networks, secrets/configs, build, deplo
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 import shlex
@@ -33,8 +34,39 @@ def parse_command(value: Any, path: str) -> Optional[list[str]]:
     return as_str_list(value, path, scalars=True)
 
 
-_PORT = re.compile(r"^(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:]*):)??"
-                   r"(?:(?P<published>\d*(?:-\d+)?):)?(?P<target>\d+(?:-\d+)?)(?:/(?P<protocol>[a-z]+))?$")
+_PORT_NUMBERS = re.compile(r"^\d+(?:-\d+)?$")
+
+
+def _split_port_spec(spec: str, path: str) -> tuple[Optional[str], str, str, str]:
+    """`[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` → (ip, published, target, protocol).
+    IPv6 host addresses may be bracketed (`[::1]:80:80`) or not (`::1:80:80`)."""
+    body, _slash, protocol = spec.strip().partition("/")
+    ip: Optional[str] = None
+    if body.startswith("["):
+        address, bracket, rest = body[1:].partition("]")
+        if not bracket or not rest.startswith(":"):
+            fail(path, "invalid port spec %r: unclosed '[' around the host IP" % spec)
+        ip, body = address, rest[1:]
+        parts = body.split(":")
+        if len(parts) == 1:
+            parts.insert(0, "")
+    else:
+        parts = body.split(":")
+        if len(parts) > 2:
+            ip, parts = ":".join(parts[:-2]), parts[-2:]
+    if len(parts) == 1:
+        parts.insert(0, "")
+    if len(parts) != 2:
+        fail(path, "invalid port spec %r (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])" % spec)
+    published, target = parts
+    if ip:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            fail(path, "invalid host IP %r in port spec %r" % (ip, spec))
+    if not _PORT_NUMBERS.match(target) or (published and not _PORT_NUMBERS.match(published)):
+        fail(path, "invalid port spec %r (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])" % spec)
+    return ip or None, published, target, protocol or "tcp"
 
 
 def _port_range(text: str, path: str) -> list[int]:
@@ -60,22 +92,17 @@ def parse_ports(value: Any, path: str) -> list[PortConfig]:
 
 
 def _short_ports(spec: str, path: str) -> list[PortConfig]:
-    match = _PORT.match(spec.strip())
-    if not match:
-        fail(path, "invalid port spec %r (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])" % spec)
-    ip = (match.group("ip") or "").strip("[]") or None
-    protocol = match.group("protocol") or "tcp"
+    ip, published_text, target_text, protocol = _split_port_spec(spec, path)
     if protocol not in ("tcp", "udp", "sctp"):
         fail(path, "invalid protocol %r in %r (tcp, udp or sctp)" % (protocol, spec))
-    targets = _port_range(match.group("target"), path)
-    published_text = match.group("published") or ""
+    targets = _port_range(target_text, path)
     if not published_text:
         return [PortConfig(target=t, host_ip=ip, protocol=protocol) for t in targets]
     published = _port_range(published_text, path)
     if len(targets) == 1:
         return [PortConfig(target=targets[0], published=published_text, host_ip=ip, protocol=protocol)]
     if len(published) != len(targets):
-        fail(path, "port ranges %r and %r differ in length" % (published_text, match.group("target")))
+        fail(path, "port ranges %r and %r differ in length" % (published_text, target_text))
     return [PortConfig(target=t, published=str(p), host_ip=ip, protocol=protocol) for t, p in zip(targets, published)]
 
 
