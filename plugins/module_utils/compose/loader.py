@@ -462,7 +462,7 @@ def find_default_files(project_dir: str) -> list[str]:
 def load_config_dict(
     project_dir: Optional[str] = None,
     files: Optional[list[str]] = None,
-    definition: Optional[dict[str, Any]] = None,
+    definition: Optional[Any] = None,
     project_name: Optional[str] = None,
     env_files: Optional[list[str]] = None,
     profiles: Optional[list[str]] = None,
@@ -494,9 +494,12 @@ def load_config_dict(
     context = LoadContext(project_dir, merged_env)
 
     if definition is not None:
-        if not isinstance(definition, dict):
-            raise ComposeError("definition", "must be a mapping (a Compose project)")
-        config = _prepare_document(_copy(definition), project_dir, "definition", context, merged_env, ())
+        # A string is Compose YAML, read with Compose's rules; a mapping was parsed by Ansible's YAML 1.1
+        # loader already (where an unquoted 22:22 has become 1342: quote such values, or pass text).
+        document = parse_yaml(definition, "definition") if isinstance(definition, str) else _copy(definition)
+        if not isinstance(document, dict):
+            raise ComposeError("definition", "must be a mapping (a Compose project) or Compose YAML text")
+        config = _prepare_document(document, project_dir, "definition", context, merged_env, ())
     else:
         paths = [_absolute(project_dir, f, shell) for f in files] if files else find_default_files(project_dir)
         config = {}

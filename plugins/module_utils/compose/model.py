@@ -544,7 +544,7 @@ class Project(_Config):
 def load_project(
     project_dir: Optional[str] = None,
     files: Optional[list[str]] = None,
-    definition: Optional[dict[str, Any]] = None,
+    definition: Optional[Any] = None,
     project_name: Optional[str] = None,
     env_files: Optional[list[str]] = None,
     profiles: Optional[list[str]] = None,
@@ -555,7 +555,8 @@ def load_project(
     project_dir: the project directory (relative paths resolve against it; its .env is read unless
     env_files is given). files: compose files (relative to project_dir); default: compose.yaml,
     compose.yml, docker-compose.yml or docker-compose.yaml found in project_dir. definition: an inline
-    project (a dict) used instead of files. environ: the "shell" environment (default os.environ).
+    project used instead of files: a dict, or Compose YAML text (read with Compose's YAML rules, so
+    `22:22` and `yes` stay strings; a dict from a playbook went through Ansible's YAML 1.1 loader). environ: the "shell" environment (default os.environ).
     Raises ComposeError(path, message) for any invalid input.
     """
     # Imported here: normalize imports this module, so a top-level import would be circular.

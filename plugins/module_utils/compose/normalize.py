@@ -261,7 +261,7 @@ def project_name_from(context: loader.LoadContext, config: dict[str, Any]) -> st
 def build_project(
     project_dir: Optional[str] = None,
     files: Optional[list[str]] = None,
-    definition: Optional[dict[str, Any]] = None,
+    definition: Optional[Any] = None,
     project_name: Optional[str] = None,
     env_files: Optional[list[str]] = None,
     profiles: Optional[list[str]] = None,

@@ -399,3 +399,13 @@ def test_missing_pyyaml_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(syntax, "HAS_YAML", False)
     with pytest.raises(ComposeError, match="PyYAML"):
         parse_yaml("services: {}", "compose.yaml")
+
+
+def test_inline_definition_as_yaml_text_keeps_compose_scalars(tmp_path):
+    text = "services:\n  web:\n    image: x\n    ports: [22:22]\n    environment: {FLAG: yes}\n"
+    web = load_project(str(tmp_path), definition=text, project_name="p", environ={}).services["web"]
+    assert (web.ports[0].published, web.ports[0].target) == ("22", 22)
+    assert web.environment == {"FLAG": "yes"}
+    with pytest.raises(ComposeError) as info:
+        load_project(str(tmp_path), definition="- not\n- a mapping\n", project_name="p", environ={})
+    assert info.value.path == "definition"
