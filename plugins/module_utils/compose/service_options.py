@@ -70,7 +70,7 @@ def _split_port_spec(spec: str, path: str) -> tuple[Optional[str], str, str, str
 
 
 def _port_range(text: str, path: str) -> list[int]:
-    start, _, end = text.partition("-")
+    start, end = (text.split("-", 1) + [""])[:2]
     first = int(start)
     last = int(end) if end else first
     if not 0 <= first <= 65535 or not 0 <= last <= 65535 or last < first:
