@@ -149,7 +149,7 @@ options:
       - V(start-first) starts the new container beside the old one, waits until it is healthy,
         then removes the old one. Services with C(container_name) or a fixed host port cannot do
         that and fall back to V(stop-first); setting start-first on them explicitly is an error.
-      - With start-first, C(deploy.update_config.failure_action) defaults to C(rollback): a new
+      - With start-first, C(deploy.update_config.failure_action) defaults to C(rollback), so a new
         container that does not become healthy is removed and the old one keeps running.
     type: str
     choices: [stop-first, start-first]
