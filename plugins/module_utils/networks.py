@@ -576,7 +576,8 @@ def apply_network_plan(client: Any, plan: NetworkPlan, record: Callable[[str, Ca
         client.disconnect_container_from_network(ref.id, plan.name, force=True)
 
     def create() -> None:
-        assert plan.config is not None
+        if plan.config is None:
+            raise ValueError("a create step needs the network's configuration")  # a planning bug
         try:
             client.create_network(**create_kwargs(plan.config))
         except Exception:

@@ -76,11 +76,12 @@ attributes:
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 seealso:
   - module: goship.containers.network
   - module: goship.containers.volume
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

@@ -130,7 +130,7 @@ seealso:
   - module: goship.containers.volume
   - module: goship.containers.host_info
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

@@ -68,7 +68,7 @@ seealso:
   - module: goship.containers.network
   - module: goship.containers.host_info
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.networks import (
-    ContainerRef, IpamPool, NetworkSpec, OptionError, PlanError, attached_containers, create_kwargs,
+    ContainerRef, IpamPool, OptionError, PlanError, attached_containers, create_kwargs,
     desired_config, endpoint_settings, load_network_spec, network_differences, network_state_from_inspect,
-    parse_ipam_pool, plan_network, resolve_containers,
+    plan_network, resolve_containers,
 )
 
 INSPECT = {

@@ -72,14 +72,14 @@ def test_never_refuses_and_names_the_difference():
 
 def test_options_changed_recreates_and_keeps_unset_options():
     plan = plan_volume(spec(driver_options={"type": "tmpfs"}, recreate="options-changed"), state(), [])
-    assert [kind for kind, _ in plan.steps] == ["remove", "create"]
+    assert [step[0] for step in plan.steps] == ["remove", "create"]
     assert plan.create.labels == {"app": "shop"}  # not given: carried over
     assert plan.create.driver_options == {"type": "tmpfs"}
     assert plan_volume(spec(recreate="options-changed"), state(), []).steps == []
 
 
 def test_always_recreates():
-    assert [kind for kind, _ in plan_volume(spec(recreate="always"), state(), []).steps] == ["remove", "create"]
+    assert [step[0] for step in plan_volume(spec(recreate="always"), state(), []).steps] == ["remove", "create"]
 
 
 def test_volumes_in_use_are_never_removed():
