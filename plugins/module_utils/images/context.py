@@ -78,8 +78,8 @@ class BuildContext:
         else:
             # Named after its content so the build cache still works (a random name would not).
             self.dockerfile_name = ".dockerfile." + hashlib.sha256(self.dockerfile_content).hexdigest()[:20]
-        self.patterns = self._read_ignore_file()
         try:
+            self.patterns = self._read_ignore_file()
             self.matcher = PatternMatcher(self.patterns)
         except DockerIgnoreError as exc:
             raise ContextError("path", "%s/.dockerignore: %s" % (self.root, exc))

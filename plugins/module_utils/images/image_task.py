@@ -101,9 +101,10 @@ def validate(params: Dict[str, Any]) -> str:
         raise ValueError("from_image: only used when source=local (source is %s)" % source)
     if params.get("from_image"):
         params["from_image"] = params["from_image"].strip()
-    for key, value in list(params["args"].items()) + list(params["labels"].items()):
-        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-            raise ValueError("args/labels: %r must be a string or number, got %r" % (key, value))
+    for option in ("args", "labels"):
+        for key, value in params[option].items():
+            if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+                raise ValueError("%s.%s: must be a string or number, got %r" % (option, key, value))
     params["args"] = dict((str(k), str(v)) for k, v in params["args"].items())
     params["labels"] = dict((str(k), str(v)) for k, v in params["labels"].items())
     if params.get("archive_path") and os.path.isdir(params["archive_path"]):
@@ -140,12 +141,22 @@ class ImageTask:
             self.outcome.set_diff(self.outcome.before or None, summary(image))
         return self.result
 
+    def _attempt(self, action: str, fn: Any) -> Any:
+        """Outcome.apply, but a step that raises is not reported as done (nor as a change)."""
+        changed, count = self.outcome.changed, len(self.outcome.actions)
+        try:
+            return self.outcome.apply(action, fn)
+        except Exception:
+            self.outcome.changed = changed
+            del self.outcome.actions[count:]
+            raise
+
     # --- state=absent -------------------------------------------------------------------
     def _absent(self) -> None:
         current = inspect_image(self.client, self.name)
         # remove by name only: an ID that merely shares the name's repository is not touched
         if current is not None and self.name in (current.get("RepoTags") or []):
-            self.outcome.apply("remove %s" % self.name,
+            self._attempt("remove %s" % self.name,
                                lambda: remove_image(self.client, self.name, self.params["force"]))
         self.outcome.set_diff(summary(current), None)
         self.result["image"] = None
@@ -177,7 +188,7 @@ class ImageTask:
         self.outcome.set_diff(summary(before), None)
         missing = missing_images(self.client, images)
         if missing or self.params["force"]:
-            self.outcome.apply("load %s (%s)" % (path, ", ".join(i.image_id[7:19] for i in missing) or "forced"),
+            self._attempt("load %s (%s)" % (path, ", ".join(i.image_id[7:19] for i in missing) or "forced"),
                                lambda: load_archive(self.client, path))
             self.result["loaded"] = True
         else:
@@ -205,7 +216,7 @@ class ImageTask:
         if before is not None and self.params["pull_policy"] == "missing" and not self.params["force"]:
             return before_id
         changed_before = self.outcome.changed
-        self.outcome.apply("pull %s" % self.name, lambda: pull_image(self.client, self.name))
+        self._attempt("pull %s" % self.name, lambda: pull_image(self.client, self.name))
         if self.check_mode:
             return before_id
         after = inspect_image(self.client, self.name)
@@ -246,7 +257,7 @@ class ImageTask:
             self.result["archive_written"] = False
             return
         names = [self.name] + self.params["extra_tags"]
-        self.outcome.apply("save %s to %s" % (self.name, path), lambda: save_archive(self.client, names, path))
+        self._attempt("save %s to %s" % (self.name, path), lambda: save_archive(self.client, names, path))
         self.result["archive_written"] = not self.check_mode
 
     def _push(self, image_id: Optional[str]) -> None:
@@ -257,7 +268,7 @@ class ImageTask:
             repo = name.rsplit(":", 1)[0]
             if remote and "%s@%s" % (repo, remote) in repo_digests:
                 continue  # the registry already serves exactly this image under that name
-            self.outcome.apply("push %s" % name, lambda n=name: push_image(self.client, n))
+            self._attempt("push %s" % name, lambda n=name: push_image(self.client, n))
 
 
 def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
