@@ -18,14 +18,14 @@ description:
     C(changed=false) and writes nothing. (C(docker stack deploy) and community.docker's docker_stack
     send every service again on every run.)
   - Rolling updates default to C(order=start-first) with C(failure_action=rollback) (Docker's default
-    is stop-first and pause): a new task must start (and be healthy, when the image or the service
+    is stop-first and pause). A new task must start (and be healthy, when the image or the service
     has a healthcheck) before an old one stops, and when new tasks fail Swarm restores the previous
     spec. A service's C(deploy.update_config) and C(deploy.rollback_config) override each field.
   - With O(wait=true) (the default) the module waits until every created or updated service has
     converged. An update that Swarm rolled back B(fails) the task, naming the service, Swarm's reason
     and the image the service still runs.
   - The engine at O(docker_host) must be a Swarm manager (see M(goship.containers.swarm)). Images are
-    not pulled or built: every node that runs a task needs the image (or a registry it can pull from).
+    not pulled or built. Every node that runs a task needs the image (or a registry it can pull from).
   - Supported service keys - image, command, entrypoint, environment, env_file, labels, ports
     (single ports; C(mode=host) or C(ingress)), networks (with aliases), volumes (volume, bind and
     tmpfs), tmpfs, healthcheck, user, working_dir, hostname, read_only, init, tty, stop_signal,
@@ -40,7 +40,7 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - Name of the stack: the prefix of its services and networks and the value of their
+      - Name of the stack, the prefix of its services and networks and the value of their
         C(com.docker.stack.namespace) label.
     type: str
     required: true
@@ -103,7 +103,7 @@ attributes:
 seealso:
   - module: goship.containers.swarm
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

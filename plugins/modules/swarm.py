@@ -14,7 +14,7 @@ description:
   - Idempotent. V(present) initialises a swarm only when the node is in none; a node that already
     manages a swarm is left as it is. V(join) joins only when the node is in no swarm; a node already
     in the swarm of O(remote_addrs) is left as it is. V(absent) leaves only when the node is in a swarm.
-  - Changes the module will not make by itself fail with a message that says what to do: a worker
+  - Changes the module will not make by itself fail with a message that says what to do. A worker
     cannot become a manager (promote it from a manager), a node in another swarm must leave first,
     a manager leaves only with O(force=true).
   - On a manager, returns the join tokens for the other nodes' V(join) tasks.
@@ -77,7 +77,7 @@ attributes:
 seealso:
   - module: goship.containers.stack
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Evidence that a rolling update ran start-first: for every slot of SERVICE, the task of NEW_IMAGE
 was created before the task of OLD_IMAGE it replaced stopped. Prints one line per slot, exits 1 if
 any slot was replaced stop-first (or none was replaced), and checks the service's UpdateConfig.

@@ -72,9 +72,8 @@ def test_service_settings_map_to_the_api():
 
 
 def test_updates_default_to_start_first_with_rollback_and_compose_overrides_fields():
-    _b, _n, services = build({"services": {"web": WEB, "api": {"image": "x",
-                                                                "deploy": {"update_config": {"order": "stop-first"}}}},
-                              "volumes": {"data": {}}})
+    api = {"image": "x", "deploy": {"update_config": {"order": "stop-first"}}}
+    _b, _n, services = build({"services": {"web": WEB, "api": api}, "volumes": {"data": {}}})
     assert services["st_web"]["UpdateConfig"] == {"Parallelism": 1, "Order": "start-first",
                                                   "FailureAction": "rollback", "Monitor": 3 * SECOND}
     assert services["st_api"]["UpdateConfig"]["Order"] == "stop-first"
