@@ -88,8 +88,6 @@ def _check_go_match_syntax(pattern: str) -> None:
                         raise DockerIgnoreError("syntax error in pattern %r: bad range" % pattern)
                 items += 1
             continue
-        if ch == "]":
-            raise DockerIgnoreError("syntax error in pattern %r: unmatched ']'" % pattern)
         i += 1
 
 
