@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Compose benchmark: goship.containers.compose vs community.docker.docker_compose_v2 vs
@@ -62,7 +61,7 @@ class CountingProxy:
     def _accept(self) -> None:
         while True:
             try:
-                client, _ = self.server.accept()
+                client = self.server.accept()[0]
             except OSError:
                 return
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -130,7 +129,7 @@ class CountingProxy:
                     with self._lock:
                         self.count += 1
                         self.requests.append(request_line)
-                    headers = {k.strip().lower(): v.strip() for k, _, v in
+                    headers = {k.strip().lower(): v.strip() for k, _sep, v in
                                (line.partition(":") for line in head.split("\r\n")[1:])}
                     if headers.get("transfer-encoding", "").lower() == "chunked":
                         chunked = True
@@ -239,7 +238,7 @@ def run_ansible(tool: str, src: str, name: str, proxy: CountingProxy, sock: str,
         env.pop("ANSIBLE_COLLECTIONS_PATH", None)
     proxy.reset()
     done = subprocess.run([os.path.join(bin_dir, "ansible-playbook"), playbook], env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     calls = proxy.count
     os.unlink(playbook)
     try:
@@ -256,7 +255,7 @@ def run_cli(src: str, name: str, proxy: CountingProxy, sock: str, wait: bool) ->
     command = ["docker", "compose", "-p", name, "--project-directory", src, "up", "-d"] + (["--wait"] if wait else [])
     proxy.reset()
     started = time.monotonic()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - started
     if done.returncode:
         raise SystemExit("docker compose failed: %s" % done.stderr[-2000:])
@@ -264,7 +263,7 @@ def run_cli(src: str, name: str, proxy: CountingProxy, sock: str, wait: bool) ->
 
 
 def teardown(name: str) -> None:
-    subprocess.run(["docker", "compose", "-p", name, "down", "-t", "2"], capture_output=True)
+    subprocess.run(["docker", "compose", "-p", name, "down", "-t", "2"], capture_output=True, check=False)
 
 
 def ensure_peer_venv() -> None:
@@ -309,7 +308,7 @@ def main() -> None:
 
                 try:
                     first = once(True)
-                    noops = [once(False) for _ in range(args.repeat)]
+                    noops = [once(False) for _run in range(args.repeat)]
                     write_project(src, n, changed=True)
                     change = once(True)
                 finally:

@@ -19,7 +19,8 @@ description:
     version negotiation, and one list call each for containers, networks and volumes).
   - Named volumes are never removed unless O(remove_volumes=true); containers of services that
     are no longer in the project (orphans) are kept unless O(remove_orphans=true).
-author: goship.containers contributors
+author:
+  - goship.containers contributors (@goship)
 extends_documentation_fragment:
   - goship.containers.docker
 attributes:

@@ -14,7 +14,8 @@ description:
     and by C(docker compose) alike), grouped by service, with state and health.
   - Given the project's files (or an inline definition), also returns the normalised
     configuration, as C(docker compose config) prints it, and which services are out of date.
-author: goship.containers contributors
+author:
+  - goship.containers contributors (@goship)
 extends_documentation_fragment:
   - goship.containers.docker
 attributes:

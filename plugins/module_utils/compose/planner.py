@@ -174,7 +174,7 @@ def dependency_layers(services: dict[str, DesiredService]) -> list[list[str]]:
 
     for name in sorted(services):
         visit(name, [])
-    layers: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    layers: list[list[str]] = [[] for _layer in range(max(depth.values(), default=-1) + 1)]
     for name in sorted(services):
         layers[depth[name]].append(name)
     return layers
@@ -491,8 +491,8 @@ def _plan_absent(project: DesiredProject, observed: ObservedProject, options: Pl
             wanted = options.remove_images == "all" or local
             if wanted and service.image in images and service.image not in seen:
                 seen.add(service.image)
-                teardown.append(Step("image:" + service.image, [Action("remove_image", service.image,
-                                                                        "remove_images: %s" % options.remove_images)]))
+                reason = "remove_images: %s" % options.remove_images
+                teardown.append(Step("image:" + service.image, [Action("remove_image", service.image, reason)]))
     if teardown:
         plan.layers.append(teardown)
     return plan

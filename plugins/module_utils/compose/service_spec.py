@@ -87,7 +87,7 @@ def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
         else:
             raise PlanError(path, "mount type %r is not supported by this engine" % item.type)
     for entry in service.tmpfs:
-        target, _, options = entry.partition(":")
+        target, _sep, options = entry.partition(":")
         size = None
         for option in options.split(","):
             if option.startswith("size="):
@@ -130,7 +130,7 @@ def _healthcheck(service: Service) -> Optional[Healthcheck]:
 
 def _restart(service: Service) -> tuple[Optional[str], Optional[int]]:
     if service.restart:
-        name, _, retries = service.restart.partition(":")
+        name, _sep, retries = service.restart.partition(":")
         return name, int(retries) if retries else None
     policy = service.deploy.restart_policy if service.deploy else None
     if policy and policy.condition:
@@ -156,8 +156,8 @@ def _limits(service: Service) -> dict[str, Any]:
 def _exposed(service: Service) -> Optional[tuple[str, ...]]:
     out = []
     for index, item in enumerate(service.expose):
-        port, _, proto = str(item).partition("/")
-        first, _, last = port.partition("-")
+        port, _sep, proto = str(item).partition("/")
+        first, _dash, last = port.partition("-")
         if not (first.isdigit() and (last.isdigit() or not last)):
             raise PlanError("services.%s.expose[%d]" % (service.name, index), "%r is not a port or a port range" % (item,))
         for number in range(int(first), int(last or first) + 1):
@@ -178,7 +178,7 @@ def _extra_hosts(service: Service) -> Optional[dict[str, str]]:
     for entry in service.extra_hosts:
         name, sep, address = entry.partition("=")
         if not sep:
-            name, _, address = entry.partition(":")
+            name, _sep, address = entry.partition(":")
         hosts[name] = address
     return hosts or None
 
@@ -312,7 +312,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
             raise PlanError("services.%s.container_name" % name, "a fixed container name allows one container, not %d" % service.replicas)
         order, failure = resolve_update(service, default_order)
         container_spec(project, service, 1, {})  # every mapping error surfaces here, before any write
-        restart, _ = _restart(service)
+        restart = _restart(service)[0]
         canonical = service_canonical(service)
         health = _healthcheck(service)
         desired.services[name] = DesiredService(

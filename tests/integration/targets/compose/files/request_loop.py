@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Bounded HTTP request loop against a port published on 127.0.0.1 (start-first tests).
 
 Usage: request_loop.py URL STOP_FILE RESULT_FILE [MAX_REQUESTS] [MAX_SECONDS]

@@ -226,7 +226,7 @@ def test_absent_removes_images_only_when_present():
     assert ("remove_image", "gscmpunit-web") in kinds(local) and ("remove_image", "goship-test/app:1") not in kinds(local)
     everything = plan_project(desired, obs, PlanOptions(state="absent", remove_images="all"), images)
     assert ("remove_image", "goship-test/app:1") in kinds(everything)
-    assert not any(k == "remove_image" for k, _ in kinds(plan_project(desired, obs, PlanOptions(state="absent", remove_images="all"), {})))
+    assert not any(k == "remove_image" for k, _target in kinds(plan_project(desired, obs, PlanOptions(state="absent", remove_images="all"), {})))
 
 
 def test_build_auto_uses_container_and_image_digests():
