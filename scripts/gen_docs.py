@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,8 +61,9 @@ def _ansible_doc(names: list[str], tmp: str) -> tuple[dict[str, Any], str]:
 def load_docs(names: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """`ansible-doc --json` for every module, on a private copy of the collection (no shared state).
 
-    One ansible-doc run documents all modules; if a module's documentation is broken, that run
-    fails as a whole, so each module is then asked about alone to tell the broken ones apart.
+    One ansible-doc run documents all modules. A broken module makes that run fail as a whole,
+    naming the module: it is set aside and the others asked about again (so a few broken modules
+    cost a few runs). If ansible-doc does not say which module is broken, each is asked about alone.
     Returns the docs that loaded and, per broken module, ansible-doc's error.
     """
     with tempfile.TemporaryDirectory(prefix="gen-docs-") as tmp:
@@ -70,16 +72,26 @@ def load_docs(names: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
         for part in ("plugins", "meta"):
             shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         shutil.copy(ROOT / "galaxy.yml", tree / "galaxy.yml")
-        docs = _ansible_doc(names, tmp)[0]
         broken: dict[str, str] = {}
-        if len(docs) < len(names):
+        remaining = list(names)
+        while remaining:
+            docs, error = _ansible_doc(remaining, tmp)
+            if len(docs) == len(remaining):
+                break
+            named = [n for n in remaining if re.search(r"\b%s\.%s\b" % (re.escape(COLLECTION), n), error)]
+            if not named:
+                for name in remaining:
+                    one, one_error = _ansible_doc([name], tmp)
+                    if one:
+                        docs.update(one)
+                    else:
+                        broken[name] = one_error or "no documentation"
+                break
+            for name in named:
+                broken[name] = error
+            remaining = [n for n in remaining if n not in named]
+        else:
             docs = {}
-            for name in names:
-                one, error = _ansible_doc([name], tmp)
-                if one:
-                    docs.update(one)
-                else:
-                    broken[name] = error or "no documentation"
     return docs, broken
 
 
