@@ -10,7 +10,7 @@ short_description: Build a reproducible Go image with no Dockerfile and no base 
 version_added: 0.1.0
 description:
   - Compiles a Go main package on the managed host (C(go build) with C(CGO_ENABLED=0), C(-trimpath),
-    C(-buildvcs=false) and an empty build ID) and assembles the image itself: one layer with the
+    C(-buildvcs=false) and an empty build ID) and assembles the image itself - one layer with the
     binary, C(/etc/passwd) and C(/etc/group) with the non-root user C(nonroot) (65532, the default
     user), C(/tmp), optional CA certificates from the host and optional extra files. Every entry has
     a fixed owner, mode and timestamp.

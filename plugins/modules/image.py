@@ -9,7 +9,7 @@ module: image
 short_description: Build, load, pull, tag, save, push and remove Docker images, idempotently
 version_added: 0.1.0
 description:
-  - Makes the image O(name) exist (or not) on the engine, from one source: a build context
+  - Makes the image O(name) exist (or not) on the engine, from one source - a build context
     (V(build)), a C(docker save) archive (V(load)), a registry (V(pull)) or an image already on the
     engine (V(local)).
   - "Builds are content-addressed: with O(rebuild=auto) the module hashes every file of the context
@@ -236,7 +236,7 @@ build_log:
   type: list
   elements: str
 failed_step:
-  description: The Dockerfile step that failed, as the builder printed it (C(Step 3/5 : RUN make)).
+  description: "The Dockerfile step that failed, as the builder printed it (C(Step 3/5 : RUN make))."
   returned: on a failed build
   type: str
 build_output:

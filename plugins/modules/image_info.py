@@ -14,8 +14,6 @@ description:
   - Never changes anything.
 extends_documentation_fragment:
   - goship.containers.docker
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
 options:
   name:
     description:
@@ -32,6 +30,7 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Only reads; runs the same in check mode.
 seealso:
   - module: goship.containers.image
 author:
