@@ -212,7 +212,11 @@ class Executor:
             engine.start_container(self.client, container_id)
 
     def _do_start(self, action: Action) -> None:
-        engine.start_container(self.client, action.container_id or action.target)
+        target = action.container_id or action.target
+        if action.reason == "container is paused":
+            self.client.unpause(target)
+            return
+        engine.start_container(self.client, target)
 
     def _do_stop(self, action: Action) -> None:
         engine.stop_container(self.client, action.container_id or action.target, self.options.stop_timeout)

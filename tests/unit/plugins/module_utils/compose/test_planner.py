@@ -295,3 +295,8 @@ def test_action_descriptions():
     desired = project(svc("web", settings="image=NEW,environment=b", update_order="start-first"))
     (action,) = plan_project(desired, observed(ctr("web")), PlanOptions()).actions
     assert action.describe() == "recreate (start-first) %s-web-1: changed: image" % P
+
+
+def test_paused_container_is_resumed():
+    plan = plan_project(project(svc("web")), observed(ctr("web", state="paused", status="Up 1 minute (Paused)")), PlanOptions())
+    assert [(a.kind, a.reason) for a in plan.actions] == [("start", "container is paused")]
