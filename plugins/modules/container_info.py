@@ -39,7 +39,10 @@ options:
     type: bool
     default: false
   tail:
-    description: With O(logs=true), the number of most recent lines of each stream to return; V(0) returns all.
+    description:
+      - With O(logs=true), the number of most recent log lines to return; V(0) returns all.
+      - The engine counts the lines of both streams together, so RV(stdout_lines) and
+        RV(stderr_lines) hold at most O(tail) lines between them.
     type: int
     default: 100
   since:

@@ -14,6 +14,8 @@ from typing import Any, Optional
 
 from .spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
 
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 
 @dataclass(frozen=True)
 class ObservedContainer:
@@ -111,7 +113,10 @@ def with_image_defaults(desired: ContainerSpec, image: ImageDefaults) -> Contain
     and anonymous volumes merged in. Unspecified (None) options stay None (not compared)."""
     changes: dict[str, Any] = {}
     if desired.env is not None:
-        changes["env"] = dict(image.env, **desired.env)
+        env = dict(image.env, **desired.env)
+        # On Linux the engine adds a default PATH to a container whose image and config lack one.
+        env.setdefault("PATH", DEFAULT_PATH)
+        changes["env"] = env
     if desired.labels is not None:
         changes["labels"] = dict(image.labels, **desired.labels)
     if desired.exposed_ports is not None:

@@ -190,10 +190,11 @@ def _update_body(desired: ContainerSpec, observed: ObservedContainer, options: l
         body["RestartPolicy"] = policy
     memory = body.get("Memory")
     current_swap = observed.spec.memory_swap or 0
-    if memory and "MemorySwap" not in body and current_swap > 0 and memory > current_swap:
-        # The engine refuses a memory limit above the current swap limit; keep the create-time
-        # default (swap = 2 × memory) as `docker run --memory` would have set it.
-        body["MemorySwap"] = 2 * memory
+    if memory and "MemorySwap" not in body and memory > current_swap:
+        # The engine refuses a memory limit above the current swap limit (0 when there was no
+        # limit) unless the swap limit changes too: keep unlimited swap unlimited, else use the
+        # default `docker run --memory` applies (swap = 2 × memory).
+        body["MemorySwap"] = -1 if current_swap == -1 else 2 * memory
     return body
 
 
