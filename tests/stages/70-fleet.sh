@@ -36,9 +36,9 @@ inv_with() {  # inv_with NAME LINES...: an extra inventory file layered over the
   printf '%s\n' "${@:2}" > "$STATE/$1.ini"
   echo "$STATE/$1.ini"
 }
-V1=$(inv_with v1 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:1' "ship_cache_dir=$STATE/cache")
-V2=$(inv_with v2 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache")
-BAD=$(inv_with bad '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache" \
+V1=$(inv_with v1 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:1' "ship_cache_dir=$STATE/cache" fleet_health_timeout=10)
+V2=$(inv_with v2 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache" fleet_health_timeout=10)
+BAD=$(inv_with bad '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache" fleet_health_timeout=10 \
   '[docker_hosts]' 'gs-fleet-h3 fleet_app_image=goship-fleet/app:bad')
 
 play() {  # play LOGNAME EXTRA_INVENTORY PLAYBOOK [args...]: runs it bounded; sets $rc, log in $STATE/log
