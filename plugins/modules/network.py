@@ -194,9 +194,13 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, NotFound, connect, docker_argument_spec,
 )
-from ansible_collections.goship.containers.plugins.module_utils.networks import (
-    NETWORK_OPTIONS, OptionError, PlanError, apply_network_plan, attached_containers,
-    load_network_spec, network_differences, network_state_from_inspect, plan_network, resolve_containers,
+from ansible_collections.goship.containers.plugins.module_utils.networks.apply import apply_network_plan
+from ansible_collections.goship.containers.plugins.module_utils.networks.observed import (
+    attached_containers, network_state_from_inspect, resolve_containers,
+)
+from ansible_collections.goship.containers.plugins.module_utils.networks.plan import network_differences, plan_network
+from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
+    NETWORK_OPTIONS, OptionError, PlanError, load_network_spec,
 )
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.networks import (
-    ContainerRef, IpamPool, OptionError, PlanError, attached_containers, create_kwargs,
-    desired_config, endpoint_settings, load_network_spec, network_differences, network_state_from_inspect,
-    plan_network, resolve_containers,
+from ansible_collections.goship.containers.plugins.module_utils.networks.apply import create_kwargs, endpoint_settings
+from ansible_collections.goship.containers.plugins.module_utils.networks.observed import (
+    ContainerRef, attached_containers, network_state_from_inspect, resolve_containers,
+)
+from ansible_collections.goship.containers.plugins.module_utils.networks.plan import (
+    desired_config, network_differences, plan_network,
+)
+from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
+    IpamPool, OptionError, PlanError, load_network_spec,
 )
 
 INSPECT = {

@@ -1,0 +1,208 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""NetworkSpec + NetworkState → NetworkPlan: a pure value, a list of steps with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ansible_collections.goship.containers.plugins.module_utils.compare import differs
+from ansible_collections.goship.containers.plugins.module_utils.networks.observed import ContainerRef, NetworkState
+from ansible_collections.goship.containers.plugins.module_utils.networks.spec import DEFAULT_DRIVER, IpamPool, NetworkSpec, PlanError
+
+
+def _ipam_differs(desired: Optional[list[IpamPool]], actual: list[IpamPool]) -> bool:
+    """Per IP version named in `desired`, the actual pools must be exactly the desired ones.
+
+    IP versions the user did not mention are the engine's choice: with enable_ipv6 and only an
+    IPv6 subnet given, the engine adds an IPv4 pool of its own, and that is not a difference.
+    """
+    if not desired:
+        return False
+    for version in {pool.version for pool in desired}:
+        mine = [p for p in desired if p.version == version]
+        theirs = [p for p in actual if p.version == version]
+        if len(mine) != len(theirs):
+            return True
+        if not all(any(m.satisfied_by(t) for t in theirs) for m in mine):
+            return True
+    return False
+
+
+def network_differences(spec: NetworkSpec, state: NetworkState) -> list[str]:
+    """The fixed options whose actual value differs from what the user specified."""
+    found = []
+    if differs(spec.driver, state.driver):
+        found.append("driver")
+    # Drivers may add options of their own: only the options the user lists are compared.
+    if differs(spec.driver_options, state.driver_options, "allow_more_present", "dict"):
+        found.append("driver_options")
+    if _ipam_differs(spec.ipam_config, state.ipam_config):
+        found.append("ipam_config")
+    for option in ("internal", "attachable", "enable_ipv6"):
+        if differs(getattr(spec, option), getattr(state, option)):
+            found.append(option)
+    if differs(spec.labels, state.labels, "strict", "dict"):
+        found.append("labels")
+    return found
+
+
+@dataclass
+class NetworkConfig:
+    """Everything `POST /networks/create` needs, and the view diff mode shows."""
+
+    name: str
+    driver: str
+    driver_options: dict[str, str]
+    ipam_config: list[IpamPool]
+    internal: bool
+    attachable: bool
+    enable_ipv6: bool
+    labels: dict[str, str]
+
+    def to_view(self) -> dict[str, Any]:
+        return dict(
+            name=self.name,
+            driver=self.driver,
+            driver_options=dict(sorted(self.driver_options.items())),
+            ipam_config=[pool.to_view() for pool in self.ipam_config],
+            internal=self.internal,
+            attachable=self.attachable,
+            enable_ipv6=self.enable_ipv6,
+            labels=dict(sorted(self.labels.items())),
+        )
+
+
+def config_from_state(state: NetworkState) -> NetworkConfig:
+    return NetworkConfig(
+        name=state.name, driver=state.driver, driver_options=dict(state.driver_options),
+        ipam_config=list(state.ipam_config), internal=state.internal, attachable=state.attachable,
+        enable_ipv6=state.enable_ipv6, labels=dict(state.labels),
+    )
+
+
+def desired_config(spec: NetworkSpec, state: Optional[NetworkState]) -> NetworkConfig:
+    """The network to create: the user's options, and for unset ones the old network's values
+    (on recreate) or the engine defaults (on first creation)."""
+    base = config_from_state(state) if state is not None else NetworkConfig(
+        name=spec.name, driver=DEFAULT_DRIVER, driver_options={}, ipam_config=[], internal=False,
+        attachable=False, enable_ipv6=False, labels={},
+    )
+    if spec.driver is not None:
+        base.driver = spec.driver
+    if spec.driver_options is not None:
+        if state is not None and spec.driver is not None and spec.driver != state.driver:
+            base.driver_options = {}  # the old driver's options mean nothing to the new one
+        base.driver_options.update(spec.driver_options)
+    for option in ("internal", "attachable", "enable_ipv6"):
+        if getattr(spec, option) is not None:
+            setattr(base, option, getattr(spec, option))
+    if spec.ipam_config:
+        # The user's pools replace the old ones of the same IP version; other versions carry over.
+        versions = {pool.version for pool in spec.ipam_config}
+        base.ipam_config = list(spec.ipam_config) + [p for p in base.ipam_config if p.version not in versions]
+    if not base.enable_ipv6:
+        base.ipam_config = [p for p in base.ipam_config if p.version == 4]
+    if spec.labels is not None:
+        base.labels = dict(spec.labels)
+    base.name = spec.name
+    return base
+
+
+@dataclass
+class Step:
+    """One API action of a plan. `kind`: create, remove, connect, disconnect, reconnect."""
+
+    kind: str
+    reason: str
+    container: Optional[ContainerRef] = None
+
+    def describe(self, network: str) -> str:
+        if self.container is None:
+            return "%s network %s (%s)" % (self.kind, network, self.reason)
+        preposition = "from" if self.kind == "disconnect" else "to"
+        return "%s container %s %s network %s (%s)" % (self.kind, self.container.name, preposition, network, self.reason)
+
+
+@dataclass
+class NetworkPlan:
+    name: str
+    steps: list[Step] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+    config: Optional[NetworkConfig] = None  # what create uses, when a step creates
+    existing: Optional[NetworkConfig] = None  # the network as it is, to restore if a recreate fails
+    before: Optional[dict[str, Any]] = None
+    after: Optional[dict[str, Any]] = None
+
+    @property
+    def actions(self) -> list[str]:
+        return [step.describe(self.name) for step in self.steps]
+
+
+def _view(config: Optional[NetworkConfig], members: list[ContainerRef]) -> Optional[dict[str, Any]]:
+    if config is None:
+        return None
+    view = config.to_view()
+    view["connected"] = sorted(ref.name for ref in members)
+    return view
+
+
+def _final_members(spec: NetworkSpec, attached: list[ContainerRef], wanted: list[ContainerRef]) -> list[ContainerRef]:
+    if spec.connected is None:
+        return list(attached)
+    if spec.appends:
+        return list(attached) + [ref for ref in wanted if ref not in attached]
+    return list(wanted)
+
+
+def plan_network(
+    spec: NetworkSpec,
+    state: Optional[NetworkState],
+    attached: list[ContainerRef],
+    wanted: list[ContainerRef],
+) -> NetworkPlan:
+    """The steps from `state` (None: no such network) with `attached` containers to `spec`.
+
+    `wanted` is spec.connected resolved to containers. Raises PlanError when only a step the user
+    did not allow (disconnecting containers to remove the network without force) would get there.
+    """
+    plan = NetworkPlan(name=spec.name)
+    if state is not None:
+        plan.existing = config_from_state(state)
+        plan.before = _view(plan.existing, attached)
+    if spec.state == "absent":
+        if state is None:
+            return plan
+        if attached and not spec.force:
+            raise PlanError(
+                "network %s still has containers attached (%s); set force=true to disconnect them and remove it"
+                % (spec.name, ", ".join(ref.name for ref in attached))
+            )
+        plan.steps += [Step("disconnect", "force: network is removed", ref) for ref in attached]
+        plan.steps.append(Step("remove", "state=absent"))
+        return plan
+
+    members = _final_members(spec, attached, wanted)
+    if state is None:
+        plan.config = desired_config(spec, None)
+        plan.steps.append(Step("create", "network does not exist"))
+        plan.steps += [Step("connect", "listed in connected", ref) for ref in members]
+    else:
+        plan.differences = network_differences(spec, state)
+        if plan.differences:
+            reason = "changed: %s" % ", ".join(plan.differences)
+            plan.config = desired_config(spec, state)
+            plan.steps += [Step("disconnect", "network is recreated", ref) for ref in attached]
+            plan.steps.append(Step("remove", "recreate, " + reason))
+            plan.steps.append(Step("create", "recreate, " + reason))
+            plan.steps += [Step("reconnect", "was connected before the recreate", ref) for ref in members if ref in attached]
+            plan.steps += [Step("connect", "listed in connected", ref) for ref in members if ref not in attached]
+        else:
+            plan.steps += [Step("connect", "listed in connected", ref) for ref in members if ref not in attached]
+            plan.steps += [
+                Step("disconnect", "not listed in connected and appends=false", ref)
+                for ref in attached if ref not in members
+            ]
+    plan.after = _view(plan.config or plan.existing, members)
+    return plan

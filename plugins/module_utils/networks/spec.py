@@ -1,0 +1,203 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`network` options → NetworkSpec: validated and normalised, every error naming its option."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Optional
+
+NETWORK_OPTIONS: dict[str, dict[str, Any]] = dict(
+    name=dict(type="str", required=True, aliases=["network_name"]),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    driver=dict(type="str"),
+    driver_options=dict(type="dict", default=None),
+    ipam_config=dict(
+        type="list",
+        elements="dict",
+        options=dict(
+            subnet=dict(type="str", required=True),
+            gateway=dict(type="str"),
+            iprange=dict(type="str", aliases=["ip_range"]),
+            aux_addresses=dict(type="dict"),
+        ),
+    ),
+    internal=dict(type="bool"),
+    attachable=dict(type="bool"),
+    enable_ipv6=dict(type="bool"),
+    labels=dict(type="dict"),
+    connected=dict(type="list", elements="str", aliases=["containers"]),
+    appends=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+)
+
+DEFAULT_DRIVER = "bridge"
+
+
+class OptionError(ValueError):
+    """Invalid user input; the message starts with the option (or option path) at fault."""
+
+
+class PlanError(ValueError):
+    """The desired state cannot be reached without a step the user did not allow."""
+
+
+@dataclass(frozen=True)
+class IpamPool:
+    """One IPAM pool, normalised: canonical subnet and ranges, addresses as the ipaddress module prints them."""
+
+    subnet: str
+    gateway: Optional[str] = None
+    iprange: Optional[str] = None
+    aux_addresses: Optional[tuple[tuple[str, str], ...]] = None
+
+    @property
+    def version(self) -> int:
+        return ipaddress.ip_network(self.subnet).version
+
+    def satisfied_by(self, actual: "IpamPool") -> bool:
+        """True when `actual` has this subnet and every field set here (unset fields are the engine's choice)."""
+        if self.subnet != actual.subnet:
+            return False
+        return all(
+            mine is None or mine == theirs
+            for mine, theirs in (
+                (self.gateway, actual.gateway),
+                (self.iprange, actual.iprange),
+                (self.aux_addresses, actual.aux_addresses or ()),
+            )
+        )
+
+    def to_view(self) -> dict[str, Any]:
+        view: dict[str, Any] = dict(subnet=self.subnet)
+        if self.gateway:
+            view["gateway"] = self.gateway
+        if self.iprange:
+            view["iprange"] = self.iprange
+        if self.aux_addresses:
+            view["aux_addresses"] = dict(self.aux_addresses)
+        return view
+
+
+@dataclass
+class NetworkSpec:
+    """What the user asked for. `None` means "not specified": never compared, carried over on recreate."""
+
+    name: str
+    state: str = "present"
+    driver: Optional[str] = None
+    driver_options: Optional[dict[str, str]] = None
+    ipam_config: Optional[list[IpamPool]] = None
+    internal: Optional[bool] = None
+    attachable: Optional[bool] = None
+    enable_ipv6: Optional[bool] = None
+    labels: Optional[dict[str, str]] = None
+    connected: Optional[list[str]] = None
+    appends: bool = False
+    force: bool = False
+
+
+def _string_map(option: str, value: Any) -> Optional[dict[str, str]]:
+    """A dict of strings as the engine stores it; numbers and booleans are written the way YAML users expect."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise OptionError("%s: expected a dictionary, got %s" % (option, type(value).__name__))
+    result: dict[str, str] = {}
+    for key, item in value.items():
+        if item is None or isinstance(item, (dict, list)):
+            raise OptionError("%s.%s: expected a string value, got %s" % (option, key, type(item).__name__))
+        result[str(key)] = str(item).lower() if isinstance(item, bool) else str(item)
+    return result
+
+
+def _network(option: str, value: str, version: Optional[int] = None) -> ipaddress._BaseNetwork:
+    try:
+        net = ipaddress.ip_network(str(value).strip(), strict=True)
+    except ValueError as exc:
+        if "host bits set" in str(exc):
+            fixed = ipaddress.ip_network(str(value).strip(), strict=False)
+            raise OptionError("%s: %s has host bits set; did you mean %s?" % (option, value, fixed))
+        raise OptionError("%s: %r is not a subnet in CIDR notation such as 172.30.0.0/24 (%s)" % (option, value, exc))
+    if "/" not in str(value):
+        raise OptionError("%s: %r needs a prefix length, such as %s/24" % (option, value, value))
+    if version is not None and net.version != version:
+        raise OptionError("%s: %s is IPv%d but the subnet is IPv%d" % (option, value, net.version, version))
+    return net
+
+
+def _address_in(option: str, value: Any, subnet: ipaddress._BaseNetwork) -> str:
+    try:
+        address = ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        raise OptionError("%s: %r is not an IP address" % (option, value))
+    if address not in subnet:
+        raise OptionError("%s: %s is not inside the subnet %s" % (option, address, subnet))
+    return str(address)
+
+
+def parse_ipam_pool(option: str, entry: dict[str, Any]) -> IpamPool:
+    """Validate and normalise one `ipam_config` entry; `option` is its path, such as ipam_config[0]."""
+    if not entry.get("subnet"):
+        raise OptionError("%s.subnet: required (gateway, iprange and aux_addresses are relative to it)" % option)
+    subnet = _network(option + ".subnet", entry["subnet"])
+    gateway = None
+    if entry.get("gateway"):
+        gateway = _address_in(option + ".gateway", entry["gateway"], subnet)
+    iprange = None
+    if entry.get("iprange"):
+        ip_range = _network(option + ".iprange", entry["iprange"], subnet.version)
+        if not ip_range.subnet_of(subnet):  # type: ignore[arg-type]
+            raise OptionError("%s.iprange: %s is not inside the subnet %s" % (option, ip_range, subnet))
+        iprange = str(ip_range)
+    aux = None
+    raw_aux = _string_map(option + ".aux_addresses", entry.get("aux_addresses"))
+    if raw_aux:
+        aux = tuple(sorted(
+            (host, _address_in("%s.aux_addresses.%s" % (option, host), address, subnet))
+            for host, address in raw_aux.items()
+        ))
+    return IpamPool(subnet=str(subnet), gateway=gateway, iprange=iprange, aux_addresses=aux)
+
+
+def load_network_spec(params: dict[str, Any]) -> NetworkSpec:
+    """The module's parameters as a validated NetworkSpec; raises OptionError naming the option."""
+    name = (params.get("name") or "").strip()
+    if not name:
+        raise OptionError("name: must not be empty")
+    if "/" in name:
+        raise OptionError("name: %r must not contain '/'" % name)
+    driver = params.get("driver")
+    if driver is not None and not driver.strip():
+        raise OptionError("driver: must not be empty (leave it unset for %s)" % DEFAULT_DRIVER)
+    ipam = None
+    if params.get("ipam_config") is not None:
+        ipam = [parse_ipam_pool("ipam_config[%d]" % i, entry or {}) for i, entry in enumerate(params["ipam_config"])]
+        seen: set[str] = set()
+        for i, pool in enumerate(ipam):
+            if pool.subnet in seen:
+                raise OptionError("ipam_config[%d].subnet: %s is listed twice" % (i, pool.subnet))
+            seen.add(pool.subnet)
+        if params.get("enable_ipv6") is False and any(pool.version == 6 for pool in ipam):
+            raise OptionError("ipam_config: an IPv6 subnet needs enable_ipv6=true")
+    connected = params.get("connected")
+    if connected is not None:
+        for i, container in enumerate(connected):
+            if not (container or "").strip():
+                raise OptionError("connected[%d]: container name must not be empty" % i)
+        connected = list(dict.fromkeys(c.strip() for c in connected))  # keep order, drop duplicates
+    return NetworkSpec(
+        name=name,
+        state=params.get("state") or "present",
+        driver=driver.strip() if driver else None,
+        driver_options=_string_map("driver_options", params.get("driver_options")),
+        ipam_config=ipam,
+        internal=params.get("internal"),
+        attachable=params.get("attachable"),
+        enable_ipv6=params.get("enable_ipv6"),
+        labels=_string_map("labels", params.get("labels")),
+        connected=connected,
+        appends=bool(params.get("appends")),
+        force=bool(params.get("force")),
+    )
