@@ -40,7 +40,7 @@ def make_context(path: str, files: int) -> int:
     for index in range(files):
         directory = os.path.join(path, "d%02d" % (index % 50), "s%d" % (index % 7))
         os.makedirs(directory, exist_ok=True)
-        data = bytes(rng.getrandbits(8) for _ in range(64)) * (150 + index % 10)  # ~10 KB
+        data = bytes(rng.getrandbits(8) for dummy in range(64)) * (150 + index % 10)  # ~10 KB
         with open(os.path.join(directory, "f%05d.bin" % index), "wb") as handle:
             handle.write(data)
         total += len(data)
@@ -73,14 +73,14 @@ def ansible_run(context: str, repeat: int) -> tuple:
     image_args = ["-m", "goship.containers.image", "-a", "name=gs-img-bench-mod:1 path=%s" % context]
 
     def run(extra: list) -> str:
-        process = subprocess.run([ansible, "localhost"] + extra, env=env, capture_output=True)
+        process = subprocess.run([ansible, "localhost"] + extra, env=env, capture_output=True, check=False)
         if process.returncode != 0:
             raise SystemExit("ansible failed:\n%s\n%s" % (process.stdout.decode()[-3000:], process.stderr.decode()[-2000:]))
         return process.stdout.decode()
 
     run(image_args)  # first run builds
     image_times, ping_times, last = [], [], ""
-    for _ in range(repeat):
+    for dummy in range(repeat):
         start = time.perf_counter()
         last = run(image_args)
         image_times.append(time.perf_counter() - start)
@@ -90,7 +90,7 @@ def ansible_run(context: str, repeat: int) -> tuple:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -107,7 +107,7 @@ def main() -> int:
         size = make_context(context, args.files)
         print("context: %d files, %.1f MB" % (args.files, size / 1e6))
         docker_build(context)  # cold: fills the builder's cache
-        cli = [timed(lambda: docker_build(context)) for _ in range(args.repeat)]
+        cli = [timed(lambda: docker_build(context)) for dummy in range(args.repeat)]
 
         client = EngineClient(base_url=os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"), version="auto")
         first = ensure_built(client, BuildRequest(name="gs-img-bench-fn:1", path=context), check_mode=False)
@@ -117,7 +117,7 @@ def main() -> int:
         def noop() -> None:
             results.append(ensure_built(client, BuildRequest(name="gs-img-bench-fn:1", path=context), check_mode=False))
 
-        ours = [timed(noop) for _ in range(args.repeat)]
+        ours = [timed(noop) for dummy in range(args.repeat)]
         assert all(r.build_skipped and not r.changed for r in results), "the no-op sent a build"
 
         module_s, ping_s, last = ansible_run(context, args.repeat)
@@ -138,7 +138,7 @@ def main() -> int:
         return 0
     finally:
         for tag in ("gs-img-bench-cli:1", "gs-img-bench-fn:1", "gs-img-bench-mod:1"):
-            subprocess.run(["docker", "rmi", "-f", tag], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(["docker", "rmi", "-f", tag], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -76,8 +76,8 @@ options:
         C(GOARCH) are set by the module.
       - Part of the digest, except the cache locations C(GOCACHE), C(GOMODCACHE), C(GOTMPDIR),
         C(GOPATH), C(HOME) and C(TMPDIR), which do not change the output.
-      - C(GOFLAGS), C(GOAMD64), C(GOARM), C(GO386), C(GOEXPERIMENT) and C(GOTOOLCHAIN) of the
-        module's own environment are ignored; give them here.
+      - C(GOFLAGS), C(GOAMD64), C(GOARM), C(GO386) and C(GOEXPERIMENT) of the module's own
+        environment are ignored; give them here.
     type: dict
     default: {}
   go:
@@ -211,7 +211,7 @@ notes:
 seealso:
   - module: goship.containers.image
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""
@@ -313,6 +313,12 @@ def _files(module):
     return files
 
 
+def _runner(module):
+    def run(argv, cwd, env):
+        return module.run_command(argv, cwd=cwd, environ_update=env)
+    return run
+
+
 def _strings(module, option):
     values = module.params[option]
     for key, value in values.items():
@@ -384,7 +390,7 @@ def main():
         outcome.fail(str(exc))
     client = connect(module)
     try:
-        result = ensure_go_image(client, request, module.check_mode)
+        result = ensure_go_image(client, request, module.check_mode, _runner(module))
     except CompileError as exc:
         outcome.fail(str(exc), compile_output=exc.output)
     except (GoImageError, ImageError, ValueError) as exc:

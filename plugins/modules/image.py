@@ -167,7 +167,7 @@ seealso:
   - module: goship.containers.image_info
   - module: goship.containers.go_image
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

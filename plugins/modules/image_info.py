@@ -34,7 +34,7 @@ attributes:
 seealso:
   - module: goship.containers.image
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

@@ -16,7 +16,8 @@ Entry points for other parts of the collection (all take the low-level client fr
   ``archive.missing_images(client, images)``, ``archive.load_archive(client, path)``,
   ``archive.archive_holds(path, image_id)``, ``archive.save_archive(client, names, path)``: the fleet's
   shipping by image ID (stream an archive only to hosts that lack its IDs).
-- ``goimage.ensure_go_image(client, GoImageRequest, check_mode) -> GoImageResult``: compile a Go main
+- ``goimage.ensure_go_image(client, GoImageRequest, check_mode, runner) -> GoImageResult``
+  (``runner`` = ``lambda argv, cwd, env: module.run_command(argv, cwd=cwd, environ_update=env)``): compile a Go main
   package and assemble/load a reproducible image with no Dockerfile and no base image (go_image module,
   go_app role).
 - ``store``: ``split_reference``, ``inspect_image``, ``tag_image``, ``remove_image``, ``pull_image``,

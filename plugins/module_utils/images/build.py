@@ -20,6 +20,7 @@ from ansible_collections.goship.containers.plugins.module_utils.client import AP
 from ansible_collections.goship.containers.plugins.module_utils.images.context import (
     BuildContext,
     build_inputs_digest,
+    default_cache_dir,
 )
 from ansible_collections.goship.containers.plugins.module_utils.images.store import (
     ImageError,
@@ -54,6 +55,7 @@ class BuildRequest:
     extra_tags: List[str] = field(default_factory=list)
     rebuild: str = "auto"
     timeout: int = 1800
+    digest_cache: bool = True     # reuse file hashes of unchanged files (see context.HashCache)
 
     def validate(self) -> None:
         """Raise ValueError naming the option for anything the engine would reject later."""
@@ -177,7 +179,8 @@ def ensure_built(client: Any, request: BuildRequest, check_mode: bool) -> BuildR
     """
     request.validate()
     context = BuildContext(request.path, request.dockerfile)
-    digest = build_inputs_digest(context, request.args, request.target, request.labels)
+    cache_dir = default_cache_dir() if request.digest_cache else None
+    digest = build_inputs_digest(context, request.args, request.target, request.labels, cache_dir=cache_dir)
     result = BuildResult(name=request.name, digest=digest)
 
     current = inspect_image(client, request.name)

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import stat
 import tarfile
+import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Dict, List, Optional, Tuple
+from typing import IO, Any, Dict, List, Optional, Tuple
 
 from ansible_collections.goship.containers.plugins.module_utils.images.dockerignore import (
     DockerIgnoreError,
@@ -39,10 +42,10 @@ class ContextError(ValueError):
 class ContextEntry:
     """One file, directory or symlink of the context, as sent to the engine."""
 
-    __slots__ = ("path", "kind", "mode", "size", "link", "source", "mtime", "content_hash")
+    __slots__ = ("path", "kind", "mode", "size", "link", "source", "mtime", "content_hash", "stamp")
 
     def __init__(self, path: str, kind: str, mode: int, size: int, source: str, mtime: float,
-                 link: str = "") -> None:
+                 link: str = "", stamp: Optional[List[int]] = None) -> None:
         self.path = path            # relative, slash-separated
         self.kind = kind            # "f" file, "d" directory, "l" symlink
         self.mode = mode            # permission bits incl. setuid/setgid/sticky
@@ -51,6 +54,7 @@ class ContextEntry:
         self.mtime = mtime
         self.link = link
         self.content_hash = ""
+        self.stamp = stamp          # files: size, mtime_ns, ctime_ns, inode, device (hash-cache key)
 
     def record(self) -> bytes:
         value = self.content_hash if self.kind == "f" else self.link
@@ -131,24 +135,34 @@ class BuildContext:
                 found.append(ContextEntry(relative, "d", mode, 0, child.path, info.st_mtime))
                 self._walk(child.path, relative + "/", results, found)
             elif stat.S_ISREG(info.st_mode):
-                found.append(ContextEntry(relative, "f", mode, info.st_size, child.path, info.st_mtime))
+                found.append(ContextEntry(relative, "f", mode, info.st_size, child.path, info.st_mtime,
+                                          stamp=[info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                                 info.st_ino, info.st_dev]))
             elif stat.S_ISLNK(info.st_mode):
                 found.append(ContextEntry(relative, "l", mode, 0, child.path, info.st_mtime,
                                           link=os.readlink(child.path)))
             # sockets, fifos and devices are not sent by the CLI either
 
-    def digest(self) -> str:
-        """sha256 over every entry sent plus the Dockerfile (content and name in the context)."""
+    def digest(self, cache_dir: Optional[str] = None) -> str:
+        """sha256 over every entry sent plus the Dockerfile (content and name in the context).
+
+        With `cache_dir`, file hashes are reused from the previous run for files whose size, mtime,
+        ctime, inode and device are unchanged (git's index does the same), so a no-op reads no file.
+        """
         entries = self.entries()
         files = [entry for entry in entries if entry.kind == "f"]
+        cache = HashCache(cache_dir, self.root) if cache_dir else None
+        todo = [entry for entry in files if cache is None or not cache.fill(entry)]
         # hashlib releases the GIL on large buffers: two threads keep both cores busy on big contexts.
-        if len(files) > 64:
+        if len(todo) > 64:
             with ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 1) + 1)) as pool:
-                for entry, value in zip(files, pool.map(_hash_file, [e.source for e in files])):
+                for entry, value in zip(todo, pool.map(_hash_file, [e.source for e in todo])):
                     entry.content_hash = value
         else:
-            for entry in files:
+            for entry in todo:
                 entry.content_hash = _hash_file(entry.source)
+        if cache is not None:
+            cache.save(files, changed=bool(todo))
         total = hashlib.sha256(DIGEST_SCHEME.encode() + b"\n")
         total.update(b"".join(entry.record() for entry in entries))
         total.update(b"dockerfile\0" + self.dockerfile_name.encode("utf-8", "surrogateescape") + b"\0")
@@ -182,6 +196,61 @@ class BuildContext:
                 archive.addfile(info, io.BytesIO(self.dockerfile_content))
 
 
+class HashCache:
+    """Content hashes of a context's files from the last run, keyed by their stat data.
+
+    A hash is reused only when size, mtime, ctime, inode and device are all unchanged, and only for
+    files last modified more than RACY_SECONDS before the hash was taken (a file written in the same
+    clock tick as its hashing could change without its mtime changing). Any error just disables it.
+    """
+
+    RACY_SECONDS = 2
+
+    def __init__(self, directory: str, root: str) -> None:
+        name = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        self.path = os.path.join(directory, "context-" + name + ".json")
+        self.root = root
+        self.started_ns = time.time_ns()
+        self.known: Dict[str, List[Any]] = {}
+        try:
+            with open(self.path, "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+            if data.get("scheme") == DIGEST_SCHEME and data.get("root") == root:
+                self.known = data.get("files") or {}
+        except (OSError, ValueError, AttributeError):
+            self.known = {}
+
+    def fill(self, entry: ContextEntry) -> bool:
+        cached = self.known.get(entry.path)
+        if cached and cached[:-1] == entry.stamp:
+            entry.content_hash = cached[-1]
+            return True
+        return False
+
+    def save(self, files: List[ContextEntry], changed: bool) -> None:
+        limit = self.started_ns - self.RACY_SECONDS * 1_000_000_000
+        keep = dict((e.path, list(e.stamp or []) + [e.content_hash]) for e in files
+                    if e.stamp and e.stamp[1] < limit and e.stamp[2] < limit)
+        if not changed and keep == self.known:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".ctx-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(dict(scheme=DIGEST_SCHEME, root=self.root, files=keep), out)
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
+
+
+def default_cache_dir() -> Optional[str]:
+    """Where the module keeps context hash caches: $XDG_CACHE_HOME or ~/.cache, per user."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not base or base.startswith("~"):
+        return None
+    return os.path.join(base, "goship.containers", "build-context")
+
+
 def _hash_file(path: str) -> str:
     try:
         return _hash_readable(path)
@@ -203,10 +272,10 @@ def _hash_readable(path: str) -> str:
 
 
 def build_inputs_digest(context: BuildContext, args: Dict[str, str], target: Optional[str],
-                        labels: Dict[str, str], extra: Tuple[str, ...] = ()) -> str:
+                        labels: Dict[str, str], extra: Tuple[str, ...] = (), cache_dir: Optional[str] = None) -> str:
     """The digest stored on the image: context + Dockerfile + args + target + labels."""
     total = hashlib.sha256(b"goship-build-inputs-v1\n")
-    total.update(context.digest().encode() + b"\n")
+    total.update(context.digest(cache_dir).encode() + b"\n")
     for key in sorted(args):
         total.update(("arg\0%s\0%s\n" % (key, args[key])).encode("utf-8", "surrogateescape"))
     total.update(("target\0%s\n" % (target or "")).encode())

@@ -173,8 +173,7 @@ class Pattern:
             if path.endswith(suffix):
                 return True
             return suffix.startswith("/") and path == suffix[1:]
-        assert self.regexp is not None
-        return self.regexp.match(path) is not None
+        return self.regexp is not None and self.regexp.match(path) is not None
 
 
 class PatternMatcher:

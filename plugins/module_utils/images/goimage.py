@@ -19,11 +19,10 @@ import io
 import json
 import os
 import re
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ansible_collections.goship.containers.plugins.module_utils.images.archive import (
     archive_holds,
@@ -46,6 +45,9 @@ NONROOT_UID = 65532
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Where the Go toolchain keeps caches: they change nothing in the output, so not in the digest.
 CACHE_ENV = ("GOCACHE", "GOMODCACHE", "GOTMPDIR", "GOPATH", "HOME", "TMPDIR")
+# Runs a command: (argv, working directory, environment additions) -> (rc, stdout, stderr).
+# The module passes AnsibleModule.run_command; tests can pass anything with that shape.
+CommandRunner = Callable[[List[str], Optional[str], Dict[str, str]], Tuple[int, str, str]]
 _PORT = re.compile(r"^([0-9]{1,5})(?:/(tcp|udp|sctp))?$")
 
 
@@ -197,13 +199,14 @@ def _healthcheck(spec: Dict[str, Any]) -> Dict[str, Any]:
 
 # --- digest ----------------------------------------------------------------------------------------
 
-def go_version(request: GoImageRequest) -> str:
+def go_version(request: GoImageRequest, runner: CommandRunner) -> str:
     try:
-        output = subprocess.run([request.go, "env", "GOVERSION"], capture_output=True, check=True,
-                                env=_go_env(request), timeout=60).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
+        rc, out, err = runner([request.go, "env", "GOVERSION"], None, _go_env(request))
+    except OSError as exc:
         raise GoImageError("go: cannot run %r: %s" % (request.go, exc))
-    return output.decode().strip()
+    if rc != 0 or not out.strip():
+        raise GoImageError("go: %r env GOVERSION failed (rc %s): %s" % (request.go, rc, (err or out).strip()))
+    return out.strip()
 
 
 def source_files(root: str) -> List[str]:
@@ -260,23 +263,22 @@ def _file_hash(path: str) -> str:
 # --- compile ---------------------------------------------------------------------------------------
 
 def _go_env(request: GoImageRequest, goarch: Optional[str] = None) -> Dict[str, str]:
-    env = dict(os.environ)
-    env.update(request.build_env)
+    """Environment additions for the go command."""
+    env = dict(request.build_env)
     env["CGO_ENABLED"] = "0"
     env["GOOS"] = request.goos
     if goarch:
         env["GOARCH"] = goarch
-    # Variables that change the compiler's output count only when given in build_env (digested).
-    for key in ("GOFLAGS", "GOAMD64", "GOARM", "GO386", "GOEXPERIMENT", "GOTOOLCHAIN"):
-        env.pop(key, None)
-        if key in request.build_env:
-            env[key] = request.build_env[key]
-    if "HOME" not in env:  # go needs a cache location; ansible may run without HOME
+    # Variables that change the compiler's output count only when given in build_env (digested);
+    # set empty (= Go's default) so the managed host's environment cannot leak in.
+    for key in ("GOFLAGS", "GOAMD64", "GOARM", "GO386", "GOEXPERIMENT"):
+        env.setdefault(key, "")
+    if "HOME" not in os.environ and "HOME" not in env:  # go needs a cache location
         env["HOME"] = tempfile.gettempdir()
     return env
 
 
-def compile_binary(request: GoImageRequest, goarch: str, output: str) -> None:
+def compile_binary(request: GoImageRequest, goarch: str, output: str, runner: CommandRunner) -> None:
     ldflags = request.ldflags
     if not request.keep_build_id:
         ldflags = ("-buildid= " + ldflags).strip()
@@ -285,11 +287,10 @@ def compile_binary(request: GoImageRequest, goarch: str, output: str) -> None:
     if request.tags:
         command.append("-tags=" + ",".join(request.tags))
     command.append(request.package if request.package.startswith(".") else "./" + request.package)
-    process = subprocess.run(command, cwd=request.source, env=_go_env(request, goarch),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if process.returncode != 0:
-        text = process.stdout.decode("utf-8", "replace")
-        raise CompileError("go build failed (exit %d): %s" % (process.returncode, text.strip()[-2000:]), text)
+    rc, out, err = runner(command, request.source, _go_env(request, goarch))
+    if rc != 0:
+        text = (out + err).strip()
+        raise CompileError("go build failed (exit %d): %s" % (rc, text[-2000:]), text)
 
 
 # --- assembly --------------------------------------------------------------------------------------
@@ -397,12 +398,12 @@ def engine_goarch(client: Any) -> str:
     return {"x86_64": "amd64", "aarch64": "arm64"}.get(arch, arch)
 
 
-def ensure_go_image(client: Any, request: GoImageRequest, check_mode: bool) -> GoImageResult:
+def ensure_go_image(client: Any, request: GoImageRequest, check_mode: bool, runner: CommandRunner) -> GoImageResult:
     """Make `request.name` point at the image built from the request. Raises GoImageError (bad
     input, before any write), CompileError or ImageError."""
     validate(request)
     goarch = request.goarch or engine_goarch(client)
-    version = go_version(request)
+    version = go_version(request, runner)
     digest = source_digest(request, goarch, version)
     result = GoImageResult(name=request.name, digest=digest, go_version=version)
     current = inspect_image(client, request.name)
@@ -425,7 +426,7 @@ def ensure_go_image(client: Any, request: GoImageRequest, check_mode: bool) -> G
         else:
             with tempfile.TemporaryDirectory(prefix="goship-go-") as work:
                 output = os.path.join(work, "binary")
-                compile_binary(request, goarch, output)
+                compile_binary(request, goarch, output, runner)
                 with open(output, "rb") as handle:
                     binary = handle.read()
             result.compiled = True
@@ -466,8 +467,7 @@ def _load_bytes(client: Any, data: bytes) -> None:
 
 
 def _write_archive(client: Any, request: GoImageRequest, image_id: str, data: Optional[bytes]) -> None:
-    path = request.archive_path
-    assert path is not None
+    path = str(request.archive_path)
     if data is None:
         save_archive(client, [request.name], path)
         return

@@ -8,8 +8,9 @@ import tarfile
 
 import pytest
 
+from ansible_collections.goship.containers.plugins.module_utils.images import context as context_module
 from ansible_collections.goship.containers.plugins.module_utils.images.context import (
-    BuildContext, ContextError, build_inputs_digest,
+    BuildContext, ContextError, HashCache, build_inputs_digest,
 )
 
 
@@ -94,3 +95,29 @@ def test_errors_name_the_option(tmp_path):
     (tmp_path / ".dockerignore").write_text("[oops\n")
     with pytest.raises(ContextError, match="dockerignore"):
         BuildContext(str(tmp_path))
+
+
+def test_hash_cache_reuses_only_unchanged_files(ctx, tmp_path_factory, monkeypatch):
+    monkeypatch.setattr(HashCache, "RACY_SECONDS", -60)    # files just written count as settled
+    cache = str(tmp_path_factory.mktemp("cache"))
+    old = 1_000_000_000
+    plain = BuildContext(str(ctx)).digest()
+    assert BuildContext(str(ctx)).digest(cache) == plain
+    assert os.listdir(cache)
+    reads = []
+    monkeypatch.setattr(context_module, "_hash_file", lambda path: reads.append(path) or "x")
+    assert BuildContext(str(ctx)).digest(cache) == plain   # from the cache: no file read
+    assert reads == []
+    monkeypatch.undo()
+    monkeypatch.setattr(HashCache, "RACY_SECONDS", -60)
+    (ctx / "app.txt").write_text("two\n")                  # same size, new content
+    os.utime(ctx / "app.txt", (old, old))                  # mtime restored; ctime still moved
+    assert BuildContext(str(ctx)).digest(cache) == BuildContext(str(ctx)).digest() != plain
+
+
+def test_hash_cache_survives_garbage(ctx, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    BuildContext(str(ctx)).digest(str(cache))
+    for name in os.listdir(cache):
+        (cache / name).write_text("{not json")
+    assert BuildContext(str(ctx)).digest(str(cache)) == BuildContext(str(ctx)).digest()
