@@ -154,7 +154,10 @@ def compose_text(n: int, changed: bool) -> str:
     lines = ["services:"]
     for i in range(n):
         lines += ["  s%02d:" % i, "    image: goship-test/app:1", "    environment:",
-                  "      SERVICE: s%02d" % i, "      REVISION: \"%s\"" % ("2" if changed and i == 0 else "1")]
+                  "      SERVICE: s%02d" % i, "      REVISION: \"%s\"" % ("2" if changed and i == 0 else "1"),
+                  # the image's check, with a timeout that survives a loaded machine
+                  "    healthcheck:", "      test: [CMD, /testapp, healthcheck]",
+                  "      interval: 1s", "      timeout: 10s", "      retries: 5"]
     return "\n".join(lines) + "\n"
 
 
