@@ -177,6 +177,11 @@ services:
       replicas: 2
       update_state: completed
       version: 42
+waited:
+  description: Seconds spent waiting for created and updated services to converge (O(wait=true)).
+  returned: when the module waited
+  type: float
+  sample: 14.2
 actions:
   description: The plan as sentences.
   returned: always
@@ -188,7 +193,7 @@ actions:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.goship.containers.plugins.module_utils.client import (
-    APIError, connect, docker_argument_spec,
+    APIError, connect, docker_argument_spec, resolve_docker_host,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
@@ -236,7 +241,7 @@ def main():
 
     client = connect(module)
     try:
-        require_manager(client)
+        require_manager(client, resolve_docker_host(params))
         observed_networks, observed_services, _names = observe(client, stack, list(networks) + external)
         missing = [n for n in external if n not in observed_networks]
         if missing:
@@ -261,7 +266,8 @@ def main():
         outcome.fail("%s failed: %s" % (outcome.actions[-1], exc.explanation or exc),
                      services=service_summary(client, stack), **report)
     if failures:
-        outcome.fail("; ".join(failures), services=service_summary(client, stack), **report)
+        outcome.fail("; ".join(failures), services=service_summary(client, stack),
+                     waited=outcome.result.get("waited"), **report)
     outcome.exit(services=service_summary(client, stack), **report)
 
 

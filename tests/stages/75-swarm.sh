@@ -15,6 +15,9 @@ tests/swarm/hosts up 3
 ports=$(for i in 1 2 3; do printf '"h%s": {"web": %s, "api": %s}, ' "$i" \
   "$(tests/swarm/hosts port "$i" 18080)" "$(tests/swarm/hosts port "$i" 18081)"; done)
 extra="{\"sock\": \"$STATE\", \"ports\": {${ports%, }}}"
+# The machine's pace, to read the timings below: Ansible's own floor (a ping task) right now.
+p0=$(date +%s.%N); "$ROOT/.venv/bin/ansible" localhost -m ansible.builtin.ping >/dev/null 2>&1
+echo "[swarm] ansible ping takes $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $p0}") s here now (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 t1=$SECONDS
 (cd "$COLL" && "$ROOT/.venv/bin/ansible-playbook" tests/swarm/scenario.yml -e "$extra")
 echo "[swarm] scenario passed in $((SECONDS - t1)) s (hosts up: $((t1 - t0)) s, total $((SECONDS - t0)) s)"

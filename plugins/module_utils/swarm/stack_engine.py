@@ -32,14 +32,16 @@ def stack_filter(stack: str) -> dict[str, list[str]]:
     return {"label": ["%s=%s" % (NAMESPACE_LABEL, stack)]}
 
 
-def require_manager(client: Any) -> dict[str, Any]:
+def require_manager(client: Any, docker_host: str) -> dict[str, Any]:
     """The engine's /info; raises StackFailure unless it is a Swarm manager."""
     info = client.info()
     swarm = info.get("Swarm") or {}
     if not swarm.get("ControlAvailable"):
+        state = swarm.get("LocalNodeState") or "unknown"
+        role = "a worker" if state == "active" else "not in a swarm (%s)" % state
         raise StackFailure(
-            "the engine at %s is not a Swarm manager (swarm state: %s); run goship.containers.swarm first"
-            " or point docker_host at a manager" % (client.base_url, swarm.get("LocalNodeState") or "unknown"))
+            "docker_host: the engine at %s is not a Swarm manager (it is %s); make it one with"
+            " goship.containers.swarm or point docker_host at a manager" % (docker_host, role))
     return info
 
 
@@ -265,4 +267,8 @@ def apply_plan(client: Any, outcome: Any, plan: Any, observed_networks: dict[str
             raise StackFailure("unknown plan action %s" % action.kind)
     if not wait or outcome.check_mode or not rollouts:
         return []
-    return wait_for(client, rollouts, timeout)
+    started = time.monotonic()
+    try:
+        return wait_for(client, rollouts, timeout)
+    finally:
+        outcome.result["waited"] = round(time.monotonic() - started, 1)
