@@ -180,7 +180,7 @@ options:
         description: Content of the file.
         type: str
       mode:
-        description: Permission bits, as an octal string such as V('0644').
+        description: Permission bits, as an octal string such as V('0644') (or an integer, as YAML reads an unquoted 0644).
         type: raw
         default: '0644'
       owner:
@@ -304,7 +304,9 @@ def _files(module):
         else:
             content = str(item["content"]).encode("utf-8")
         try:
-            mode = int(str(item.get("mode", "0644")), 8)
+            raw_mode = item.get("mode", "0644")
+            # YAML reads an unquoted 0644 as the integer 420 already; strings are octal text
+            mode = raw_mode if isinstance(raw_mode, int) else int(str(raw_mode), 8)
             owner = str(item.get("owner", "0:0")).split(":")
             uid, gid = int(owner[0]), int(owner[-1]) if len(owner) == 2 else int(owner[0])
         except ValueError:
