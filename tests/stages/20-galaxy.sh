@@ -38,13 +38,14 @@ for unwanted in '^\.venv' '^\.build/' '^\.git/' '^scripts/' '^tests/output/' '__
 done
 
 mkdir -p "$tmp/collections"
+# Only the new path counts, for the install and for the run: a copy installed elsewhere (say in
+# ~/.ansible/collections) must neither satisfy the install nor be what the playbook uses.
+export ANSIBLE_COLLECTIONS_PATH=$tmp/collections ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 "$BIN/ansible-galaxy" collection install --offline -p "$tmp/collections" "$tarball" > "$tmp/install.log" 2>&1 ||
   { cat "$tmp/install.log"; fail "ansible-galaxy collection install failed"; }
 installed=$tmp/collections/ansible_collections/goship/containers
-[ -f "$installed/plugins/modules/network.py" ] || fail "nothing installed at $installed"
+[ -f "$installed/plugins/modules/network.py" ] || { cat "$tmp/install.log"; fail "nothing installed at $installed"; }
 
-# Only the installed copy is visible: no other collections path, no site-packages scan.
-export ANSIBLE_COLLECTIONS_PATH=$tmp/collections ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 export ANSIBLE_HOME=$tmp/ansible-home ANSIBLE_NOCOLOR=1 ANSIBLE_DEPRECATION_WARNINGS=false
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 doc_path=$("$BIN/ansible-doc" -t module goship.containers.network | head -n1)
