@@ -22,8 +22,8 @@ options:
     type: str
   labels:
     description:
-      - Without O(name), list only containers with these labels. A mapping (C({app: shop}); a null
-        value matches any value) or a list of C(key) / C(key=value) strings.
+      - "Without O(name), list only containers with these labels: a mapping (C({app: shop}); a null
+        value matches any value) or a list of C(key) / C(key=value) strings."
     type: raw
   filters:
     description:

@@ -49,7 +49,8 @@ def apply_plan(
             container_id = record(step.action, lambda: create_container(client, spec))  # type: ignore[arg-type]
         elif step.kind == "recreate":
             def recreate() -> str:
-                assert observed is not None and spec is not None
+                if observed is None or spec is None:
+                    raise ValueError("recreate needs the observed container and the desired spec")
                 if observed.running:
                     stop_container(client, observed.id, timeout)
                 remove_container(client, observed.id, keep_volumes=keep_volumes)

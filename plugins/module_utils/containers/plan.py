@@ -214,7 +214,8 @@ def plan_container(
         if observed is None:
             return Plan(())
         return Plan((Step("remove", "state is absent"),), before={"exists": True}, after={"exists": False})
-    assert desired is not None
+    if desired is None:
+        raise ValueError("a desired spec is required unless state is absent")
     modes = comparisons or resolve_comparisons(None)
     start_after = state in ("started", "healthy")
     if observed is None:
