@@ -25,9 +25,18 @@ cleanup() {
 trap cleanup EXIT
 
 step "fleet up $N"
+# GS_FLEET_WITH_ROLE=1: the hosts start without dockerd and the docker_engine role starts it
+# (off by default: it adds minutes to the stage; see tests/fleet/engine.yml)
+[ "${GS_FLEET_WITH_ROLE:-0}" != 1 ] || export GS_FLEET_ENGINE=role
 "$FLEET" up "$N"
 eval "$("$FLEET" env)"
 export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build" ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+if [ "${GS_FLEET_WITH_ROLE:-0}" = 1 ]; then
+  step "docker_engine role starts the engines"
+  timeout 600 ansible-playbook "$COLL/tests/fleet/engine.yml" > "$STATE/engine.log" 2>&1 ||
+    { tail -n 40 "$STATE/engine.log"; fail "the docker_engine role failed on the fleet"; }
+  for i in $(seq 1 $N); do docker exec "gs-fleet-h$i" docker version >/dev/null || fail "h$i: no engine after the role"; done
+fi
 # our own tags: the shared goship-test/* images may be rebuilt by others while this stage runs
 for t in 1 2 bad; do docker tag "goship-test/app:$t" "goship-fleet/app:$t"; done
 
