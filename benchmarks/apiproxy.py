@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A Docker Engine API proxy on a unix socket that counts the HTTP requests passing through.
@@ -81,7 +80,7 @@ class _RequestCounter:
         lines = head.split("\r\n")
         headers = {}
         for line in lines[1:]:
-            key, _, value = line.partition(":")
+            key, _sep, value = line.partition(":")
             headers[key.strip().lower()] = value.strip()
         self.on_request(lines[0].rsplit(" ", 1)[0])  # "GET /v1.41/containers/x/json"
         if headers.get("upgrade") or "upgrade" in headers.get("connection", "").lower():

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """No-op benchmark: ten containers with the same spec, goship.containers.container vs
@@ -120,7 +119,7 @@ def run(tool: str, bin_dir: str, work: str, proxy: ApiProxy, count: int) -> tupl
     proxy.reset()
     python = os.path.join(ROOT, ".venv", "bin", "python")
     done = subprocess.run([os.path.join(bin_dir, "ansible-playbook"), "-e", "ansible_python_interpreter=" + python, path],
-                          env=env, capture_output=True, text=True)
+                          env=env, capture_output=True, text=True, check=False)
     calls = proxy.count
     try:
         report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -133,9 +132,10 @@ def run(tool: str, bin_dir: str, work: str, proxy: ApiProxy, count: int) -> tupl
 
 
 def cleanup() -> None:
-    names = subprocess.run(["docker", "ps", "-aq", "--filter", "name=^gs-ctr-bench-"], capture_output=True, text=True).stdout.split()
+    names = subprocess.run(["docker", "ps", "-aq", "--filter", "name=^gs-ctr-bench-"],
+                           capture_output=True, text=True, check=False).stdout.split()
     if names:
-        subprocess.run(["docker", "rm", "-f", "-v"] + names, capture_output=True)
+        subprocess.run(["docker", "rm", "-f", "-v"] + names, capture_output=True, check=False)
 
 
 def main() -> None:
@@ -158,7 +158,7 @@ def main() -> None:
         for tool in ("community", "goship"):
             cleanup()
             run(tool, bins[tool], work, proxy, args.count)  # creates the containers
-            samples = [run(tool, bins[tool], work, proxy, args.count) for _ in range(args.repeat)]
+            samples = [run(tool, bins[tool], work, proxy, args.count) for _run in range(args.repeat)]
             changed = [name for sample in samples for name in sample[3]]
             if changed:
                 raise SystemExit("%s: the no-op runs changed %s" % (tool, sorted(set(changed))))

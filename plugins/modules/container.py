@@ -339,6 +339,8 @@ notes:
 seealso:
   - module: goship.containers.container_info
   - module: goship.containers.container_exec
+author:
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""
@@ -458,7 +460,7 @@ def _resolve_image(module, client, outcome, reference, policy):
         return image
     if policy == "never":
         outcome.fail("image: %s is not present locally and pull is never" % reference)
-    repository, _, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "latest")
+    repository, _sep, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "latest")
     outcome.apply("pull %s (%s)" % (reference, "pull is always" if policy == "always" else "not present locally"),
                   lambda: client.pull(repository, tag=tag))
     if outcome.check_mode:

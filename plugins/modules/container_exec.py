@@ -56,11 +56,15 @@ attributes:
   check_mode:
     support: partial
     description: In check mode the command is not run; the task is skipped.
+    details: The command is never run in check mode, so its result cannot be predicted.
   diff_mode:
     support: none
+    description: A command run has no before and after to show.
 seealso:
   - module: goship.containers.container
   - module: goship.containers.container_info
+author:
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

@@ -60,9 +60,12 @@ attributes:
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 seealso:
   - module: goship.containers.container
   - module: goship.containers.container_exec
+author:
+  - goship.containers contributors (@goship)
 """
 
 EXAMPLES = r"""

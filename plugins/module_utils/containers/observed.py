@@ -55,7 +55,7 @@ class ImageDefaults:
 def env_dict(entries: Optional[list[str]]) -> dict[str, str]:
     env = {}
     for entry in entries or ():
-        key, _, value = entry.partition("=")
+        key, _sep, value = entry.partition("=")
         env[key] = value
     return env
 
@@ -140,7 +140,7 @@ def with_image_defaults(desired: ContainerSpec, image: ImageDefaults) -> Contain
 def _ports(host: dict[str, Any]) -> tuple[PortBinding, ...]:
     bindings = []
     for key, entries in (host.get("PortBindings") or {}).items():
-        port, _, protocol = key.partition("/")
+        port, _sep, protocol = key.partition("/")
         for entry in entries or ():
             bindings.append(PortBinding(int(port), protocol or "tcp", entry.get("HostIp") or "",
                                         entry.get("HostPort") or ""))
@@ -178,7 +178,7 @@ def _tmpfs_mount(target: str, options: str) -> Mount:
     size = mode = None
     read_only = False
     for option in filter(None, (options or "").split(",")):
-        key, _, value = option.partition("=")
+        key, _sep, value = option.partition("=")
         if key == "size" and value.isdigit():
             size = int(value)
         elif key == "size":
@@ -228,7 +228,7 @@ def _caps(values: Optional[list]) -> tuple[str, ...]:
 def _dict_from_pairs(entries: Optional[list[str]]) -> dict[str, str]:
     result = {}
     for entry in entries or ():
-        key, _, value = entry.partition(":")
+        key, _sep, value = entry.partition(":")
         result[key] = value
     return result
 

@@ -69,7 +69,7 @@ def parse_port(text: Any, option: str = "published_ports") -> list[PortBinding]:
         text = str(text)
     if not isinstance(text, str) or not text.strip():
         raise OptionError(option, "expected a port string like '127.0.0.1:8080:80/tcp', got %r" % (text,))
-    body, _, protocol = text.strip().partition("/")
+    body, _sep, protocol = text.strip().partition("/")
     protocol = (protocol or "tcp").lower()
     if protocol not in ("tcp", "udp", "sctp"):
         raise OptionError(option, "unknown protocol %r in %r (tcp, udp or sctp)" % (protocol, text))
@@ -79,7 +79,7 @@ def parse_port(text: Any, option: str = "published_ports") -> list[PortBinding]:
             ipaddress.ip_address(host_ip)
         except ValueError:
             raise OptionError(option, "%r is not an IP address (in %r)" % (host_ip, text))
-    host_part, _, container_part = rest.rpartition(":")
+    host_part, _sep, container_part = rest.rpartition(":")
     container_ports = _port_range(container_part, option, "container port")
     if not host_part:
         return [PortBinding(port, protocol, host_ip, "") for port in container_ports]
@@ -94,7 +94,7 @@ def parse_port(text: Any, option: str = "published_ports") -> list[PortBinding]:
 
 def parse_exposed_port(text: Any, option: str = "exposed_ports") -> list[str]:
     text = str(text).strip()
-    body, _, protocol = text.partition("/")
+    body, _sep, protocol = text.partition("/")
     protocol = (protocol or "tcp").lower()
     if protocol not in ("tcp", "udp", "sctp"):
         raise OptionError(option, "unknown protocol %r in %r" % (protocol, text))
@@ -196,13 +196,13 @@ def parse_mount(item: Any, option: str = "mounts") -> Mount:
 def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
     """'/path[:size=64m,mode=1777,ro]'."""
     text = str(text).strip()
-    target, _, opts = text.partition(":")
+    target, _sep, opts = text.partition(":")
     if not target.startswith("/"):
         raise OptionError(option, "%r must start with an absolute path" % text)
     size = mode = None
     read_only = False
     for opt in filter(None, opts.split(",")):
-        key, _, value = opt.partition("=")
+        key, _sep, value = opt.partition("=")
         try:
             if key == "size":
                 size = parse_size_bytes(value)
@@ -295,7 +295,7 @@ def parse_network(item: Any, option: str = "networks") -> NetworkAttachment:
                 raise OptionError("%s.%s" % (option, key), "%r is not an IP address" % item[key])
     links = []
     for link in item.get("links") or ():
-        name, _, alias = str(link).partition(":")
+        name, _sep, alias = str(link).partition(":")
         links.append("%s:%s" % (name, alias or name))
     return NetworkAttachment(
         name=str(item["name"]), aliases=tuple(sorted(set(str(a) for a in item.get("aliases") or ()))),
