@@ -268,7 +268,8 @@ def main():
     if failures:
         outcome.fail("; ".join(failures), services=service_summary(client, stack),
                      waited=outcome.result.get("waited"), **report)
-    outcome.exit(services=service_summary(client, stack), **report)
+    in_hand = None if outcome.changed else list(observed_services.values())
+    outcome.exit(services=service_summary(client, stack, in_hand), **report)
 
 
 if __name__ == "__main__":

@@ -213,10 +213,14 @@ def wait_for(client: Any, rollouts: list[Rollout], timeout: float,
     return ["service %s: %s" % (r.name, r.result) for r in rollouts if r.result != "converged"]
 
 
-def service_summary(client: Any, stack: str) -> dict[str, Any]:
-    """What the module returns per service: id, image, mode/replicas, update state."""
+def service_summary(client: Any, stack: str, services: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
+    """What the module returns per service: id, image, mode/replicas, update state.
+
+    `services`: the stack's services when already in hand (a run that changed nothing)."""
     out = {}
-    for service in client.services(filters=stack_filter(stack)):
+    if services is None:
+        services = client.services(filters=stack_filter(stack))
+    for service in services:
         spec = service["Spec"]
         out[spec["Name"]] = {
             "id": service["ID"],
