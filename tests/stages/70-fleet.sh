@@ -54,7 +54,7 @@ play() {  # play LOGNAME EXTRA_INVENTORY PLAYBOOK [args...]: runs it bounded; se
   local name=$1 inv=$2 book=$3; shift 3
   local t0=$SECONDS
   rc=0
-  timeout 300 ansible-playbook -i "$STATE/inventory.ini" -i "$inv" "$COLL/playbooks/$book" "$@" \
+  timeout 600 ansible-playbook -i "$STATE/inventory.ini" -i "$inv" "$COLL/playbooks/$book" "$@" \
     > "$STATE/log/$name.log" 2>&1 || rc=$?
   echo "$name: rc=$rc in $((SECONDS - t0)) s"
   [ "$rc" -ne 124 ] || { tail -n 40 "$STATE/log/$name.log"; fail "$name timed out"; }
