@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A bounded request loop against the proxy: GET /version and GET /api/kv/<key>, paced at
 --rate requests per second, until --stop-file appears or --max-seconds pass (then it stops by
 itself), at most --max-requests. Prints a JSON summary: total, failed (non-200 or no answer),
