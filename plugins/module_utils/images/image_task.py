@@ -193,10 +193,15 @@ class ImageTask:
             self.result["loaded"] = True
         else:
             self.result["loaded"] = False
-        # the engine re-tags on load; without a load (or in check mode) fix the tags ourselves
-        for tag, image_id in sorted(tags_to_fix(self.client, images).items()):
-            self.outcome.apply("tag %s as %s" % (image_id[7:19], tag), lambda t=tag, i=image_id: tag_image(self.client, i, t))
-        self._ensure_tag(self.name, wanted)
+        loading = bool(self.result["loaded"])
+        if not (loading and self.check_mode):  # a load would set the archive's tags itself
+            # the engine re-tags on load; without a load, fix the archive's tags ourselves
+            for tag, image_id in sorted(tags_to_fix(self.client, images).items()):
+                self.outcome.apply("tag %s as %s" % (image_id[7:19], tag),
+                                   lambda t=tag, i=image_id: tag_image(self.client, i, t))
+        archived_tags = set(tag for image in images for tag in image.repo_tags)
+        if not (loading and self.check_mode and self.name in archived_tags):
+            self._ensure_tag(self.name, wanted)
         self.result["archive_image_ids"] = ids
         return wanted
 
