@@ -239,8 +239,21 @@ class HashCache:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(dict(scheme=DIGEST_SCHEME, root=self.root, files=keep), out)
             os.replace(temporary, self.path)
+            self._prune(os.path.dirname(self.path))
         except OSError:
             pass
+
+    @staticmethod
+    def _prune(directory: str, max_age_days: int = 14) -> None:
+        """Drop caches of contexts not built for a while (temporary build dirs leave them behind)."""
+        limit = time.time() - max_age_days * 86400
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            try:
+                if os.stat(path).st_mtime < limit:
+                    os.unlink(path)
+            except OSError:
+                continue
 
 
 def default_cache_dir() -> Optional[str]:
