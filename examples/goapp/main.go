@@ -99,7 +99,7 @@ func healthcheck(cfg config) int {
 		fmt.Fprintf(os.Stderr, "LISTEN_ADDR: %v\n", err)
 		return 1
 	}
-	client := http.Client{Timeout: 2 * time.Second}
+	client := http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Get("http://127.0.0.1:" + port + cfg.healthPath)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "unhealthy: %v\n", err)
