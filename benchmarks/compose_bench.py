@@ -5,7 +5,7 @@
 
 Scenarios: first deploy until healthy, no-op re-run (median of --repeat runs), one-service change.
 Measured: the task's own time (Ansible's json callback; for the CLI, the whole command) and the
-Docker API requests, counted by a unix-socket proxy placed between the tool and the engine.
+Docker API requests, counted by benchmarks/apiproxy.py placed between the tool and the engine.
 An `ansible.builtin.ping` task in the same playbook gives Ansible's floor.
 
 Needs: this checkout's .venv (./scripts/setup), the `docker compose` CLI plugin, the local image
@@ -22,12 +22,10 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,117 +33,8 @@ ENGINE_SOCKET = "/var/run/docker.sock"
 PEER_VENV = os.path.expanduser("~/.cache/gscmp-bench-venv")
 
 
-# ---------------------------------------------------------------- counting proxy
-
-class CountingProxy:
-    """Forwards a unix socket to the engine's and counts HTTP requests (parsing each request's
-    headers and skipping its body, so streamed uploads are not mistaken for requests)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.count = 0
-        self.requests: list[str] = []
-        self._lock = threading.Lock()
-        if os.path.exists(path):
-            os.unlink(path)
-        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.server.bind(path)
-        self.server.listen(64)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.count = 0
-            self.requests = []
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client = self.server.accept()[0]
-            except OSError:
-                return
-            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            upstream.connect(ENGINE_SOCKET)
-            threading.Thread(target=self._client_to_engine, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, target):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def _client_to_engine(self, client: socket.socket, upstream: socket.socket) -> None:
-        buffer = b""
-        body_left = 0  # bytes of a Content-Length body still to skip
-        chunked = False
-        raw = False  # after a protocol upgrade (attach, exec): stop parsing
-        try:
-            while True:
-                data = client.recv(65536)
-                if not data:
-                    break
-                upstream.sendall(data)
-                if raw:
-                    continue
-                buffer += data
-                while buffer:
-                    if body_left:
-                        step = min(body_left, len(buffer))
-                        buffer, body_left = buffer[step:], body_left - step
-                        continue
-                    if chunked:
-                        line_end = buffer.find(b"\r\n")
-                        if line_end < 0:
-                            break
-                        size = int(buffer[:line_end].split(b";")[0] or b"0", 16)
-                        if size == 0:
-                            if len(buffer) < line_end + 4:
-                                break
-                            buffer, chunked = buffer[line_end + 4:], False
-                            continue
-                        if len(buffer) < line_end + 2 + size + 2:
-                            body_left = 0
-                            # wait for the whole chunk
-                            break
-                        buffer = buffer[line_end + 2 + size + 2:]
-                        continue
-                    end = buffer.find(b"\r\n\r\n")
-                    if end < 0:
-                        break
-                    head, buffer = buffer[:end].decode("latin-1"), buffer[end + 4:]
-                    request_line = head.split("\r\n", 1)[0]
-                    with self._lock:
-                        self.count += 1
-                        self.requests.append(request_line)
-                    headers = {k.strip().lower(): v.strip() for k, _sep, v in
-                               (line.partition(":") for line in head.split("\r\n")[1:])}
-                    if headers.get("transfer-encoding", "").lower() == "chunked":
-                        chunked = True
-                    elif headers.get("content-length"):
-                        body_left = int(headers["content-length"])
-                    if headers.get("upgrade") or headers.get("connection", "").lower() == "upgrade":
-                        raw = True
-                        break
-        except OSError:
-            pass
-        finally:
-            for sock in (client, upstream):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from apiproxy import ApiProxy  # noqa: E402  (the counting unix-socket proxy the benchmarks share)
 
 
 # ---------------------------------------------------------------- projects
@@ -217,7 +106,7 @@ PLAYBOOK = """- hosts: localhost
 """
 
 
-def run_ansible(tool: str, src: str, name: str, proxy: CountingProxy, sock: str, wait: bool) -> tuple[float, float, int]:
+def run_ansible(tool: str, src: str, name: str, proxy: ApiProxy, sock: str, wait: bool) -> tuple[float, float, int]:
     """(compose task seconds, ping task seconds, API requests) of one ansible-playbook run."""
     if tool == "ours":
         module, bin_dir = "goship.containers.compose", os.path.join(ROOT, ".venv", "bin")
@@ -253,7 +142,7 @@ def run_ansible(tool: str, src: str, name: str, proxy: CountingProxy, sock: str,
     return report["times"]["compose"], report["times"]["ping"], calls
 
 
-def run_cli(src: str, name: str, proxy: CountingProxy, sock: str, wait: bool) -> tuple[float, float, int]:
+def run_cli(src: str, name: str, proxy: ApiProxy, sock: str, wait: bool) -> tuple[float, float, int]:
     env = dict(os.environ, DOCKER_HOST="unix://" + sock)
     command = ["docker", "compose", "-p", name, "--project-directory", src, "up", "-d"] + (["--wait"] if wait else [])
     proxy.reset()
@@ -294,7 +183,7 @@ def main() -> None:
 
     work = tempfile.mkdtemp(prefix="gscmpbench-")
     sock = os.path.join(work, "docker.sock")
-    proxy = CountingProxy(sock)
+    proxy = ApiProxy(sock)
     rows = []
     try:
         for n in args.sizes:
@@ -321,7 +210,7 @@ def main() -> None:
                                  ping=statistics.median(r[1] for r in noops)))
                 print("  measured N=%d %s" % (n, tool), file=sys.stderr)
     finally:
-        proxy.server.close()
+        proxy.close()
         shutil.rmtree(work, ignore_errors=True)
     print_table(rows)
 
