@@ -57,7 +57,7 @@ start_loader() {
 }
 stop_loader() {
   touch "$WORK/stop"; wait "$LOADER_PID"; LOADER_PID=
-  log "load during $1: $(cat "$WORK/$1.json" | tr -d '\n')"
+  log "load during $1: $(jq_py "$WORK/$1.json" '"%d requests in %ss, %d failed %s, answers per version %s, version changes %d, max latency %d ms" % (d["total"], d["seconds"], d["failed"], d["errors"] or "", d["responses_per_version"], len(d["version_sequence"]) - 1, d["max_latency_ms"])')"
 }
 jq_py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
