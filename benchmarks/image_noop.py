@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Image no-op benchmark: deciding that an unchanged build needs nothing, on a big context.

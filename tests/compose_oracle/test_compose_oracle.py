@@ -126,7 +126,7 @@ MALFORMED = os.path.join(os.path.dirname(CORPUS), "malformed")
 
 
 def _malformed() -> list[str]:
-    return sorted(glob.glob(os.path.join(MALFORMED, "*.yaml")))
+    return sorted(glob.glob(os.path.join(MALFORMED, "*.yaml")) + glob.glob(os.path.join(MALFORMED, "*.compose")))
 
 
 @pytest.mark.parametrize("file", _malformed(), ids=os.path.basename)

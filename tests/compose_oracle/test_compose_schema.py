@@ -97,7 +97,7 @@ def test_our_output_is_valid_for_the_schema(validator, case_dir):
     assert not errors, "%s: %s" % (_schema_path(errors[0]), errors[0].message)
 
 
-MALFORMED = sorted(glob.glob(os.path.join(FIXTURES, "malformed", "*.yaml")))
+MALFORMED = sorted(glob.glob(os.path.join(FIXTURES, "malformed", "*.yaml")) + glob.glob(os.path.join(FIXTURES, "malformed", "*.compose")))
 
 
 @pytest.mark.parametrize("path", MALFORMED, ids=os.path.basename)
