@@ -29,6 +29,7 @@ cleanup() {
   ansible-playbook playbooks/teardown.yml -e "@$WORK/vars.json" -e go_app_remove_volumes=true >"$WORK/teardown.log" 2>&1 ||
     { log "teardown failed:"; tail -n 20 "$WORK/teardown.log" >&2; }
   docker ps -aq --filter "label=com.docker.compose.project=$NAME" | xargs -r docker rm -f >/dev/null
+  docker images -q gs-app-rel/goapp | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
