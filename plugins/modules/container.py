@@ -416,8 +416,9 @@ status:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.goship.containers.plugins.module_utils.client import (
-    APIError, NotFound, connect, docker_argument_spec,
+    APIError, NotFound, connect, docker_argument_spec, require_api_version,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_needing_newer_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, apply_plan, wait_healthy,
 )
@@ -492,6 +493,9 @@ def main():
         module.fail_json(msg=str(exc))
 
     client = connect(module)
+    if spec is not None:
+        for option, minimum in options_needing_newer_api(spec, client.api_version):
+            require_api_version(module, client, option, minimum)
     name = params["name"]
     try:
         found = _inspect_or_none(client.inspect_container, name)
