@@ -28,8 +28,6 @@ import sys
 import tempfile
 import time
 
-
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from apiproxy import ApiProxy  # noqa: E402  (the counting unix-socket proxy the benchmarks share)
 from playbooks import PlaybookRunner  # noqa: E402  (one controller for every tool, task timer)
