@@ -19,6 +19,9 @@ description:
     version negotiation, and one list call each for containers, networks and volumes).
   - Named volumes are never removed unless O(remove_volumes=true); containers of services that
     are no longer in the project (orphans) are kept unless O(remove_orphans=true).
+  - A replaced container hands its anonymous volumes (service C(volumes) entries with only a
+    container path, and the image's C(VOLUME) declarations) to its replacement at the same
+    targets, as C(docker compose up) does, whatever the update order; their data survives.
 author:
   - goship.containers contributors (@goship)
 extends_documentation_fragment:
@@ -112,7 +115,9 @@ options:
   remove_volumes:
     description:
       - With O(state=absent), also remove the project's named volumes and the anonymous volumes
-        of its containers. Named volumes are never removed otherwise.
+        of its containers (those handed on by earlier recreates included), as C(docker compose down -v).
+        Named volumes are never removed otherwise; without it, anonymous volumes are kept too
+        (as C(docker compose down)), no longer attached to any container.
     type: bool
     default: false
   remove_images:

@@ -17,6 +17,7 @@ Recreating a container:
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tarfile
 import threading
@@ -27,6 +28,7 @@ from typing import Any, Callable, Optional
 
 from ..containers import engine
 from . import labels as L
+from .anonymous_volumes import inherit
 from .model import Project
 from .observe import ObservedContainer, list_containers
 from .planner import Action, DesiredProject, Plan, Step
@@ -65,6 +67,7 @@ class Executor:
         self.options = options
         self.record = record
         self._image_ids: dict[str, str] = {}
+        self._image_volumes: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self.base_labels = L.project_labels(project.name, options.working_dir, options.config_files,
                                             options.environment_file)
@@ -184,10 +187,23 @@ class Executor:
             known = self._image_ids.get(reference)
         if known:
             return known
-        found = self.client.inspect_image(reference)["Id"]
+        return self._inspect_image(reference)[0]
+
+    def image_volumes(self, reference: str) -> list[str]:
+        """The image's VOLUME declarations (one inspect per image and run)."""
         with self._lock:
-            self._image_ids[reference] = found
-        return found
+            known = self._image_volumes.get(reference)
+        if known is not None:
+            return known
+        return self._inspect_image(reference)[1]
+
+    def _inspect_image(self, reference: str) -> tuple[str, list[str]]:
+        found = self.client.inspect_image(reference)
+        volumes = sorted(((found.get("Config") or {}).get("Volumes") or {}).keys())
+        with self._lock:
+            self._image_ids[reference] = found["Id"]
+            self._image_volumes[reference] = volumes
+        return found["Id"], volumes
 
     def _spec(self, action: Action, name: Optional[str] = None) -> Any:
         service = self.project.services[action.service or ""]
@@ -201,7 +217,13 @@ class Executor:
 
     def _create(self, action: Action, name: Optional[str] = None) -> str:
         made = self._spec(action, name)
-        container_id = engine.create_container(self.client, made.spec)
+        spec = made.spec
+        if action.kind == "recreate" and action.old_volumes:
+            # The replacement takes over the old container's anonymous volumes (their data).
+            image = self.desired.services[action.service or ""].image
+            mounts, _inherited = inherit(spec.mounts, self.image_volumes(image), action.old_volumes)
+            spec = dataclasses.replace(spec, mounts=mounts or None)
+        container_id = engine.create_container(self.client, spec)
         if made.files:
             self.client.put_archive(container_id, "/", _tar(made.files))
         return container_id
@@ -248,7 +270,9 @@ class Executor:
                 engine.stop_container(self.client, old, self.options.stop_timeout)
                 engine.remove_container(self.client, old, keep_volumes=True)
             except Exception:
-                engine.remove_container(self.client, new_id)
+                # v=1 drops only the volumes the engine made for the new container: inherited
+                # ones are mounted by name, so the engine keeps them.
+                engine.remove_container(self.client, new_id, keep_volumes=False)
                 raise
             self.client.rename(new_id, final_name)
             if action.start:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from . import labels as L
+from .anonymous_volumes import anonymous_volume_names
 from .observe import ObservedContainer, ObservedProject
 
 STATES = ("present", "stopped", "restarted", "absent")
@@ -116,6 +117,9 @@ class Action:
     container_id: Optional[str] = None
     strategy: Optional[str] = None  # recreate: stop-first | start-first
     start: bool = True  # create / recreate: start the new container (False for state=stopped)
+    # recreate: (target, volume) of the old container's volume mounts, for the replacement to
+    # take over its anonymous volumes (anonymous_volumes.inherit)
+    old_volumes: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         verb = self.kind.replace("_", " ")
@@ -342,7 +346,7 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
             strategy = service.update_order if container.running and start else "stop-first"
             step.actions.append(Action("recreate", container.name, "; ".join(reasons), service=service.name,
                                        number=container.number, container_id=container.id,
-                                       strategy=strategy, start=start))
+                                       strategy=strategy, start=start, old_volumes=container.volume_mounts))
         elif options.state == "stopped":
             if container.running or container.state == "paused":
                 step.actions.append(Action("stop", container.name, "state: stopped", service=service.name,
@@ -459,6 +463,23 @@ def _plan_orphans(project: DesiredProject, observed: ObservedProject, options: P
     plan.layers.append(list(steps.values()))
 
 
+def _plan_anonymous_volumes(observed: ObservedProject, plan: Plan) -> None:
+    """remove_volumes: the anonymous volumes of the removed containers go too (as `down -v`).
+    The engine's own `v=1` misses those a recreate handed on by name, so they are removed by
+    name, after their containers; one still mounted by a container that stays is kept."""
+    removed = {a.container_id for a in plan.actions if a.kind == "remove"}
+    kept_in_use = {name for c in observed.containers if c.id not in removed for name in c.volumes}
+    owners: dict[str, str] = {}
+    for container in observed.containers:
+        if container.id in removed:
+            for name in anonymous_volume_names(container.volume_mounts):
+                owners.setdefault(name, container.name)
+    steps = [Step("volume:" + name, [Action("remove_volume", name, "anonymous volume of %s; remove_volumes: true" % owner)])
+             for name, owner in sorted(owners.items()) if name not in kept_in_use]
+    if steps:
+        plan.layers.append(steps)
+
+
 def _plan_absent(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
                  layers: list[list[str]], plan: Plan, images: dict[str, ObservedImage]) -> Plan:
     for layer in reversed(layers):
@@ -473,6 +494,8 @@ def _plan_absent(project: DesiredProject, observed: ObservedProject, options: Pl
         if steps:
             plan.layers.append(steps)
     _plan_orphans(project, observed, options, plan)
+    if options.remove_volumes:
+        _plan_anonymous_volumes(observed, plan)
     if options.selected is not None and set(options.selected) != set(project.services):
         return plan  # a subset goes away; shared networks and volumes stay
     teardown: list[Step] = []
