@@ -19,6 +19,11 @@ description:
     version negotiation, and one list call each for containers, networks and volumes).
   - Named volumes are never removed unless O(remove_volumes=true); containers of services that
     are no longer in the project (orphans) are kept unless O(remove_orphans=true).
+  - A network whose definition changed (driver, driver options, IPAM, internal, attachable,
+    IPv6, labels) is recreated, as C(docker compose up) does; its containers are stopped and
+    detached, the network is removed and created again, and those containers are recreated on it.
+    The settings are recorded in the C(io.goship.compose.network-settings) label; a network made
+    without it (by the Compose CLI) is compared on driver, internal and attachable only.
   - A replaced container hands its anonymous volumes (service C(volumes) entries with only a
     container path, and the image's C(VOLUME) declarations) to its replacement at the same
     targets, as C(docker compose up) does, whatever the update order; their data survives.
@@ -32,7 +37,8 @@ attributes:
     description: Returns the full plan and makes no write request.
   diff_mode:
     support: full
-    description: Per service, before and after (image, image ID, replicas, changed settings).
+    description: Per service, before and after (image, image ID, replicas, changed settings); per
+      network to recreate (key C(network:<name>)), its settings before and after.
 options:
   project_src:
     description:
@@ -221,8 +227,8 @@ plan:
   elements: dict
   contains:
     kind:
-      description: build, pull, create_network, create_volume, create, start, recreate, restart,
-        stop, remove, remove_network, remove_volume or remove_image.
+      description: build, pull, create_network, recreate_network, create_volume, create, start,
+        recreate, restart, stop, remove, remove_network, remove_volume or remove_image.
       type: str
     target:
       description: The container, network, volume or image name.
@@ -313,8 +319,12 @@ def main() -> None:
     for warning in result.plan.warnings:
         module.warn(warning)
     outcome.result.update(project=result.project, plan=run.plan_actions(result.plan))
-    outcome.set_diff({name: s["before"] for name, s in result.plan.services.items()},
-                     {name: s["after"] for name, s in result.plan.services.items()})
+    before = {name: s["before"] for name, s in result.plan.services.items()}
+    after = {name: s["after"] for name, s in result.plan.services.items()}
+    for key, change in result.plan.networks.items():  # "network:" keeps them apart from services
+        before["network:" + key] = change["before"]
+        after["network:" + key] = change["after"]
+    outcome.set_diff(before, after)
     if module.check_mode:
         for action in result.plan.describe():
             outcome.apply(action)

@@ -111,6 +111,21 @@ class Executor:
                 return net
         return None
 
+    def _do_recreate_network(self, action: Action) -> None:
+        """Detach the project's containers (stopped first: they are recreated on the new network
+        in the next layers), remove the network, create it with the new definition. Containers
+        attached that the plan does not know (added by hand) fail the step before any write."""
+        endpoints = self.client.inspect_network(action.target).get("Containers") or {}
+        unknown = sorted((e.get("Name") or cid[:12]) for cid, e in endpoints.items() if cid not in action.attached)
+        if unknown:
+            raise ExecutionError("network %s must be recreated (%s) but containers outside the project are"
+                                 " attached: %s; disconnect them first" % (action.target, action.reason, ", ".join(unknown)))
+        for container_id in action.attached:
+            engine.stop_container(self.client, container_id, self.options.stop_timeout)
+            self.client.disconnect_container_from_network(container_id, action.target, force=True)
+        self.client.remove_network(action.target)
+        self._do_create_network(action)
+
     def _do_create_network(self, action: Action) -> None:
         net = self._network_model(action.target)
         key = net.key if net is not None else "default"
@@ -126,9 +141,13 @@ class Executor:
             ipam=ipam, internal=bool(net.internal) if net is not None else False,
             attachable=bool(net.attachable) if net is not None else False,
             enable_ipv6=bool(net.enable_ipv6) if net is not None and net.enable_ipv6 else False,
-            labels=L.network_labels(self.project.name, key, net.labels if net is not None else {}),
+            labels=L.network_labels(self.project.name, key, net.labels if net is not None else {},
+                                    self._network_settings(action.target)),
             check_duplicate=True,
         )
+
+    def _network_settings(self, name: str) -> str:
+        return next((n.settings for n in self.desired.networks if n.name == name), "")
 
     def _do_create_volume(self, action: Action) -> None:
         vol = next((v for v in self.project.volumes.values() if v.name == action.target), None)

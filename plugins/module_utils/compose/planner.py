@@ -20,6 +20,7 @@ from typing import Any, Optional
 
 from . import labels as L
 from .anonymous_volumes import anonymous_volume_names
+from .network_change import network_change
 from .observe import ObservedContainer, ObservedProject
 
 STATES = ("present", "stopped", "restarted", "absent")
@@ -67,6 +68,7 @@ class DesiredNetwork:
     internal: bool = False
     attachable: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    settings: str = ""  # network_change.network_settings: recorded on the network at creation
 
 
 @dataclass(frozen=True)
@@ -108,14 +110,15 @@ class PlanOptions:
 
 @dataclass
 class Action:
-    kind: str  # build pull create_network create_volume create start recreate restart stop remove
-    #            remove_network remove_volume remove_image
+    kind: str  # build pull create_network recreate_network create_volume create start recreate restart
+    #            stop remove remove_network remove_volume remove_image
     target: str  # container, network, volume or image name
     reason: str
     service: Optional[str] = None
     number: Optional[int] = None
     container_id: Optional[str] = None
     strategy: Optional[str] = None  # recreate: stop-first | start-first
+    attached: tuple[str, ...] = ()  # recreate_network: IDs of the containers to detach first
     start: bool = True  # create / recreate: start the new container (False for state=stopped)
     # recreate: (target, volume) of the old container's volume mounts, for the replacement to
     # take over its anonymous volumes (anonymous_volumes.inherit)
@@ -144,6 +147,7 @@ class Step:
 class Plan:
     layers: list[list[Step]] = field(default_factory=list)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per service
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per recreated network
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -290,7 +294,28 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
     return steps, rebuilt
 
 
-def _resource_steps(project: DesiredProject, observed: ObservedProject, options: PlanOptions) -> list[Step]:
+def _network_recreation(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
+                        net: DesiredNetwork, reason: str, forced: dict[str, str]) -> Action:
+    """A changed network is recreated (as `docker compose up` does); the containers attached to it
+    are detached first and recreated on the new network (`forced`: container ID -> reason)."""
+    attached = [c for c in observed.containers if net.name in c.networks]
+    selected = set(options.selected) if options.selected is not None else set(project.services)
+    outside = sorted(c.name for c in attached if c.oneoff or c.service not in selected)
+    path = "networks.%s" % net.key
+    if outside:
+        raise PlanError(path, "network %s must be recreated (%s) but containers this run does not manage are"
+                        " attached: %s; run for all services (without `services`) or remove them"
+                        % (net.name, reason, ", ".join(outside)))
+    if options.recreate == "never" and attached:
+        raise PlanError(path, "network %s must be recreated (%s), which recreates its containers, but recreate"
+                        " is 'never'" % (net.name, reason))
+    for container in attached:
+        forced[container.id] = "network %s recreated" % net.key
+    return Action("recreate_network", net.name, reason, attached=tuple(sorted(c.id for c in attached)))
+
+
+def _resource_steps(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
+                    forced: dict[str, str]) -> list[Step]:
     steps: list[Step] = []
     for net in project.networks:
         actual = observed.networks.get(net.name)
@@ -301,15 +326,11 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
             continue
         if not exists:
             steps.append(Step("network:" + net.key, [Action("create_network", net.name, "missing")]))
-        elif actual is not None:
-            drift = []
-            if net.driver and actual.driver and net.driver != actual.driver:
-                drift.append("driver %s -> %s" % (actual.driver, net.driver))
-            if net.internal != actual.internal:
-                drift.append("internal %s -> %s" % (actual.internal, net.internal))
-            if drift:
-                raise PlanError("networks.%s" % net.key, "network %s exists with a different configuration (%s);"
-                                " remove the project (state=absent) to change it" % (net.name, "; ".join(drift)))
+        elif actual is not None and actual.project == project.name:
+            reason = network_change(net.settings, net.driver, net.internal, net.attachable, actual)
+            if reason:
+                action = _network_recreation(project, observed, options, net, reason, forced)
+                steps.append(Step("network:" + net.key, [action]))
     for vol in project.volumes:
         actual_vol = observed.volumes.get(vol.name)
         exists = actual_vol is not None or vol.name in observed.volumes_in_use
@@ -326,7 +347,7 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
 
 
 def _service_step(project: DesiredProject, observed: ObservedProject, service: DesiredService,
-                  options: PlanOptions, rebuilt: bool) -> Step:
+                  options: PlanOptions, rebuilt: bool, forced: dict[str, str]) -> Step:
     step = Step(service.name)
     containers = observed.service_containers(service.name)
     keep, extra = containers[:service.replicas], containers[service.replicas:]
@@ -342,8 +363,12 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
             reasons = []
         if container.name != _container_target(project.name, service, container.number) and options.recreate != "never":
             reasons = reasons or ["container name changed"]
+        if container.id in forced:
+            reasons = reasons + [forced[container.id]]
         if reasons:
             strategy = service.update_order if container.running and start else "stop-first"
+            if container.id in forced:
+                strategy = "stop-first"  # detached from its network before the recreate: no overlap to keep
             step.actions.append(Action("recreate", container.name, "; ".join(reasons), service=service.name,
                                        number=container.number, container_id=container.id,
                                        strategy=strategy, start=start, old_volumes=container.volume_mounts))
@@ -414,10 +439,11 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
     if options.state == "absent":
         return _plan_absent(project, observed, options, layers, plan, images)
 
-    prepare: list[Step] = _resource_steps(project, observed, options)
+    forced: dict[str, str] = {}  # container ID -> why it must be recreated whatever its config
+    prepare: list[Step] = _resource_steps(project, observed, options, forced)
     image_steps, rebuilt = _image_steps(project, observed, images, options, selected)
     prepare.extend(image_steps)
-    steps = {name: _service_step(project, observed, services[name], options, name in rebuilt) for name in selected}
+    steps = {name: _service_step(project, observed, services[name], options, name in rebuilt, forced) for name in selected}
     if options.state != "stopped":
         _propagate_restarts(project, observed, steps)
     if options.state == "restarted":
@@ -431,6 +457,16 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
         step.waits = [(dep, spec.condition) for dep, spec in sorted(services[name].depends_on.items()) if dep in services]
         plan.services[name] = _service_summary(services[name], observed.service_containers(name), step, options.state)
 
+    for net in project.networks:
+        recreation = next((a for step in prepare for a in step.actions
+                           if a.kind == "recreate_network" and a.target == net.name), None)
+        if recreation is not None:
+            actual = observed.networks[net.name]
+            plan.networks[net.key] = {
+                "before": {"name": net.name, "settings": L.parse_settings(actual.labels.get(L.NETWORK_SETTINGS))},
+                "after": {"name": net.name, "settings": L.parse_settings(net.settings), "reason": recreation.reason,
+                          "containers_recreated": len(recreation.attached)},
+            }
     if prepare:
         plan.layers.append(prepare)
     ordered = layers if options.state != "stopped" else list(reversed(layers))

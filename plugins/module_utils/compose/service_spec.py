@@ -20,6 +20,7 @@ from ..units import parse_size_bytes
 from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
 from . import labels as L
 from .model import Project, Service, config_mount_path, secret_mount_path
+from .network_change import network_settings
 from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanError
 
 UPDATE_ORDERS = ("stop-first", "start-first")
@@ -331,9 +332,10 @@ def desired_project(project: Project, default_order: str = "stop-first",
     for key, net in sorted(project.networks.items()):
         if key in used_networks:
             desired.networks.append(DesiredNetwork(key, net.name, net.external, net.driver, net.internal,
-                                                   net.attachable, dict(net.labels)))
+                                                   net.attachable, dict(net.labels), network_settings(net, net.name)))
     if "default" in used_networks and "default" not in project.networks:
-        desired.networks.append(DesiredNetwork("default", "%s_default" % project.name))
+        name = "%s_default" % project.name
+        desired.networks.append(DesiredNetwork("default", name, settings=network_settings(None, name)))
     for key, vol in sorted(project.volumes.items()):
         desired.volumes.append(DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels)))
     return desired
