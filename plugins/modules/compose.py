@@ -167,8 +167,9 @@ options:
     choices: [stop-first, start-first]
     default: stop-first
 notes:
-  - Supported on Docker Engine API 1.41 (Docker 20.10) and newer. Healthcheck C(start_interval)
-    needs Engine 25 and is ignored on older engines.
+  - Supported on Docker Engine API 1.41 (Docker 20.10) and newer. A setting the engine's API
+    version lacks (an engine would silently drop it), such as healthcheck C(start_interval) (API
+    1.44, Engine 25), fails before any change, naming its path and both API versions.
   - Secrets and configs from files are bind-mounted read-only; inline ones (C(content),
     C(environment)) are copied into the container before it starts.
 seealso:

@@ -126,7 +126,8 @@ def _healthcheck(service: Service) -> Optional[Healthcheck]:
     if check.disable or (check.test or [None])[0] == "NONE":
         return Healthcheck(test=("NONE",))
     return Healthcheck(test=tuple(check.test or ()), interval_ns=check.interval, timeout_ns=check.timeout,
-                       retries=check.retries, start_period_ns=check.start_period)
+                       retries=check.retries, start_period_ns=check.start_period,
+                       start_interval_ns=check.start_interval)
 
 
 def _restart(service: Service) -> tuple[Optional[str], Optional[int]]:
