@@ -53,7 +53,7 @@ def inherit(mounts: Optional[tuple[Mount, ...]], image_volumes: Iterable[str],
     - an image VOLUME no desired mount covers gets a volume mount of the old container's volume;
     - named volumes, binds and tmpfs are never replaced: only engine-named volumes are taken over.
     """
-    old = {target: name for target, name in anonymous_mounts(old_anonymous)}
+    old = dict(anonymous_mounts(old_anonymous))
     result: list[Mount] = []
     inherited: list[str] = []
     covered: set[str] = set()
