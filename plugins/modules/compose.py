@@ -24,6 +24,10 @@ description:
     detached, the network is removed and created again, and those containers are recreated on it.
     The settings are recorded in the C(io.goship.compose.network-settings) label; a network made
     without it (by the Compose CLI) is compared on driver, internal and attachable only.
+  - C(deploy.update_config) applies to recreates, with Swarm's meaning (C(docker compose) itself
+    ignores it). C(order) is stop-first or start-first; C(parallelism) containers of a service
+    are replaced at a time (default 1, C(0) all at once), with C(delay) between two batches (a
+    start-first batch is healthy before the delay starts).
   - A replaced container hands its anonymous volumes (service C(volumes) entries with only a
     container path, and the image's C(VOLUME) declarations) to its replacement at the same
     targets, as C(docker compose up) does, whatever the update order; their data survives.
@@ -243,6 +247,10 @@ plan:
     strategy:
       description: For recreate, stop-first or start-first.
       type: str
+    batch:
+      description: For recreate, the update batch of its service (1, 2, ...); the recreates of a
+        batch run together, C(deploy.update_config.delay) apart from the next batch.
+      type: int
 services:
   description: Per service, its containers with their state and health after the run.
   returned: always

@@ -94,14 +94,31 @@ class Executor:
         if step.waits and step.starts_containers:
             for dependency, condition in step.waits:
                 self.wait_for_dependency(step.name, dependency, condition)
-        for action in step.actions:
-            try:
-                getattr(self, "_do_" + action.kind)(action)
-            except ExecutionError:
-                raise
-            except Exception as exc:
-                raise ExecutionError("%s failed: %s" % (action.describe(), _explain(exc)))
-            self.record(action.describe())
+        for index, group in enumerate(_batches(step.actions)):
+            if index and group[0].batch is not None and group[0].batch > 1 and step.batch_delay > 0:
+                time.sleep(step.batch_delay)  # update_config.delay between two update batches
+            if len(group) == 1:
+                self._run_action(group[0])
+                continue
+            with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(group))) as pool:
+                futures = [pool.submit(self._run_action, action) for action in group]
+                errors = []
+                for future in futures:
+                    try:
+                        future.result()
+                    except Exception as exc:  # the whole batch finishes before the step fails
+                        errors.append(exc)
+            if errors:
+                raise errors[0]
+
+    def _run_action(self, action: Action) -> None:
+        try:
+            getattr(self, "_do_" + action.kind)(action)
+        except ExecutionError:
+            raise
+        except Exception as exc:
+            raise ExecutionError("%s failed: %s" % (action.describe(), _explain(exc)))
+        self.record(action.describe())
 
     # ------------------------------------------------------------ networks, volumes, images
 
@@ -403,6 +420,18 @@ class Executor:
             return _health_log(self.client.inspect_container(container.id)["State"])
         except Exception:
             return ""
+
+
+def _batches(actions: list[Action]) -> list[list[Action]]:
+    """The step's actions in run order: consecutive recreates of one update batch together, every
+    other action alone."""
+    groups: list[list[Action]] = []
+    for action in actions:
+        if action.batch is not None and groups and groups[-1][-1].batch == action.batch:
+            groups[-1].append(action)
+        else:
+            groups.append([action])
+    return groups
 
 
 def _health_log(state: dict[str, Any]) -> str:

@@ -52,6 +52,10 @@ class DesiredService:
     depends_on: dict[str, Dependency] = field(default_factory=dict)
     update_order: str = "stop-first"  # resolved: explicit, else the module default
     failure_action: str = "pause"
+    # deploy.update_config, Swarm's semantics: recreate `parallelism` containers at a time (0: all
+    # at once; default 1), waiting `delay` seconds between batches
+    update_parallelism: int = 1
+    update_delay: float = 0.0
     container_name: Optional[str] = None
     has_healthcheck: bool = False
     restart_policy: str = "no"
@@ -119,6 +123,7 @@ class Action:
     container_id: Optional[str] = None
     strategy: Optional[str] = None  # recreate: stop-first | start-first
     attached: tuple[str, ...] = ()  # recreate_network: IDs of the containers to detach first
+    batch: Optional[int] = None  # recreate: the update batch (1, 2, ...), run together
     start: bool = True  # create / recreate: start the new container (False for state=stopped)
     # recreate: (target, volume) of the old container's volume mounts, for the replacement to
     # take over its anonymous volumes (anonymous_volumes.inherit)
@@ -137,6 +142,7 @@ class Step:
     name: str
     actions: list[Action] = field(default_factory=list)
     waits: list[tuple[str, str]] = field(default_factory=list)  # (dependency, condition) before starting
+    batch_delay: float = 0.0  # seconds between two update batches of recreate actions
 
     @property
     def starts_containers(self) -> bool:
@@ -379,11 +385,22 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
         elif not container.running and not _is_completed(service, container, one_shot_services(project)):
             step.actions.append(Action("start", container.name, "container is %s" % _state_text(container),
                                        service=service.name, number=container.number, container_id=container.id))
+    _assign_batches(step, service)
     for number in _next_numbers(containers, max(0, service.replicas - len(containers))):
         reason = "scale up to %d" % service.replicas if containers else "missing"
         step.actions.append(Action("create", _container_target(project.name, service, number), reason,
                                    service=service.name, number=number, start=start))
     return step
+
+
+def _assign_batches(step: Step, service: DesiredService) -> None:
+    """Recreates go in batches of update_config.parallelism (in container-number order), with
+    update_config.delay between batches; the executor runs a batch's recreates together."""
+    recreates = [a for a in step.actions if a.kind == "recreate"]
+    size = service.update_parallelism if service.update_parallelism > 0 else max(1, len(recreates))
+    for index, action in enumerate(recreates):
+        action.batch = index // size + 1
+    step.batch_delay = service.update_delay
 
 
 def _service_summary(service: Optional[DesiredService], containers: list[ObservedContainer],

@@ -208,8 +208,8 @@ def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
 
 
 def plan_actions(the_plan: Plan) -> list[dict[str, Any]]:
-    return [dict(kind=a.kind, target=a.target, reason=a.reason, service=a.service, strategy=a.strategy)
-            for a in the_plan.actions]
+    return [dict(kind=a.kind, target=a.target, reason=a.reason, service=a.service, strategy=a.strategy,
+                 batch=a.batch) for a in the_plan.actions]
 
 
 def project_label_filter(name: str) -> dict[str, list[str]]:

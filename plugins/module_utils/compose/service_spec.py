@@ -279,6 +279,19 @@ def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
     return order, failure
 
 
+def _update_parallelism(service: Service) -> int:
+    """deploy.update_config.parallelism as Swarm reads it: unset is 1, 0 is all at once."""
+    update = service.deploy.update_config if service.deploy else None
+    if update is None or update.parallelism is None:
+        return 1
+    return update.parallelism  # the loader refuses a negative one, naming the path
+
+
+def _update_delay(service: Service) -> float:
+    update = service.deploy.update_config if service.deploy else None
+    return (update.delay or 0) / 1e9 if update is not None else 0.0
+
+
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         pruned = {k: _prune(v) for k, v in value.items()}
@@ -322,6 +335,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
             config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
+            update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
             has_healthcheck=health is not None and not health.disabled,
             restart_policy=restart or "no", build_digest=build_digests.get(name),
             pull_policy=service.pull_policy or "missing",
