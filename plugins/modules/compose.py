@@ -24,6 +24,9 @@ description:
     detached, the network is removed and created again, and those containers are recreated on it.
     The settings are recorded in the C(io.goship.compose.network-settings) label; a network made
     without it (by the Compose CLI) is compared on driver, internal and attachable only.
+  - C(network_mode) C(service:<name>) joins the network namespace of that service's first
+    container, as Compose does; the service starts after it, and is recreated (not restarted)
+    whenever that container is replaced. C(container:<name>) joins the named container.
   - C(deploy.update_config) applies to recreates, with Swarm's meaning (C(docker compose) itself
     ignores it). C(order) is stop-first or start-first; C(parallelism) containers of a service
     are replaced at a time (default 1, C(0) all at once), with C(delay) between two batches (a

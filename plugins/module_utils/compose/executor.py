@@ -254,6 +254,8 @@ class Executor:
     def _create(self, action: Action, name: Optional[str] = None) -> str:
         made = self._spec(action, name)
         spec = made.spec
+        if spec.network_mode and spec.network_mode.startswith("service:"):
+            spec = dataclasses.replace(spec, network_mode=self._namespace_of(spec.network_mode[len("service:"):], action))
         if action.kind == "recreate" and action.old_volumes:
             # The replacement takes over the old container's anonymous volumes (their data).
             image = self.desired.services[action.service or ""].image
@@ -263,6 +265,15 @@ class Executor:
         if made.files:
             self.client.put_archive(container_id, "/", _tar(made.files))
         return container_id
+
+    def _namespace_of(self, owner: str, action: Action) -> str:
+        """network_mode service:<owner> -> container:<ID of the owner's first container> (as Compose)."""
+        mine = sorted((c for c in list_containers(self.client, self.project.name) if c.service == owner and not c.oneoff),
+                      key=lambda c: c.number)  # the planner checks joiners against the same one
+        if not mine:
+            raise ExecutionError("service %s: network_mode service:%s, but %s has no container"
+                                 % (action.service, owner, owner))
+        return "container:" + mine[0].id
 
     def _do_create(self, action: Action) -> None:
         container_id = self._create(action)

@@ -43,6 +43,7 @@ class ObservedContainer:
     volumes: tuple[str, ...] = ()
     # (target, volume name) of every volume mount: what a recreate hands on (anonymous_volumes.py).
     volume_mounts: tuple[tuple[str, str], ...] = ()
+    network_mode: str = ""  # HostConfig.NetworkMode: "container:<id>" for a shared namespace
     labels: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -135,6 +136,7 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
         networks=networks,
         volumes=volumes,
         volume_mounts=volume_mounts,
+        network_mode=(item.get("HostConfig") or {}).get("NetworkMode") or "",
         labels=dict(labels),
     )
 

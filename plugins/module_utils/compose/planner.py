@@ -61,6 +61,7 @@ class DesiredService:
     restart_policy: str = "no"
     build_digest: Optional[str] = None  # set when the image is built from a context
     pull_policy: str = "missing"
+    namespace_owner: Optional[str] = None  # network_mode service:<owner>: joins its first container
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
         if reasons:
             strategy = service.update_order if container.running and start else "stop-first"
             if container.id in forced:
-                strategy = "stop-first"  # detached from its network before the recreate: no overlap to keep
+                strategy = "stop-first"  # its network (or namespace) is going away: no overlap to keep
             step.actions.append(Action("recreate", container.name, "; ".join(reasons), service=service.name,
                                        number=container.number, container_id=container.id,
                                        strategy=strategy, start=start, old_volumes=container.volume_mounts))
@@ -391,6 +392,26 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
         step.actions.append(Action("create", _container_target(project.name, service, number), reason,
                                    service=service.name, number=number, start=start))
     return step
+
+
+def _rejoin_namespace(service: DesiredService, observed: ObservedProject, steps: dict[str, Step],
+                      forced: dict[str, str]) -> None:
+    """network_mode service:<owner> joins the network namespace of the owner's first container
+    (resolved to container:<id> at create). A joiner must be recreated (not restarted: the ID it
+    names is gone) when that container is replaced in this run, or was replaced before."""
+    owner = service.namespace_owner
+    if owner is None:
+        return
+    owner_containers = observed.service_containers(owner)
+    first = owner_containers[0] if owner_containers else None
+    owner_step = steps.get(owner)
+    replaced = first is None or (owner_step is not None and any(
+        a.container_id == first.id and a.kind in ("recreate", "remove") for a in owner_step.actions))
+    for container in observed.service_containers(service.name):
+        if replaced:
+            forced.setdefault(container.id, "network_mode service:%s: its container is replaced" % owner)
+        elif container.network_mode != "container:" + first.id:
+            forced.setdefault(container.id, "network_mode service:%s: joined to a container that is gone" % owner)
 
 
 def _assign_batches(step: Step, service: DesiredService) -> None:
@@ -460,7 +481,11 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
     prepare: list[Step] = _resource_steps(project, observed, options, forced)
     image_steps, rebuilt = _image_steps(project, observed, images, options, selected)
     prepare.extend(image_steps)
-    steps = {name: _service_step(project, observed, services[name], options, name in rebuilt, forced) for name in selected}
+    steps: dict[str, Step] = {}
+    for layer in dependency_layers(services):  # owners of a shared namespace before their joiners
+        for name in layer:
+            _rejoin_namespace(services[name], observed, steps, forced)
+            steps[name] = _service_step(project, observed, services[name], options, name in rebuilt, forced)
     if options.state != "stopped":
         _propagate_restarts(project, observed, steps)
     if options.state == "restarted":

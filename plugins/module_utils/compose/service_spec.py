@@ -205,8 +205,9 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
     secret_mounts, files = _secret_files(project, service)
     mounts = _mounts(project, service) + tuple(secret_mounts)
     network_mode = service.network_mode
-    if network_mode and network_mode.startswith("service:"):
-        raise PlanError("services.%s.network_mode" % service.name, "network_mode service:... is not supported; use container:<name>")
+    if network_mode and network_mode.startswith("service:") and network_mode[len("service:"):] not in project.services:
+        raise PlanError("services.%s.network_mode" % service.name,
+                        "no service %r in the project to share the network namespace of" % network_mode[len("service:"):])
     env = {k: v for k, v in service.environment.items() if v is not None}
     merged_labels = dict(service.labels)
     merged_labels.update(labels)
@@ -279,6 +280,11 @@ def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
     return order, failure
 
 
+def _namespace_owner(service: Service) -> Optional[str]:
+    mode = service.network_mode or ""
+    return mode[len("service:"):] if mode.startswith("service:") else None
+
+
 def _update_parallelism(service: Service) -> int:
     """deploy.update_config.parallelism as Swarm reads it: unset is 1, 0 is all at once."""
     update = service.deploy.update_config if service.deploy else None
@@ -339,6 +345,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
             has_healthcheck=health is not None and not health.disabled,
             restart_policy=restart or "no", build_digest=build_digests.get(name),
             pull_policy=service.pull_policy or "missing",
+            namespace_owner=_namespace_owner(service),
         )
     used_networks = set()
     for service in project.services.values():
