@@ -45,8 +45,8 @@ def kinds(plan):
 def test_the_owner_starts_first():
     fresh = ObservedProject(name=P)
     plan = plan_project(desired(), fresh, PlanOptions(), {"goship-test/app:1": object()})
-    assert [(k, t) for k, t, _r in kinds(plan)] == [("create_network", P + "_default"), ("create", P + "-vpn-1"),
-                                                   ("create", P + "-app-1")]
+    expected = [("create_network", P + "_default"), ("create", P + "-vpn-1"), ("create", P + "-app-1")]
+    assert [(k, t) for k, t, _r in kinds(plan)] == expected
     assert plan.layers[-1][0].waits == [("vpn", "service_started")]
 
 
