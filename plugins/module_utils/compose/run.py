@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from . import labels as L
+from .api_versions import settings_needing_newer_api
 from .model import Project, load_project
 from .observe import ObservedProject, list_containers, observe_project
 from .planner import (
@@ -137,8 +138,23 @@ def _images_needed(desired: DesiredProject, observed: ObservedProject, selected:
     return sorted(set(refs))
 
 
+def require_api_version(client: Any, project: Project) -> None:
+    """Settings the engine's API version lacks (it would drop them silently) fail before any write."""
+    api_version = str(getattr(client, "api_version", "") or "")
+    if not api_version or api_version == "auto":
+        return
+    missing = settings_needing_newer_api(project, api_version)
+    if missing:
+        where = getattr(client, "base_url", None) or "the daemon"
+        raise PlanError(missing[0][0], "; ".join(
+            ("" if index == 0 else "%s: " % path) + "needs Docker Engine API %s or newer" % minimum
+            for index, (path, minimum) in enumerate(missing)) + "; the daemon at %s speaks API %s" % (where, api_version))
+
+
 def plan(client: Any, request: ComposeRequest, project: Optional[Project]) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load()."""
+    if project is not None and request.state != "absent":
+        require_api_version(client, project)
     if project is None:
         observed = observe_project(client, request.project_name or "")
         desired = desired_from_labels(request.project_name or "", observed)
@@ -192,8 +208,8 @@ def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
 
 
 def plan_actions(the_plan: Plan) -> list[dict[str, Any]]:
-    return [dict(kind=a.kind, target=a.target, reason=a.reason, service=a.service, strategy=a.strategy)
-            for a in the_plan.actions]
+    return [dict(kind=a.kind, target=a.target, reason=a.reason, service=a.service, strategy=a.strategy,
+                 batch=a.batch) for a in the_plan.actions]
 
 
 def project_label_filter(name: str) -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ from ..units import parse_size_bytes
 from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
 from . import labels as L
 from .model import Project, Service, config_mount_path, secret_mount_path
+from .network_change import network_settings
 from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanError
 
 UPDATE_ORDERS = ("stop-first", "start-first")
@@ -125,7 +126,8 @@ def _healthcheck(service: Service) -> Optional[Healthcheck]:
     if check.disable or (check.test or [None])[0] == "NONE":
         return Healthcheck(test=("NONE",))
     return Healthcheck(test=tuple(check.test or ()), interval_ns=check.interval, timeout_ns=check.timeout,
-                       retries=check.retries, start_period_ns=check.start_period)
+                       retries=check.retries, start_period_ns=check.start_period,
+                       start_interval_ns=check.start_interval)
 
 
 def _restart(service: Service) -> tuple[Optional[str], Optional[int]]:
@@ -203,8 +205,9 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
     secret_mounts, files = _secret_files(project, service)
     mounts = _mounts(project, service) + tuple(secret_mounts)
     network_mode = service.network_mode
-    if network_mode and network_mode.startswith("service:"):
-        raise PlanError("services.%s.network_mode" % service.name, "network_mode service:... is not supported; use container:<name>")
+    if network_mode and network_mode.startswith("service:") and network_mode[len("service:"):] not in project.services:
+        raise PlanError("services.%s.network_mode" % service.name,
+                        "no service %r in the project to share the network namespace of" % network_mode[len("service:"):])
     env = {k: v for k, v in service.environment.items() if v is not None}
     merged_labels = dict(service.labels)
     merged_labels.update(labels)
@@ -277,6 +280,24 @@ def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
     return order, failure
 
 
+def _namespace_owner(service: Service) -> Optional[str]:
+    mode = service.network_mode or ""
+    return mode[len("service:"):] if mode.startswith("service:") else None
+
+
+def _update_parallelism(service: Service) -> int:
+    """deploy.update_config.parallelism as Swarm reads it: unset is 1, 0 is all at once."""
+    update = service.deploy.update_config if service.deploy else None
+    if update is None or update.parallelism is None:
+        return 1
+    return update.parallelism  # the loader refuses a negative one, naming the path
+
+
+def _update_delay(service: Service) -> float:
+    update = service.deploy.update_config if service.deploy else None
+    return (update.delay or 0) / 1e9 if update is not None else 0.0
+
+
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         pruned = {k: _prune(v) for k, v in value.items()}
@@ -320,9 +341,11 @@ def desired_project(project: Project, default_order: str = "stop-first",
             config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
+            update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
             has_healthcheck=health is not None and not health.disabled,
             restart_policy=restart or "no", build_digest=build_digests.get(name),
             pull_policy=service.pull_policy or "missing",
+            namespace_owner=_namespace_owner(service),
         )
     used_networks = set()
     for service in project.services.values():
@@ -331,9 +354,10 @@ def desired_project(project: Project, default_order: str = "stop-first",
     for key, net in sorted(project.networks.items()):
         if key in used_networks:
             desired.networks.append(DesiredNetwork(key, net.name, net.external, net.driver, net.internal,
-                                                   net.attachable, dict(net.labels)))
+                                                   net.attachable, dict(net.labels), network_settings(net, net.name)))
     if "default" in used_networks and "default" not in project.networks:
-        desired.networks.append(DesiredNetwork("default", "%s_default" % project.name))
+        name = "%s_default" % project.name
+        desired.networks.append(DesiredNetwork("default", name, settings=network_settings(None, name)))
     for key, vol in sorted(project.volumes.items()):
         desired.volumes.append(DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels)))
     return desired

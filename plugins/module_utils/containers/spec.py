@@ -99,6 +99,7 @@ class Healthcheck:
     timeout_ns: Optional[int] = None
     retries: Optional[int] = None
     start_period_ns: Optional[int] = None
+    start_interval_ns: Optional[int] = None  # API 1.44+: the callers check the version first
 
     @property
     def disabled(self) -> bool:
@@ -109,7 +110,8 @@ class Healthcheck:
         if self.test:
             body["Test"] = list(self.test)
         for key, value in (("Interval", self.interval_ns), ("Timeout", self.timeout_ns),
-                           ("Retries", self.retries), ("StartPeriod", self.start_period_ns)):
+                           ("Retries", self.retries), ("StartPeriod", self.start_period_ns),
+                           ("StartInterval", self.start_interval_ns)):
             if value is not None:
                 body[key] = value
         return body
