@@ -309,9 +309,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
-    from ansible_collections.goship.containers.plugins.module_utils.compose.executor import ExecutionError
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanError
+    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ExecutionError, PlanError
 
     outcome = Outcome(module)
     params = module.params

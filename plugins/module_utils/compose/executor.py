@@ -31,16 +31,12 @@ from . import labels as L
 from .anonymous_volumes import inherit
 from .model import Project
 from .observe import ObservedContainer, list_containers
-from .planner import Action, DesiredProject, Plan, Step
+from .planner import Action, DesiredProject, ExecutionError, Plan, Step
 from .service_spec import InjectedFile, build_context_path, container_spec
 
 POLL_SECONDS = 0.25
 MAX_THREADS = 8
 NO_HEALTHCHECK_GRACE = 1.0  # seconds a start-first replacement without healthcheck must keep running
-
-
-class ExecutionError(Exception):
-    """An action failed; the message names the service or object and the engine's reason."""
 
 
 @dataclass

@@ -35,6 +35,11 @@ class PlanError(Exception):
         super().__init__("%s: %s" % (path, message))
 
 
+class ExecutionError(Exception):
+    """An action of the plan failed; the message names the service or object and the engine's reason.
+    Raised by the executor; declared here so that a run that changes nothing never imports it."""
+
+
 @dataclass(frozen=True)
 class Dependency:
     condition: str = "service_started"

@@ -82,13 +82,13 @@ def load(request: ComposeRequest) -> Optional[Project]:
 
 def build_digests(project: Project, build: str) -> dict[str, str]:
     """The content digest of each built service's inputs (local files only, no engine call)."""
-    if build == "never":
+    built = {name: service for name, service in project.services.items()
+             if service_has_build(service) and service.build is not None}
+    if build == "never" or not built:
         return {}
-    from ..images.context import BuildContext, ContextError, build_inputs_digest
+    from ..images.context import BuildContext, ContextError, build_inputs_digest  # only projects that build pay for it
     digests = {}
-    for name, service in project.services.items():
-        if not service_has_build(service) or service.build is None:
-            continue
+    for name, service in built.items():
         try:
             context = BuildContext(build_context_path(project, service), service.build.dockerfile)
         except ContextError as exc:
@@ -177,7 +177,10 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project]) -> tu
 def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,
           result: ComposeResult, record: Callable[[str], None]) -> None:
     """Run the plan (never in check mode: the caller stops after `plan`)."""
-    from .executor import ExecOptions, Executor  # only runs that change something pay for it
+    waits = request.wait and request.state in ("present", "restarted")
+    if not result.plan.changed and not waits:
+        return  # a no-op: not even the executor's code is loaded (modules are compiled at every run)
+    from .executor import ExecOptions, Executor  # only runs that change or wait pay for it
     exec_options = ExecOptions(
         wait=request.wait, wait_timeout=request.wait_timeout, stop_timeout=request.stop_timeout,
         remove_volumes=request.remove_volumes,
@@ -186,7 +189,7 @@ def apply(client: Any, request: ComposeRequest, project: Optional[Project], desi
     )
     executor = Executor(client, project or Project(name=desired.name), desired, exec_options, record)
     executor.run(result.plan)
-    if request.wait and request.state in ("present", "restarted"):
+    if waits:
         # A run that changed nothing can often decide from the containers it already listed.
         known = None if result.plan.changed else result.observed.containers
         executor.wait_for_services(result.selected, known)
