@@ -204,7 +204,7 @@ def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
             continue
         entry = services.setdefault(container.service, {"containers": []})
         entry["containers"].append(container.summary())
-    for name, entry in services.items():
+    for entry in services.values():
         entry["running"] = sum(1 for c in entry["containers"] if c["state"] == "running")
         entry["replicas"] = len(entry["containers"])
     return services
