@@ -18,8 +18,6 @@ Recreating a container:
 from __future__ import annotations
 
 import dataclasses
-import io
-import tarfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,12 +25,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..containers import engine
+from ..file_tar import files_tar
 from . import labels as L
 from .anonymous_volumes import inherit
 from .model import Project
 from .observe import ObservedContainer, list_containers
 from .planner import Action, DesiredProject, ExecutionError, Plan, Step
-from .service_spec import InjectedFile, build_context_path, container_spec
+from .service_spec import build_context_path, container_spec
 
 POLL_SECONDS = 0.25
 MAX_THREADS = 8
@@ -259,7 +258,7 @@ class Executor:
             spec = dataclasses.replace(spec, mounts=mounts or None)
         container_id = engine.create_container(self.client, spec)
         if made.files:
-            self.client.put_archive(container_id, "/", _tar(made.files))
+            self.client.put_archive(container_id, "/", files_tar(made.files))
         return container_id
 
     def _namespace_of(self, owner: str, action: Action) -> str:
@@ -445,25 +444,3 @@ def _health_log(state: dict[str, Any]) -> str:
     entries = ((state.get("Health") or {}).get("Log") or [])[-3:]
     lines = ["exit %s: %s" % (e.get("ExitCode"), (e.get("Output") or "").strip()) for e in entries]
     return "; last health checks: %s" % " | ".join(lines) if lines else ""
-
-
-def _tar(files: list[InjectedFile]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        made_dirs = set()
-        for item in files:
-            parts = item.path.strip("/").split("/")
-            for depth in range(1, len(parts)):
-                directory = "/".join(parts[:depth])
-                if directory not in made_dirs:
-                    made_dirs.add(directory)
-                    info = tarfile.TarInfo(directory)
-                    info.type = tarfile.DIRTYPE
-                    info.mode = 0o755
-                    archive.addfile(info)
-            info = tarfile.TarInfo("/".join(parts))
-            info.size = len(item.content)
-            info.mode = item.mode
-            info.uid, info.gid = item.uid, item.gid
-            archive.addfile(info, io.BytesIO(item.content))
-    return buffer.getvalue()

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..file_tar import FileEntry  # a secret or config with inline content, copied in before the start
 from ..units import parse_size_bytes
 from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
 from . import labels as L
@@ -27,19 +28,9 @@ UPDATE_ORDERS = ("stop-first", "start-first")
 
 
 @dataclass
-class InjectedFile:
-    """A secret or config with inline content: copied into the container before it starts."""
-    path: str
-    content: bytes
-    mode: int = 0o444
-    uid: int = 0
-    gid: int = 0
-
-
-@dataclass
 class ServiceContainer:
     spec: ContainerSpec
-    files: list[InjectedFile] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)
 
 
 def default_image(project: Project, service: Service) -> str:
@@ -97,9 +88,9 @@ def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
     return tuple(mounts)
 
 
-def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list[InjectedFile]]:
+def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list[FileEntry]]:
     mounts: list[Mount] = []
-    files: list[InjectedFile] = []
+    files: list[FileEntry] = []
     for kind, refs, top, where in (("secrets", service.secrets, project.secrets, secret_mount_path),
                                    ("configs", service.configs, project.configs, config_mount_path)):
         for index, ref in enumerate(refs):
@@ -112,7 +103,7 @@ def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list
                 mounts.append(Mount(target=target, type="bind", source=item.file, read_only=True))
             elif item.content is not None or item.environment:
                 content = item.content if item.content is not None else (item.value or "")
-                files.append(InjectedFile(target, content.encode("utf-8"), ref.mode if ref.mode is not None else 0o444,
+                files.append(FileEntry(target, content.encode("utf-8"), ref.mode if ref.mode is not None else 0o444,
                                           int(ref.uid or 0), int(ref.gid or 0)))
             else:
                 raise PlanError(path, "external %s are not supported without Swarm" % kind)
