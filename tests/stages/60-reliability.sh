@@ -31,7 +31,7 @@ cleanup() {
   [ -n "${LOADER_PID:-}" ] && kill "$LOADER_PID" 2>/dev/null || true
   ansible-playbook playbooks/teardown.yml -e "@$WORK/vars.json" -e go_app_remove_volumes=true >"$WORK/teardown.log" 2>&1 ||
     { log "teardown failed:"; tail -n 20 "$WORK/teardown.log" >&2; }
-  docker ps -aq --filter "label=com.docker.compose.project=$NAME" | xargs -r docker rm -f >/dev/null
+  docker ps -aq --filter "label=com.docker.compose.project=$NAME" | xargs -r docker rm -f -v >/dev/null
   docker images -q gs-app-rel/goapp | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
