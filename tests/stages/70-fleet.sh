@@ -82,7 +82,9 @@ has_image() { docker exec "$1" docker image inspect "$2" >/dev/null 2>&1; }
 step "ship in check mode: predicts, copies nothing"
 play ship-check "$V1" ship_image.yml --check -e '{"ship_images": ["goship-fleet/app:1"]}'
 expect_rc 0 ship-check
-expect_changed ship-check 1 $(hosts 1 $N)
+# h1 also carries the controller's run_once steps: the cache directory and the archive it would write
+expect_changed ship-check 3 gs-fleet-h1
+expect_changed ship-check 1 $(hosts 2 $N)
 grep -q '"goship-fleet/app:1"' "$STATE/log/ship-check.log" || fail "check mode does not name the image"
 ! has_image gs-fleet-h1 goship-fleet/app:1 || fail "check mode shipped the image"
 [ ! -d "$STATE/cache" ] || [ -z "$(ls -A "$STATE/cache")" ] || fail "check mode wrote an archive"
@@ -90,6 +92,8 @@ grep -q '"goship-fleet/app:1"' "$STATE/log/ship-check.log" || fail "check mode d
 step "ship: copies to every host, then a re-run changes nothing"
 play ship "$V1" ship_image.yml -e '{"ship_images": ["goship-fleet/app:1"]}'
 expect_rc 0 ship
+expect_changed ship 3 $(hosts 2 $N)   # copy, load, remove the copied archive
+expect_changed ship 5 gs-fleet-h1     # and, once for the play, the cache directory and the archive
 want_id=$(docker image inspect -f '{{.Id}}' goship-fleet/app:1)
 for h in $(hosts 1 $N); do
   [ "$(docker exec "$h" docker image inspect -f '{{.Id}}' goship-fleet/app:1)" = "$want_id" ] || fail "$h: wrong image ID"
@@ -98,12 +102,20 @@ done
 play ship-again "$V1" ship_image.yml -e '{"ship_images": ["goship-fleet/app:1"]}'
 expect_rc 0 ship-again
 expect_changed ship-again 0 $(hosts 1 $N)
-# a host that lost the image (same ID elsewhere) gets it back, the others are untouched
+play ship-check-again "$V1" ship_image.yml --check -e '{"ship_images": ["goship-fleet/app:1"]}'
+expect_rc 0 ship-check-again
+expect_changed ship-check-again 0 $(hosts 1 $N)
+# h5 lost the image: it gets the archive again; h6 lost only the tag (the image ID is still
+# there under another name): the tag is pointed back, nothing is copied; the others are untouched
 docker exec gs-fleet-h5 docker rmi goship-fleet/app:1 >/dev/null
+docker exec gs-fleet-h6 sh -c 'docker tag goship-fleet/app:1 gs-fleet-keep:1 && docker rmi goship-fleet/app:1' >/dev/null
 play ship-one "$V1" ship_image.yml -e '{"ship_images": ["goship-fleet/app:1"]}'
 expect_rc 0 ship-one
-expect_changed ship-one 0 $(hosts 1 4) $(hosts 6 $N)
+expect_changed ship-one 0 $(hosts 1 4) $(hosts 7 $N)
+expect_changed ship-one 3 gs-fleet-h5
+expect_changed ship-one 1 gs-fleet-h6
 has_image gs-fleet-h5 goship-fleet/app:1 || fail "h5 did not get the image back"
+[ "$(docker exec gs-fleet-h6 docker image inspect -f '{{.Id}}' goship-fleet/app:1)" = "$want_id" ] || fail "h6: tag not restored"
 
 step "rollout v1 (first deploy)"
 play deploy-v1 "$V1" fleet_rollout.yml
