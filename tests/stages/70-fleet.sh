@@ -2,9 +2,11 @@
 # The fleet (issue 7): 8 Docker hosts over SSH, registry-less shipping and a rolling deploy.
 #   fleet up 8 → the docker_engine role starts the engine of hosts 1-2 (check, apply, no-op, check)
 #   → ship (check mode, apply, no-op) → rollout v1 → no-op rollout → a live lock refuses
-#   a run → a stale lock is reported and taken over → rollout v2 where one host's new version
-#   fails its health check: it rolls back and keeps serving v1, max_fail_percentage stops the
-#   rollout, the others keep serving → the re-run after the fix completes → check mode → fleet down.
+#   a run, an image the controller lacks is refused before the lock → a stale lock is reported and
+#   taken over → rollout v2 where one host's new version fails its health check: it rolls back and
+#   keeps serving v1, max_fail_percentage stops the rollout, the others keep serving, the lock is
+#   released → a crashed run's lock is reported as stale → the re-run after the fix completes →
+#   check mode → fleet down.
 # Bounded: every playbook has its own time limit; the whole stage takes a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -151,6 +153,15 @@ play noop-v1 "$V1" fleet_rollout.yml
 expect_rc 0 noop-v1
 expect_changed noop-v1 0 $(hosts 1 $N)
 
+step "an image the controller lacks is refused before the lock is taken"
+NOIMG=$(inv_with noimg '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:1' "ship_cache_dir=$STATE/cache" \
+  '[docker_hosts]' 'gs-fleet-h4 fleet_app_image=goship-fleet/app:nope')
+play no-image "$NOIMG" fleet_rollout.yml
+expect_rc 2 no-image
+grep -q "fleet_app_image: the controller's engine has no image goship-fleet/app:nope (hosts: gs-fleet-h4)" "$STATE/log/no-image.log" ||
+  { tail -n 30 "$STATE/log/no-image.log"; fail "the refusal does not name the image and its host"; }
+docker exec gs-fleet-h1 test ! -e /var/lib/goship/deploy.lock || fail "a refused run left a lock"
+
 step "a lock held by a live run elsewhere refuses the run, naming who and when"
 docker exec gs-fleet-h1 sh -c 'mkdir -p /var/lib/goship/deploy.lock && printf "%s\n" \
   "{\"id\": \"run-elsewhere\", \"user\": \"alice\", \"controller\": \"ops-laptop\", \"pid\": 4242, \"started\": \"2026-01-02T03:04:05Z\", \"epoch\": $(date +%s)}" \
@@ -176,14 +187,23 @@ for h in $(hosts 4 $N); do  # untouched by the stopped run: only the audit lines
   [ "$n" -eq 2 ] || fail "$h: $n audit lines; the stopped rollout must not have reached it"
 done
 docker exec gs-fleet-h3 tail -n 1 /var/log/goship/deploy.log | grep -q '"result": "rolled_back"' || fail "h3: no rolled_back audit line"
-docker exec gs-fleet-h1 test -d /var/lib/goship/deploy.lock || fail "the stopped run should leave its lock behind"
+# the batch that stopped the run released the lock before its hosts failed
+grep -q 'deploy lock /var/lib/goship/deploy.lock on gs-fleet-h1 released: 1 of 2 hosts of the batch failed (more than 25%)' \
+  "$STATE/log/rollout-bad.log" || { tail -n 40 "$STATE/log/rollout-bad.log"; fail "the stopping batch did not release the lock"; }
+docker exec gs-fleet-h1 test ! -e /var/lib/goship/deploy.lock || fail "the stopped run left its lock behind"
 
-step "re-run after the fix: completes, reports the stopped run's lock as stale"
+step "a run that crashed (its ansible-playbook is gone) left its lock: reported as stale with who/when; the re-run completes"
+sleep 0 & dead_pid=$!; wait "$dead_pid"   # a pid whose process has exited
+docker exec gs-fleet-h1 sh -c "mkdir -p /var/lib/goship/deploy.lock && printf '%s\n' \
+  '{\"id\": \"run-crashed\", \"user\": \"$(id -un)\", \"controller\": \"$(hostname)\", \"pid\": $dead_pid, \"started\": \"2026-01-02T03:04:05Z\", \"epoch\": $(date +%s)}' \
+  > /var/lib/goship/deploy.lock/owner.json"
 play rollout-fixed "$V2" fleet_rollout.yml
 expect_rc 0 rollout-fixed
 expect_versions "2 2 2 2 2 2 2 2"
-grep -q 'STALE deploy lock on gs-fleet-h1: held by .*its run is gone' "$STATE/log/rollout-fixed.log" ||
-  fail "the stopped run's lock is not reported as stale"
+grep -q "STALE deploy lock on gs-fleet-h1: held by $(id -un)@$(hostname) (run run-crashed, pid $dead_pid) since 2026-01-02T03:04:05Z; its run is gone" \
+  "$STATE/log/rollout-fixed.log" || { grep -i lock "$STATE/log/rollout-fixed.log" | tail; fail "the crashed run's lock is not reported as stale with who/when"; }
+grep -q 'deploy lock /var/lib/goship/deploy.lock on gs-fleet-h1 released: the run is complete' "$STATE/log/rollout-fixed.log" ||
+  fail "the completed run does not report its release"
 expect_changed rollout-fixed 0 gs-fleet-h2   # already on v2 since the stopped run
 docker exec gs-fleet-h1 test ! -e /var/lib/goship/deploy.lock || fail "lock not released"
 for h in $(hosts 1 $N); do
