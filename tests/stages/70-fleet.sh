@@ -86,13 +86,15 @@ for h in $(hosts 1 $N); do engine_answers "$h" || fail "$h: no engine"; done
 # our own tags: the shared goship-test/* images may be rebuilt by others while this stage runs
 for t in 1 2 bad; do docker tag "goship-test/app:$t" "goship-fleet/app:$t"; done
 
+# (fleet_* defaults such as fleet_health_timeout cannot be lowered in these files: the playbook's
+# group_vars/all outrank an inventory file's group vars; see docs/fleet.md)
 inv_with() {  # inv_with NAME LINES...: an extra inventory file layered over the fleet's
   printf '%s\n' "${@:2}" > "$STATE/$1.ini"
   echo "$STATE/$1.ini"
 }
-V1=$(inv_with v1 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:1' "ship_cache_dir=$STATE/cache" fleet_health_timeout=10)
-V2=$(inv_with v2 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache" fleet_health_timeout=10)
-BAD=$(inv_with bad '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache" fleet_health_timeout=10 \
+V1=$(inv_with v1 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:1' "ship_cache_dir=$STATE/cache")
+V2=$(inv_with v2 '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache")
+BAD=$(inv_with bad '[docker_hosts:vars]' 'fleet_app_image=goship-fleet/app:2' "ship_cache_dir=$STATE/cache" \
   '[docker_hosts]' 'gs-fleet-h3 fleet_app_image=goship-fleet/app:bad')
 
 app_port() { sed -n "s/^$1 .*app_port=\([0-9]*\).*/\1/p" "$STATE/inventory.ini"; }
