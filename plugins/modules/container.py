@@ -39,7 +39,10 @@ options:
         when the old one was running).
       - V(stopped) creates it when needed and makes sure it does not run.
       - V(healthy) is V(started), then waits up to O(healthy_wait_timeout) seconds for the
-        healthcheck to report healthy; on timeout it fails with the last health log lines.
+        healthcheck to report healthy, as long as it reports C(starting). It fails at once, without
+        waiting out the timeout, when the health status turns C(unhealthy), when the container
+        exits, or when its restart policy restarts it; the message names the container, its status
+        and the last health checks (exit code and output), also returned as RV(health_log).
       - V(absent) stops and removes it.
     type: str
     choices: [absent, present, started, stopped, healthy]
@@ -324,7 +327,9 @@ options:
     type: bool
     default: true
   healthy_wait_timeout:
-    description: Seconds O(state=healthy) waits for the container to become healthy.
+    description:
+      - Seconds O(state=healthy) waits for the container to become healthy while its health is
+        C(starting). It does not wait for a container that is C(unhealthy), exited or restarting.
     type: float
     default: 300
 attributes:
@@ -411,6 +416,24 @@ status:
   description: Exit status of a container run with O(detach=false).
   returned: when O(detach=false) and the container was started
   type: int
+container_status:
+  description: The container's status (C(running), C(exited), C(restarting) ...) when O(state=healthy) failed.
+  returned: when O(state=healthy) failed
+  type: str
+health_log:
+  description: "The last health checks (C(exit CODE: OUTPUT)) when O(state=healthy) failed."
+  returned: when O(state=healthy) failed
+  type: list
+  elements: str
+  sample: ["exit 1: unhealthy: 503 Service Unavailable"]
+health_status:
+  description: The health status (C(starting), C(unhealthy)) when O(state=healthy) failed.
+  returned: when O(state=healthy) failed
+  type: str
+health_wait_seconds:
+  description: Seconds spent waiting for the container to become healthy before O(state=healthy) failed.
+  returned: when O(state=healthy) failed
+  type: float
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -539,7 +562,8 @@ def main():
             wait_healthy(client, container_id, params["healthy_wait_timeout"])
         except HealthTimeout as exc:
             outcome.fail("%s; last health checks: %s" % (exc, " | ".join(exc.observed.health_log) or "none"),
-                         health_log=list(exc.observed.health_log))
+                         health_log=list(exc.observed.health_log), health_status=exc.observed.health,
+                         container_status=exc.observed.status, health_wait_seconds=round(exc.waited, 1))
 
     container = found or {}
     if state == "absent":

@@ -74,24 +74,53 @@ def apply_plan(
 
 
 class HealthTimeout(Exception):
-    def __init__(self, message: str, observed: ObservedContainer) -> None:
+    """Waiting for `healthy` failed: timed out, or gave up early because it cannot succeed.
+    `observed` is the last inspect (its health_log holds the last checks), `waited` the seconds."""
+
+    def __init__(self, message: str, observed: ObservedContainer, waited: float = 0.0) -> None:
         super().__init__(message)
         self.observed = observed
+        self.waited = waited
+
+
+def hopeless_health(observed: ObservedContainer, restarts_at_start: int) -> Optional[str]:
+    """Why waiting longer for `healthy` cannot help, or None while it still can (`starting`).
+    `unhealthy` is final for this wait: the engine only gets there after `retries` consecutive
+    failures past the start period, so a user waiting for a deploy wants to know now, not after
+    the timeout. A container that stopped or is being restarted by its restart policy is
+    crash-looping, whatever its last health status says."""
+    if observed.status == "restarting" or observed.restart_count > restarts_at_start:
+        return "is restarting (restart policy; %d restarts while waiting, last exit code %s%s)" % (
+            observed.restart_count - restarts_at_start, observed.exit_code,
+            ", error: %s" % observed.error if observed.error else "")
+    if observed.status != "running":
+        return "is %s (exit code %s%s)" % (observed.status, observed.exit_code,
+                                          ", error: %s" % observed.error if observed.error else "")
+    if observed.health is None:
+        return "has no healthcheck, so it can never become healthy"
+    if observed.health == "unhealthy":
+        return "is unhealthy"
+    return None
 
 
 def wait_healthy(client: Any, container: str, timeout: float, poll: float = 0.25) -> ObservedContainer:
-    """Poll until the container's health is `healthy`. Raises HealthTimeout (with the last health
-    log lines in the observed container) on timeout or when the container stops."""
-    deadline = time.monotonic() + timeout
+    """Poll until the container's health is `healthy`; keep waiting while it is `starting`.
+    Raises HealthTimeout at once when it turns unhealthy, stops or restart-loops (see
+    `hopeless_health`), else when `timeout` seconds have passed."""
+    started = time.monotonic()
+    restarts_at_start: Optional[int] = None
     while True:
         observed = observed_container(client.inspect_container(container))
-        if observed.health == "healthy":
+        waited = time.monotonic() - started
+        if restarts_at_start is None:
+            restarts_at_start = observed.restart_count
+        if observed.health == "healthy" and observed.status == "running":
             return observed
-        if observed.health is None:
-            raise HealthTimeout("container %s has no healthcheck, so it can never become healthy" % observed.name, observed)
-        if not observed.running:
-            raise HealthTimeout("container %s is %s while waiting for it to become healthy" % (observed.name, observed.status),
-                                observed)
-        if time.monotonic() >= deadline:
-            raise HealthTimeout("container %s is still %s after %ss" % (observed.name, observed.health, timeout), observed)
+        problem = hopeless_health(observed, restarts_at_start)
+        if problem is not None:
+            raise HealthTimeout("container %s %s after %.1fs of waiting to become healthy" % (observed.name, problem, waited),
+                                observed, waited)
+        if waited >= timeout:
+            raise HealthTimeout("container %s is still %s after %ss" % (observed.name, observed.health, timeout),
+                                observed, waited)
         time.sleep(poll)

@@ -29,6 +29,9 @@ class ObservedContainer:
     health: Optional[str] = None  # starting, healthy, unhealthy; None without a healthcheck
     health_log: tuple[str, ...] = ()
     network_ids: dict[str, str] = field(default_factory=dict)
+    restart_count: int = 0  # restarts by the engine's restart policy since the last start
+    exit_code: Optional[int] = None  # State.ExitCode: of the last run (0 also before any run)
+    error: str = ""  # the engine's error for the last start, if any
 
     @property
     def running(self) -> bool:
@@ -305,4 +308,7 @@ def observed_container(inspect: dict[str, Any]) -> ObservedContainer:
         id=container_id, name=spec.name, image_id=inspect.get("Image") or "", spec=spec,
         status=state.get("Status") or "", health=health.get("Status") or None, health_log=log_lines,
         network_ids={name: ep.get("NetworkID") or "" for name, ep in (settings.get("Networks") or {}).items()},
+        restart_count=inspect.get("RestartCount") or 0,
+        exit_code=state.get("ExitCode"),
+        error=state.get("Error") or "",
     )
