@@ -104,7 +104,7 @@ def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list
             elif item.content is not None or item.environment:
                 content = item.content if item.content is not None else (item.value or "")
                 files.append(FileEntry(target, content.encode("utf-8"), ref.mode if ref.mode is not None else 0o444,
-                                          int(ref.uid or 0), int(ref.gid or 0)))
+                                       int(ref.uid or 0), int(ref.gid or 0)))
             else:
                 raise PlanError(path, "external %s are not supported without Swarm" % kind)
     return mounts, files

@@ -26,8 +26,8 @@ def test_parents_are_added_sorted_and_owned_by_root():
 
 
 def test_given_directories_keep_their_mode_and_owner():
-    data = files_tar([FileEntry("/home/nonroot/.profile", b"")], [DirectoryEntry("/tmp", 0o1777),
-                                                                    DirectoryEntry("/home/nonroot", 0o700, 65532, 65532)])
+    directories = [DirectoryEntry("/tmp", 0o1777), DirectoryEntry("/home/nonroot", 0o700, 65532, 65532)]
+    data = files_tar([FileEntry("/home/nonroot/.profile", b"")], directories)
     assert [(name, mode, uid) for name, _kind, mode, uid, _gid, _data in members(data)] == [
         ("home", 0o755, 0), ("home/nonroot", 0o700, 65532), ("home/nonroot/.profile", 0o644, 0), ("tmp", 0o1777, 0)]
 
