@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from ..file_tar import FileEntry  # a secret or config with inline content, copied in before the start
@@ -22,6 +22,7 @@ from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, Network
 from . import labels as L
 from .model import Project, Service, config_mount_path, secret_mount_path
 from .network_change import network_settings
+from .service_resources import links, resource_settings
 from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanError
 
 UPDATE_ORDERS = ("stop-first", "start-first")
@@ -53,7 +54,11 @@ def _network_attachments(project: Project, service: Service, container_name: str
             ipv4_address=settings.ipv4_address if settings else None,
             ipv6_address=settings.ipv6_address if settings else None,
         )))
-    return tuple(item[2] for item in sorted(items, key=lambda i: (i[0], i[1])))
+    attachments = [item[2] for item in sorted(items, key=lambda i: (i[0], i[1]))]
+    service_links = links(project, service)
+    if attachments and service_links:  # legacy links live on the primary network's endpoint
+        attachments[0] = replace(attachments[0], links=service_links)
+    return tuple(attachments)
 
 
 def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
@@ -244,6 +249,7 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
         ipc_mode=service.extra.get("ipc"), pid_mode=service.extra.get("pid"),
         group_add=tuple(str(g) for g in service.extra.get("group_add") or ()) or None,
         **_limits(service),
+        **resource_settings(project, service),
     )
     return ServiceContainer(spec, files)
 
