@@ -8,9 +8,10 @@ Measured: the task's own time (Ansible's json callback; for the CLI, the whole c
 Docker API requests, counted by benchmarks/apiproxy.py placed between the tool and the engine.
 An `ansible.builtin.ping` task in the same playbook gives Ansible's floor.
 
-Needs: this checkout's .venv (./scripts/setup), the `docker compose` CLI plugin, the local image
-goship-test/app:1, and for the docker_compose_v2 column a venv with the `ansible` package
-(--peer-venv; created with `--make-peer-venv` from PyPI: ansible==12.3.0 on Python 3.11).
+Needs: this checkout's .venv (./scripts/setup), the `docker compose` CLI plugin and the local image
+goship-test/app:1. Both Ansible columns run on this checkout's controller and Python; the
+docker_compose_v2 column takes community.docker from the `ansible` PyPI package in its own venv
+(created on first use, see benchmarks/playbooks.py).
 Projects are named gscmpbench* and removed at the end.
 
     .venv/bin/python benchmarks/compose_bench.py [--sizes 10 50] [--repeat 3]
@@ -19,7 +20,6 @@ Projects are named gscmpbench* and removed at the end.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -28,13 +28,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENGINE_SOCKET = "/var/run/docker.sock"
-PEER_VENV = os.path.expanduser("~/.cache/gscmp-bench-venv")
-
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from apiproxy import ApiProxy  # noqa: E402  (the counting unix-socket proxy the benchmarks share)
+from playbooks import PlaybookRunner  # noqa: E402  (one controller for every tool, task timer)
 
 
 # ---------------------------------------------------------------- projects
@@ -56,43 +52,6 @@ def write_project(directory: str, n: int, changed: bool) -> None:
         handle.write(compose_text(n, changed))
 
 
-# A stdout callback printing each task's wall time as JSON (ansible-core ships no json callback).
-TIMER_CALLBACK = '''
-from __future__ import annotations
-import json, time
-from ansible.plugins.callback import CallbackBase
-
-DOCUMENTATION = """
-name: gscmp_timer
-type: stdout
-short_description: task times as JSON
-description: [task times as JSON]
-"""
-
-
-class CallbackModule(CallbackBase):
-    CALLBACK_VERSION = 2.0
-    CALLBACK_TYPE = "stdout"
-    CALLBACK_NAME = "gscmp_timer"
-
-    def __init__(self):
-        super().__init__()
-        self.times, self.failed, self.name, self.started = {}, {}, None, 0.0
-
-    def v2_playbook_on_task_start(self, task, is_conditional):
-        self.name, self.started = task.get_name(), time.monotonic()
-
-    def v2_runner_on_ok(self, result):
-        self.times[self.name] = time.monotonic() - self.started
-
-    def v2_runner_on_failed(self, result, ignore_errors=False):
-        self.times[self.name] = time.monotonic() - self.started
-        self.failed[self.name] = result._result.get("msg")
-
-    def v2_playbook_on_stats(self, stats):
-        self._display.display(json.dumps(dict(times=self.times, failed=self.failed)))
-'''
-
 PLAYBOOK = """- hosts: localhost
   gather_facts: false
   tasks:
@@ -106,40 +65,13 @@ PLAYBOOK = """- hosts: localhost
 """
 
 
-def run_ansible(tool: str, src: str, name: str, proxy: ApiProxy, sock: str, wait: bool) -> tuple[float, float, int]:
+def run_ansible(runner: PlaybookRunner, tool: str, src: str, name: str, proxy: ApiProxy,
+                wait: bool) -> tuple[float, float, int]:
     """(compose task seconds, ping task seconds, API requests) of one ansible-playbook run."""
-    if tool == "ours":
-        module, bin_dir = "goship.containers.compose", os.path.join(ROOT, ".venv", "bin")
-    else:
-        module, bin_dir = "community.docker.docker_compose_v2", os.path.join(PEER_VENV, "bin")
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
-        handle.write(PLAYBOOK.format(module=module, src=src, name=name, wait=str(wait).lower()))
-        playbook = handle.name
-    callback_dir = os.path.join(os.path.dirname(sock), "callbacks")
-    if not os.path.exists(callback_dir):
-        os.makedirs(callback_dir)
-        with open(os.path.join(callback_dir, "gscmp_timer.py"), "w") as handle:
-            handle.write(TIMER_CALLBACK)
-    env = dict(os.environ, DOCKER_HOST="unix://" + sock, ANSIBLE_STDOUT_CALLBACK="gscmp_timer",
-               ANSIBLE_CALLBACK_PLUGINS=callback_dir,
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-               PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
-    if tool == "ours":
-        env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(ROOT, ".build")
-    else:
-        env.pop("ANSIBLE_COLLECTIONS_PATH", None)
+    module = "goship.containers.compose" if tool == "ours" else "community.docker.docker_compose_v2"
     proxy.reset()
-    done = subprocess.run([os.path.join(bin_dir, "ansible-playbook"), playbook], env=env,
-                          capture_output=True, text=True, check=False)
-    calls = proxy.count
-    os.unlink(playbook)
-    try:
-        report = json.loads(done.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        raise SystemExit("%s run failed:\n%s\n%s" % (tool, done.stdout[-3000:], done.stderr[-3000:]))
-    if report["failed"]:
-        raise SystemExit("%s failed: %s" % (tool, report["failed"]))
-    return report["times"]["compose"], report["times"]["ping"], calls
+    report = runner.run(name, PLAYBOOK.format(module=module, src=src, name=name, wait=str(wait).lower()))
+    return report["times"]["compose"], report["times"]["ping"], proxy.count
 
 
 def run_cli(src: str, name: str, proxy: ApiProxy, sock: str, wait: bool) -> tuple[float, float, int]:
@@ -158,14 +90,6 @@ def teardown(name: str) -> None:
     subprocess.run(["docker", "compose", "-p", name, "down", "-t", "2"], capture_output=True, check=False)
 
 
-def ensure_peer_venv() -> None:
-    if os.path.exists(os.path.join(PEER_VENV, "bin", "ansible-playbook")):
-        return
-    python = shutil.which("python3.11") or os.path.expanduser("~/.pyenv/versions/3.11.7/bin/python3.11")
-    subprocess.run([python, "-m", "venv", PEER_VENV], check=True)
-    subprocess.run([os.path.join(PEER_VENV, "bin", "pip"), "install", "-q", "ansible==12.3.0"], check=True)
-
-
 # ---------------------------------------------------------------- main
 
 def main() -> None:
@@ -173,17 +97,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--repeat", type=int, default=3, help="no-op runs per tool (median)")
     parser.add_argument("--tools", nargs="+", default=["ours", "cdv2", "cli"], choices=["ours", "cdv2", "cli"])
-    parser.add_argument("--make-peer-venv", action="store_true", help="pip install ansible==12.3.0 into %s" % PEER_VENV)
     args = parser.parse_args()
-    if args.make_peer_venv:
-        ensure_peer_venv()
-    if "cdv2" in args.tools and not os.path.exists(os.path.join(PEER_VENV, "bin", "ansible-playbook")):
-        raise SystemExit("no venv with the ansible package at %s: run with --make-peer-venv" % PEER_VENV)
-    subprocess.run([os.path.join(ROOT, "scripts", "collection-tree")], check=True, capture_output=True)
-
     work = tempfile.mkdtemp(prefix="gscmpbench-")
     sock = os.path.join(work, "docker.sock")
     proxy = ApiProxy(sock)
+    runner = PlaybookRunner(work, sock, with_peer="cdv2" in args.tools)
     rows = []
     try:
         for n in args.sizes:
@@ -196,7 +114,7 @@ def main() -> None:
                 def once(wait: bool) -> tuple[float, float, int]:
                     if tool == "cli":
                         return run_cli(src, name, proxy, sock, wait)
-                    return run_ansible(tool, src, name, proxy, sock, wait)
+                    return run_ansible(runner, tool, src, name, proxy, wait)
 
                 try:
                     first = once(True)

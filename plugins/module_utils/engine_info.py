@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError
+
 OBJECT_KINDS = ("containers", "images", "networks", "volumes")
 
 HOST_INFO_OPTIONS: dict[str, dict[str, Any]] = dict(
@@ -32,10 +34,6 @@ SUMMARY_FIELDS = {
     "networks": ("Id", "Name", "Driver", "Scope", "Labels"),
     "volumes": ("Name", "Driver", "Labels"),
 }
-
-
-class OptionError(ValueError):
-    """Invalid user input; the message starts with the option at fault."""
 
 
 def _filter_word(option: str, value: Any) -> str:

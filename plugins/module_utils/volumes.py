@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compare import differs
+from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, PlanError, string_map
 
 VOLUME_OPTIONS: dict[str, dict[str, Any]] = dict(
     name=dict(type="str", required=True, aliases=["volume_name"]),
@@ -28,14 +29,6 @@ VOLUME_OPTIONS: dict[str, dict[str, Any]] = dict(
 LOCAL_VOLUME_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 
 
-class OptionError(ValueError):
-    """Invalid user input; the message starts with the option at fault."""
-
-
-class PlanError(ValueError):
-    """The desired state cannot be reached without a step the user did not allow."""
-
-
 @dataclass
 class VolumeSpec:
     """What the user asked for; `None` means "not specified" and is not compared."""
@@ -46,17 +39,6 @@ class VolumeSpec:
     driver_options: Optional[dict[str, str]] = None
     labels: Optional[dict[str, str]] = None
     recreate: str = "never"
-
-
-def _string_map(option: str, value: Any) -> Optional[dict[str, str]]:
-    if value is None:
-        return None
-    result: dict[str, str] = {}
-    for key, item in value.items():
-        if item is None or isinstance(item, (dict, list)):
-            raise OptionError("%s.%s: expected a string value, got %s" % (option, key, type(item).__name__))
-        result[str(key)] = str(item).lower() if isinstance(item, bool) else str(item)
-    return result
 
 
 def load_volume_spec(params: dict[str, Any]) -> VolumeSpec:
@@ -75,8 +57,8 @@ def load_volume_spec(params: dict[str, Any]) -> VolumeSpec:
         name=name,
         state=params.get("state") or "present",
         driver=driver,
-        driver_options=_string_map("driver_options", params.get("driver_options")),
-        labels=_string_map("labels", params.get("labels")),
+        driver_options=string_map("driver_options", params.get("driver_options")),
+        labels=string_map("labels", params.get("labels")),
         recreate=params.get("recreate") or "never",
     )
 

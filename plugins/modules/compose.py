@@ -19,6 +19,21 @@ description:
     version negotiation, and one list call each for containers, networks and volumes).
   - Named volumes are never removed unless O(remove_volumes=true); containers of services that
     are no longer in the project (orphans) are kept unless O(remove_orphans=true).
+  - A network whose definition changed (driver, driver options, IPAM, internal, attachable,
+    IPv6, labels) is recreated, as C(docker compose up) does; its containers are stopped and
+    detached, the network is removed and created again, and those containers are recreated on it.
+    The settings are recorded in the C(io.goship.compose.network-settings) label; a network made
+    without it (by the Compose CLI) is compared on driver, internal and attachable only.
+  - C(network_mode) C(service:<name>) joins the network namespace of that service's first
+    container, as Compose does; the service starts after it, and is recreated (not restarted)
+    whenever that container is replaced. C(container:<name>) joins the named container.
+  - C(deploy.update_config) applies to recreates, with Swarm's meaning (C(docker compose) itself
+    ignores it). C(order) is stop-first or start-first; C(parallelism) containers of a service
+    are replaced at a time (default 1, C(0) all at once), with C(delay) between two batches (a
+    start-first batch is healthy before the delay starts).
+  - A replaced container hands its anonymous volumes (service C(volumes) entries with only a
+    container path, and the image's C(VOLUME) declarations) to its replacement at the same
+    targets, as C(docker compose up) does, whatever the update order; their data survives.
 author:
   - goship.containers contributors (@goship)
 extends_documentation_fragment:
@@ -29,7 +44,8 @@ attributes:
     description: Returns the full plan and makes no write request.
   diff_mode:
     support: full
-    description: Per service, before and after (image, image ID, replicas, changed settings).
+    description: Per service, before and after (image, image ID, replicas, changed settings); per
+      network to recreate (key C(network:<name>)), its settings before and after.
 options:
   project_src:
     description:
@@ -112,7 +128,9 @@ options:
   remove_volumes:
     description:
       - With O(state=absent), also remove the project's named volumes and the anonymous volumes
-        of its containers. Named volumes are never removed otherwise.
+        of its containers (those handed on by earlier recreates included), as C(docker compose down -v).
+        Named volumes are never removed otherwise; without it, anonymous volumes are kept too
+        (as C(docker compose down)), no longer attached to any container.
     type: bool
     default: false
   remove_images:
@@ -156,8 +174,9 @@ options:
     choices: [stop-first, start-first]
     default: stop-first
 notes:
-  - Supported on Docker Engine API 1.41 (Docker 20.10) and newer. Healthcheck C(start_interval)
-    needs Engine 25 and is ignored on older engines.
+  - Supported on Docker Engine API 1.41 (Docker 20.10) and newer. A setting the engine's API
+    version lacks (an engine would silently drop it), such as healthcheck C(start_interval) (API
+    1.44, Engine 25), fails before any change, naming its path and both API versions.
   - Secrets and configs from files are bind-mounted read-only; inline ones (C(content),
     C(environment)) are copied into the container before it starts.
 seealso:
@@ -216,8 +235,8 @@ plan:
   elements: dict
   contains:
     kind:
-      description: build, pull, create_network, create_volume, create, start, recreate, restart,
-        stop, remove, remove_network, remove_volume or remove_image.
+      description: build, pull, create_network, recreate_network, create_volume, create, start,
+        recreate, restart, stop, remove, remove_network, remove_volume or remove_image.
       type: str
     target:
       description: The container, network, volume or image name.
@@ -231,6 +250,10 @@ plan:
     strategy:
       description: For recreate, stop-first or start-first.
       type: str
+    batch:
+      description: For recreate, the update batch of its service (1, 2, ...); the recreates of a
+        batch run together, C(deploy.update_config.delay) apart from the next batch.
+      type: int
 services:
   description: Per service, its containers with their state and health after the run.
   returned: always
@@ -286,9 +309,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
-    from ansible_collections.goship.containers.plugins.module_utils.compose.executor import ExecutionError
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanError
+    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ExecutionError, PlanError
 
     outcome = Outcome(module)
     params = module.params
@@ -308,8 +330,12 @@ def main() -> None:
     for warning in result.plan.warnings:
         module.warn(warning)
     outcome.result.update(project=result.project, plan=run.plan_actions(result.plan))
-    outcome.set_diff({name: s["before"] for name, s in result.plan.services.items()},
-                     {name: s["after"] for name, s in result.plan.services.items()})
+    before = {name: s["before"] for name, s in result.plan.services.items()}
+    after = {name: s["after"] for name, s in result.plan.services.items()}
+    for key, change in result.plan.networks.items():  # "network:" keeps them apart from services
+        before["network:" + key] = change["before"]
+        after["network:" + key] = change["after"]
+    outcome.set_diff(before, after)
     if module.check_mode:
         for action in result.plan.describe():
             outcome.apply(action)

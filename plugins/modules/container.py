@@ -201,6 +201,9 @@ options:
       - Defaults are V(strict) for every option except C(networks) (V(allow_more_present)). The image is
         compared by ID (V(strict)) or not at all (V(ignore)).
       - C(volumes), C(mounts) and C(tmpfs) are compared together as C(mounts).
+      - Changes of CPU (O(cpus), O(cpu_shares), O(cpu_period), O(cpu_quota), O(cpuset_cpus),
+        O(cpuset_mems)), O(blkio_weight), memory, O(pids_limit) and the restart policy are applied in
+        place; other differences recreate the container.
     type: dict
   labels:
     description: Labels; compared after merging the image's labels.
@@ -347,6 +350,128 @@ options:
         C(starting). It does not wait for a container that is C(unhealthy), exited or restarting.
     type: float
     default: 300
+  cpu_period:
+    description: Length of a CPU CFS period in microseconds (1000 to 1000000); changed in place. Not with O(cpus).
+    type: int
+  cpu_quota:
+    description:
+      - CPU time in microseconds the container may use per O(cpu_period) (1000 or more, C(-1) for
+        unlimited); changed in place. Not with O(cpus).
+    type: int
+  cpuset_cpus:
+    description: CPUs the container may run on, such as C(0-3) or C(0,2); changed in place.
+    type: str
+  cpuset_mems:
+    description: Memory nodes the container may use, such as C(0); changed in place.
+    type: str
+  blkio_weight:
+    description:
+      - Relative block I/O weight, 10 to 1000; changed in place.
+      - Kernels without the blkio weight controller discard it (the engine warns).
+    type: int
+  device_read_bps:
+    description: Read limits in bytes per second per block device; the rate is a size such as C(1m).
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description: Absolute path of the block device on the host, such as C(/dev/vda).
+        type: str
+        required: true
+      rate:
+        description: Bytes per second (a size such as C(10m)) or, for the C(_iops) options, operations per second.
+        type: str
+        required: true
+  device_write_bps:
+    description: Write limits in bytes per second per block device.
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description: Absolute path of the block device on the host, such as C(/dev/vda).
+        type: str
+        required: true
+      rate:
+        description: Bytes per second (a size such as C(10m)) or, for the C(_iops) options, operations per second.
+        type: str
+        required: true
+  device_read_iops:
+    description: Read limits in operations per second per block device.
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description: Absolute path of the block device on the host, such as C(/dev/vda).
+        type: str
+        required: true
+      rate:
+        description: Bytes per second (a size such as C(10m)) or, for the C(_iops) options, operations per second.
+        type: str
+        required: true
+  device_write_iops:
+    description: Write limits in operations per second per block device.
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description: Absolute path of the block device on the host, such as C(/dev/vda).
+        type: str
+        required: true
+      rate:
+        description: Bytes per second (a size such as C(10m)) or, for the C(_iops) options, operations per second.
+        type: str
+        required: true
+  oom_score_adj:
+    description: OOM killer preference, -1000 to 1000.
+    type: int
+  oom_killer:
+    description:
+      - Whether to disable the OOM killer for the container (HostConfig C(OomKillDisable)); the same
+        meaning as community.docker's option of this name.
+    type: bool
+  memory_swappiness:
+    description: Memory swappiness, 0 to 100; unset keeps the host's value.
+    type: int
+  cgroup_parent:
+    description: Parent cgroup of the container.
+    type: str
+  cgroupns_mode:
+    description: Cgroup namespace mode (Docker Engine API 1.41 or newer).
+    type: str
+    choices: [private, host]
+  runtime:
+    description: OCI runtime, such as C(runc).
+    type: str
+  userns_mode:
+    description: User namespace mode, C(host) or empty.
+    type: str
+  uts:
+    description: UTS namespace mode, such as C(host).
+    type: str
+  ipc_mode:
+    description: IPC namespace mode, such as C(private), C(shareable), C(host) or C(container:<name>).
+    type: str
+  pid_mode:
+    description: PID namespace mode, such as C(host) or C(container:<name>).
+    type: str
+  groups:
+    description: Additional groups the container's process runs with.
+    type: list
+    elements: str
+  mac_address:
+    description: MAC address of the container's first network endpoint.
+    type: str
+  device_cgroup_rules:
+    description: Device cgroup rules, such as C(c 1:3 mr).
+    type: list
+    elements: str
+  storage_opts:
+    description: Storage driver options, such as C(size=1G) (needs a driver that supports them).
+    type: dict
+  volumes_from:
+    description: Containers to mount all volumes of, as C(name) or C(name:ro).
+    type: list
+    elements: str
 attributes:
   check_mode:
     support: full

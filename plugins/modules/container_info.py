@@ -124,7 +124,10 @@ summary:
       elements: dict
       returned: when the container exists
     limits:
-      description: memory, memory_reservation, memory_swap (bytes), cpus, cpu_shares, pids_limit; 0 means unlimited.
+      description:
+        - memory, memory_reservation, memory_swap (bytes), cpus, cpu_shares, pids_limit, cpu_period,
+          cpu_quota (microseconds), cpuset_cpus, cpuset_mems, blkio_weight, oom_score_adj, oom_kill_disable.
+        - 0 (or an empty string) means unlimited or the engine's default.
       type: dict
       returned: when the container exists
     published_ports:

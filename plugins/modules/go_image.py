@@ -277,8 +277,9 @@ compile_output:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
+from ansible_collections.goship.containers.plugins.module_utils.file_tar import FileEntry
 from ansible_collections.goship.containers.plugins.module_utils.images.goimage import (
-    CompileError, ExtraFile, GoImageError, GoImageRequest, ensure_go_image, validate,
+    CompileError, GoImageError, GoImageRequest, ensure_go_image, validate,
 )
 from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
@@ -311,7 +312,7 @@ def _files(module):
             uid, gid = int(owner[0]), int(owner[-1]) if len(owner) == 2 else int(owner[0])
         except ValueError:
             module.fail_json(msg="%s: mode must be octal (0644) and owner UID[:GID]" % where)
-        files.append(ExtraFile(dest=str(item["dest"]), content=content, mode=mode, uid=uid, gid=gid))
+        files.append(FileEntry(path=str(item["dest"]), content=content, mode=mode, uid=uid, gid=gid))
     return files
 
 

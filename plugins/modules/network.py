@@ -200,9 +200,10 @@ from ansible_collections.goship.containers.plugins.module_utils.networks.observe
 )
 from ansible_collections.goship.containers.plugins.module_utils.networks.plan import network_differences, plan_network
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
-    NETWORK_OPTIONS, OptionError, PlanError, load_network_spec,
+    NETWORK_OPTIONS, load_network_spec,
 )
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, PlanError
 
 
 def find_network(client, name):

@@ -4,6 +4,9 @@
 #   1. deploy version 1 (Dockerfile-less go_image build, 2 replicas, an API token as a secret file)
 #      and write data; the token never appears in Ansible's output
 #   2. update to version 2              -> 0 failed requests, every replica answers 2
+#   2b. scale to 3 replicas -> 0 failed requests, the proxy is reloaded in place (same container),
+#       three replicas answer, a re-run changes nothing
+#   2c. pause one replica -> the proxy's active health checks take it out: 20 of 20 requests answer
 #   3. update to a version 3 whose healthcheck fails -> the play fails saying it was rolled back,
 #      0 failed requests, only version 2 ever answered
 #   4. the data written in step 1 is still there; a teardown keeps the volume unless asked
@@ -28,7 +31,7 @@ cleanup() {
   [ -n "${LOADER_PID:-}" ] && kill "$LOADER_PID" 2>/dev/null || true
   ansible-playbook playbooks/teardown.yml -e "@$WORK/vars.json" -e go_app_remove_volumes=true >"$WORK/teardown.log" 2>&1 ||
     { log "teardown failed:"; tail -n 20 "$WORK/teardown.log" >&2; }
-  docker ps -aq --filter "label=com.docker.compose.project=$NAME" | xargs -r docker rm -f >/dev/null
+  docker ps -aq --filter "label=com.docker.compose.project=$NAME" | xargs -r docker rm -f -v >/dev/null
   docker images -q gs-app-rel/goapp | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -82,9 +85,36 @@ for _ in 1 2 3 4 5 6; do
   [ "$v" = 2 ] || fail "a replica still answers version $v after the update"
 done
 
+# 2b. scale 2 -> 3 replicas under load: the new replica joins through `caddy reload`, in place
+proxy_id() { docker ps -q --filter "name=^$NAME-proxy-1\$"; }
+proxy_before=$(proxy_id)
+start_loader scale
+deploy 2 "$WORK/scale.log" -e go_app_replicas=3 || { stop_loader scale; tail -n 40 "$WORK/scale.log" >&2; fail "scaling to 3 replicas"; }
+sleep 2
+stop_loader scale
+[ "$(jq_py "$WORK/scale.json" 'd["failed"]')" = 0 ] || fail "requests failed while scaling to 3 replicas"
+grep -A2 "Reload the proxy in place" "$WORK/scale.log" | grep -q "^changed:" || fail "scaling did not reload the proxy"
+[ "$(proxy_id)" = "$proxy_before" ] || fail "scaling replaced the proxy container instead of reloading it"
+hosts=$(for _ in $(seq 1 12); do curl -sf "$URL/version"; echo; done | python3 -c 'import json,sys; print(len({json.loads(l)["hostname"] for l in sys.stdin if l.strip()}))')
+[ "$hosts" = 3 ] || fail "after scaling, $hosts replicas answer through the proxy, want 3"
+deploy 2 "$WORK/scale-again.log" -e go_app_replicas=3 || fail "re-running the scaled deploy"
+grep -q 'changed=0 ' "$WORK/scale-again.log" || { grep -E 'changed:|changed=' "$WORK/scale-again.log" >&2; fail "re-running the scaled deploy changed something"; }
+
+# 2c. a replica that hangs (paused) leaves the rotation by the proxy's active health checks
+docker pause "$NAME-app-2" >/dev/null
+sleep 4  # health_interval 1s + health_timeout 2s, and a margin
+t0=$(date +%s%N); answered=0
+for _ in $(seq 1 20); do
+  [ "$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$URL/version")" = 200 ] && answered=$((answered + 1))
+done
+hung_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+docker unpause "$NAME-app-2" >/dev/null
+log "one of 3 replicas paused: $answered of 20 requests answered within 3 s each, in $hung_ms ms"
+[ "$answered" = 20 ] || fail "with a paused replica, only $answered of 20 requests were answered"
+
 # 3. a version 3 whose healthcheck fails: rolled back, the play fails clearly, no failed request
 start_loader v3
-rc=0; deploy 3 "$WORK/v3.log" -e '{"go_app_env": {"API_TOKEN_FILE": "/run/secrets/api_token", "SHUTDOWN_GRACE": "5s", "GOAPP_FAULT": "unready"}}' || rc=$?
+rc=0; deploy 3 "$WORK/v3.log" -e go_app_replicas=3 -e '{"go_app_env": {"API_TOKEN_FILE": "/run/secrets/api_token", "SHUTDOWN_GRACE": "5s", "GOAPP_FAULT": "unready"}}' || rc=$?
 sleep 2
 stop_loader v3
 [ "$rc" != 0 ] || fail "deploying the unhealthy version 3 did not fail the play"
@@ -97,4 +127,4 @@ running=$(docker ps --filter "label=com.docker.compose.project=$NAME" --filter l
 
 # 4. data survived both updates
 curl -sf "$URL/api/kv/before" | grep -q '"written_by":1' || fail "the data written before the updates is gone"
-log "PASS in $((SECONDS - t_start)) s: v2 update $(jq_py "$WORK/v2.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); v3 rollback $(jq_py "$WORK/v3.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])')"
+log "PASS in $((SECONDS - t_start)) s: v2 update $(jq_py "$WORK/v2.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); scale to 3 $(jq_py "$WORK/scale.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); paused replica $answered/20 in $hung_ms ms; v3 rollback $(jq_py "$WORK/v3.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])')"

@@ -21,3 +21,10 @@ echo "[swarm] ansible ping takes $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - 
 t1=$SECONDS
 (cd "$COLL" && "$ROOT/.venv/bin/ansible-playbook" tests/swarm/scenario.yml -e "$extra")
 echo "[swarm] scenario passed in $((SECONDS - t1)) s (hosts up: $((t1 - t0)) s, total $((SECONDS - t0)) s)"
+if [ -z "${GS_SWARM_KEEP:-}" ]; then
+  # clean up now rather than only in the trap, and check that nothing of the stage is left
+  tests/swarm/hosts down
+  left=$(tests/swarm/hosts leftovers)
+  [ -z "$left" ] || { echo "FAIL: left behind after down:"; echo "$left"; exit 1; } >&2
+  echo "[swarm] cleaned up: no gs-swarm-* container, volume, network or state directory left"
+fi

@@ -9,7 +9,7 @@ Entry points of the loading half:
 - `model.Project.to_config()`: the `docker compose config --format json` shape (compose_info, oracle);
   `model.Service.canonical()` / `config_hash()`: what the config-hash label is made of;
   `model.secret_mount_path()` / `config_mount_path()`: where Compose mounts secrets and configs.
-- `loader.load_config_dict(...)`: the merged, interpolated dict before validation.
+- `loader.load_config_dict(model.ProjectSource(...))`: the merged, interpolated dict before validation.
 
 Layers, bottom up: syntax.py (YAML, interpolation, .env) → loader.py (files, merge, extends,
 include) → validate.py (single values) + service_options.py (ports, volumes, healthcheck, ...) →

@@ -17,8 +17,7 @@ Recreating a container:
 
 from __future__ import annotations
 
-import io
-import tarfile
+import dataclasses
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,19 +25,17 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..containers import engine
+from ..file_tar import files_tar
 from . import labels as L
+from .anonymous_volumes import inherit
 from .model import Project
 from .observe import ObservedContainer, list_containers
-from .planner import Action, DesiredProject, Plan, Step
-from .service_spec import InjectedFile, build_context_path, container_spec
+from .planner import Action, DesiredProject, ExecutionError, Plan, Step
+from .service_spec import build_context_path, container_spec
 
 POLL_SECONDS = 0.25
 MAX_THREADS = 8
 NO_HEALTHCHECK_GRACE = 1.0  # seconds a start-first replacement without healthcheck must keep running
-
-
-class ExecutionError(Exception):
-    """An action failed; the message names the service or object and the engine's reason."""
 
 
 @dataclass
@@ -65,6 +62,7 @@ class Executor:
         self.options = options
         self.record = record
         self._image_ids: dict[str, str] = {}
+        self._image_volumes: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self.base_labels = L.project_labels(project.name, options.working_dir, options.config_files,
                                             options.environment_file)
@@ -91,14 +89,31 @@ class Executor:
         if step.waits and step.starts_containers:
             for dependency, condition in step.waits:
                 self.wait_for_dependency(step.name, dependency, condition)
-        for action in step.actions:
-            try:
-                getattr(self, "_do_" + action.kind)(action)
-            except ExecutionError:
-                raise
-            except Exception as exc:
-                raise ExecutionError("%s failed: %s" % (action.describe(), _explain(exc)))
-            self.record(action.describe())
+        for index, group in enumerate(_batches(step.actions)):
+            if index and group[0].batch is not None and group[0].batch > 1 and step.batch_delay > 0:
+                time.sleep(step.batch_delay)  # update_config.delay between two update batches
+            if len(group) == 1:
+                self._run_action(group[0])
+                continue
+            with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(group))) as pool:
+                futures = [pool.submit(self._run_action, action) for action in group]
+                errors = []
+                for future in futures:
+                    try:
+                        future.result()
+                    except Exception as exc:  # the whole batch finishes before the step fails
+                        errors.append(exc)
+            if errors:
+                raise errors[0]
+
+    def _run_action(self, action: Action) -> None:
+        try:
+            getattr(self, "_do_" + action.kind)(action)
+        except ExecutionError:
+            raise
+        except Exception as exc:
+            raise ExecutionError("%s failed: %s" % (action.describe(), _explain(exc)))
+        self.record(action.describe())
 
     # ------------------------------------------------------------ networks, volumes, images
 
@@ -107,6 +122,21 @@ class Executor:
             if net.name == name:
                 return net
         return None
+
+    def _do_recreate_network(self, action: Action) -> None:
+        """Detach the project's containers (stopped first: they are recreated on the new network
+        in the next layers), remove the network, create it with the new definition. Containers
+        attached that the plan does not know (added by hand) fail the step before any write."""
+        endpoints = self.client.inspect_network(action.target).get("Containers") or {}
+        unknown = sorted((e.get("Name") or cid[:12]) for cid, e in endpoints.items() if cid not in action.attached)
+        if unknown:
+            raise ExecutionError("network %s must be recreated (%s) but containers outside the project are"
+                                 " attached: %s; disconnect them first" % (action.target, action.reason, ", ".join(unknown)))
+        for container_id in action.attached:
+            engine.stop_container(self.client, container_id, self.options.stop_timeout)
+            self.client.disconnect_container_from_network(container_id, action.target, force=True)
+        self.client.remove_network(action.target)
+        self._do_create_network(action)
 
     def _do_create_network(self, action: Action) -> None:
         net = self._network_model(action.target)
@@ -123,9 +153,13 @@ class Executor:
             ipam=ipam, internal=bool(net.internal) if net is not None else False,
             attachable=bool(net.attachable) if net is not None else False,
             enable_ipv6=bool(net.enable_ipv6) if net is not None and net.enable_ipv6 else False,
-            labels=L.network_labels(self.project.name, key, net.labels if net is not None else {}),
+            labels=L.network_labels(self.project.name, key, net.labels if net is not None else {},
+                                    self._network_settings(action.target)),
             check_duplicate=True,
         )
+
+    def _network_settings(self, name: str) -> str:
+        return next((n.settings for n in self.desired.networks if n.name == name), "")
 
     def _do_create_volume(self, action: Action) -> None:
         vol = next((v for v in self.project.volumes.values() if v.name == action.target), None)
@@ -184,10 +218,23 @@ class Executor:
             known = self._image_ids.get(reference)
         if known:
             return known
-        found = self.client.inspect_image(reference)["Id"]
+        return self._inspect_image(reference)[0]
+
+    def image_volumes(self, reference: str) -> list[str]:
+        """The image's VOLUME declarations (one inspect per image and run)."""
         with self._lock:
-            self._image_ids[reference] = found
-        return found
+            known = self._image_volumes.get(reference)
+        if known is not None:
+            return known
+        return self._inspect_image(reference)[1]
+
+    def _inspect_image(self, reference: str) -> tuple[str, list[str]]:
+        found = self.client.inspect_image(reference)
+        volumes = sorted(((found.get("Config") or {}).get("Volumes") or {}).keys())
+        with self._lock:
+            self._image_ids[reference] = found["Id"]
+            self._image_volumes[reference] = volumes
+        return found["Id"], volumes
 
     def _spec(self, action: Action, name: Optional[str] = None) -> Any:
         service = self.project.services[action.service or ""]
@@ -201,10 +248,27 @@ class Executor:
 
     def _create(self, action: Action, name: Optional[str] = None) -> str:
         made = self._spec(action, name)
-        container_id = engine.create_container(self.client, made.spec)
+        spec = made.spec
+        if spec.network_mode and spec.network_mode.startswith("service:"):
+            spec = dataclasses.replace(spec, network_mode=self._namespace_of(spec.network_mode[len("service:"):], action))
+        if action.kind == "recreate" and action.old_volumes:
+            # The replacement takes over the old container's anonymous volumes (their data).
+            image = self.desired.services[action.service or ""].image
+            mounts, _inherited = inherit(spec.mounts, self.image_volumes(image), action.old_volumes)
+            spec = dataclasses.replace(spec, mounts=mounts or None)
+        container_id = engine.create_container(self.client, spec)
         if made.files:
-            self.client.put_archive(container_id, "/", _tar(made.files))
+            self.client.put_archive(container_id, "/", files_tar(made.files))
         return container_id
+
+    def _namespace_of(self, owner: str, action: Action) -> str:
+        """network_mode service:<owner> -> container:<ID of the owner's first container> (as Compose)."""
+        mine = sorted((c for c in list_containers(self.client, self.project.name) if c.service == owner and not c.oneoff),
+                      key=lambda c: c.number)  # the planner checks joiners against the same one
+        if not mine:
+            raise ExecutionError("service %s: network_mode service:%s, but %s has no container"
+                                 % (action.service, owner, owner))
+        return "container:" + mine[0].id
 
     def _do_create(self, action: Action) -> None:
         container_id = self._create(action)
@@ -248,7 +312,9 @@ class Executor:
                 engine.stop_container(self.client, old, self.options.stop_timeout)
                 engine.remove_container(self.client, old, keep_volumes=True)
             except Exception:
-                engine.remove_container(self.client, new_id)
+                # v=1 drops only the volumes the engine made for the new container: inherited
+                # ones are mounted by name, so the engine keeps them.
+                engine.remove_container(self.client, new_id, keep_volumes=False)
                 raise
             self.client.rename(new_id, final_name)
             if action.start:
@@ -362,29 +428,19 @@ class Executor:
             return ""
 
 
+def _batches(actions: list[Action]) -> list[list[Action]]:
+    """The step's actions in run order: consecutive recreates of one update batch together, every
+    other action alone."""
+    groups: list[list[Action]] = []
+    for action in actions:
+        if action.batch is not None and groups and groups[-1][-1].batch == action.batch:
+            groups[-1].append(action)
+        else:
+            groups.append([action])
+    return groups
+
+
 def _health_log(state: dict[str, Any]) -> str:
     entries = ((state.get("Health") or {}).get("Log") or [])[-3:]
     lines = ["exit %s: %s" % (e.get("ExitCode"), (e.get("Output") or "").strip()) for e in entries]
     return "; last health checks: %s" % " | ".join(lines) if lines else ""
-
-
-def _tar(files: list[InjectedFile]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        made_dirs = set()
-        for item in files:
-            parts = item.path.strip("/").split("/")
-            for depth in range(1, len(parts)):
-                directory = "/".join(parts[:depth])
-                if directory not in made_dirs:
-                    made_dirs.add(directory)
-                    info = tarfile.TarInfo(directory)
-                    info.type = tarfile.DIRTYPE
-                    info.mode = 0o755
-                    archive.addfile(info)
-            info = tarfile.TarInfo("/".join(parts))
-            info.size = len(item.content)
-            info.mode = item.mode
-            info.uid, info.gid = item.uid, item.gid
-            archive.addfile(info, io.BytesIO(item.content))
-    return buffer.getvalue()

@@ -31,6 +31,10 @@ VOLUME = "com.docker.compose.volume"
 SETTINGS = "io.goship.compose.settings"
 BUILD_DIGEST = "io.goship.compose.build-digest"
 MANAGED_BY = "io.goship.compose.managed-by"
+# On networks: the settings fingerprint of the network as created (what a change is detected by).
+# Our own label, not Compose's config-hash: Compose hashes its Go structs, which we cannot
+# reproduce, and a foreign hash there would make `docker compose up` recreate the network.
+NETWORK_SETTINGS = "io.goship.compose.network-settings"
 
 # The Compose release whose label contract we follow (the one the visibility tests run).
 COMPOSE_VERSION = "2.40.3"
@@ -115,9 +119,11 @@ def container_labels(base: Mapping[str, str], service: str, number: int, config_
     return labels
 
 
-def network_labels(project: str, key: str, user_labels: Mapping[str, str]) -> dict[str, str]:
+def network_labels(project: str, key: str, user_labels: Mapping[str, str], settings: str = "") -> dict[str, str]:
     labels = dict(user_labels)
     labels.update({PROJECT: project, NETWORK: key, VERSION: COMPOSE_VERSION, MANAGED_BY: MANAGER})
+    if settings:
+        labels[NETWORK_SETTINGS] = settings
     return labels
 
 

@@ -16,7 +16,7 @@ import os
 import re
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, ProjectSource
 from ansible_collections.goship.containers.plugins.module_utils.compose.validate import list_to_dict, type_name
 from ansible_collections.goship.containers.plugins.module_utils.compose.syntax import (
     Override, Reset, interpolate, parse_env_file, parse_yaml,
@@ -459,17 +459,11 @@ def find_default_files(project_dir: str) -> list[str]:
     raise ComposeError("project_src", "no compose file (%s) in %s" % (", ".join(DEFAULT_FILES), project_dir))
 
 
-def load_config_dict(
-    project_dir: Optional[str] = None,
-    files: Optional[list[str]] = None,
-    definition: Optional[Any] = None,
-    project_name: Optional[str] = None,
-    env_files: Optional[list[str]] = None,
-    profiles: Optional[list[str]] = None,
-    environ: Optional[dict[str, str]] = None,
-) -> tuple[dict[str, Any], LoadContext]:
+def load_config_dict(source: ProjectSource) -> tuple[dict[str, Any], LoadContext]:
     """Read, interpolate, prepare and merge the project's files; see model.load_project."""
-    shell = dict(os.environ if environ is None else environ)
+    project_dir, files, definition, env_files, profiles = (
+        source.project_dir, source.files, source.definition, source.env_files, source.profiles)
+    shell = dict(os.environ if source.environ is None else source.environ)
     if project_dir is None:
         if files:
             project_dir = os.path.dirname(os.path.abspath(files[0]))
@@ -513,7 +507,7 @@ def load_config_dict(
         context.config_files = paths + [f for f in context.config_files if f not in paths]
     config = _strip(config)
 
-    context.name = project_name or merged_env.get("COMPOSE_PROJECT_NAME") or None
+    context.name = source.project_name or merged_env.get("COMPOSE_PROJECT_NAME") or None
     if profiles is None:
         raw = merged_env.get("COMPOSE_PROFILES", "")
         profiles = [p.strip() for p in raw.split(",") if p.strip()]

@@ -541,6 +541,19 @@ class Project(_Config):
         return [name for name in self.service_order() if name in wanted]
 
 
+@dataclass
+class ProjectSource:
+    """Where a project comes from, as the user gave it; the fields are load_project's arguments."""
+
+    project_dir: Optional[str] = None
+    files: Optional[list[str]] = None
+    definition: Optional[Any] = None
+    project_name: Optional[str] = None
+    env_files: Optional[list[str]] = None
+    profiles: Optional[list[str]] = None
+    environ: Optional[dict[str, str]] = None
+
+
 def load_project(
     project_dir: Optional[str] = None,
     files: Optional[list[str]] = None,
@@ -561,7 +574,4 @@ def load_project(
     """
     # Imported here: normalize imports this module, so a top-level import would be circular.
     from ansible_collections.goship.containers.plugins.module_utils.compose.normalize import build_project
-    return build_project(
-        project_dir=project_dir, files=files, definition=definition, project_name=project_name,
-        env_files=env_files, profiles=profiles, environ=environ,
-    )
+    return build_project(ProjectSource(project_dir, files, definition, project_name, env_files, profiles, environ))

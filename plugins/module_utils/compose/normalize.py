@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose import loader
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
-    DependsOn, Network, Project, SecretOrConfig, Service, Volume,
+    DependsOn, Network, Project, ProjectSource, SecretOrConfig, Service, Volume,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.service_options import (
     devices, parse_build, parse_command, parse_deploy, parse_depends_on, parse_extra_hosts, parse_file_refs,
@@ -258,18 +258,9 @@ def project_name_from(context: loader.LoadContext, config: dict[str, Any]) -> st
     return name
 
 
-def build_project(
-    project_dir: Optional[str] = None,
-    files: Optional[list[str]] = None,
-    definition: Optional[Any] = None,
-    project_name: Optional[str] = None,
-    env_files: Optional[list[str]] = None,
-    profiles: Optional[list[str]] = None,
-    environ: Optional[dict[str, str]] = None,
-) -> Project:
+def build_project(source: ProjectSource) -> Project:
     """See model.load_project."""
-    config, context = loader.load_config_dict(project_dir, files, definition, project_name, env_files,
-                                              profiles, environ)
+    config, context = loader.load_config_dict(source)
     return project_from_config(config, context)
 
 

@@ -41,6 +41,9 @@ class ObservedContainer:
     oneoff: bool
     networks: tuple[str, ...] = ()
     volumes: tuple[str, ...] = ()
+    # (target, volume name) of every volume mount: what a recreate hands on (anonymous_volumes.py).
+    volume_mounts: tuple[tuple[str, str], ...] = ()
+    network_mode: str = ""  # HostConfig.NetworkMode: "container:<id>" for a shared namespace
     labels: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -112,7 +115,9 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
     except ValueError:
         number = 0
     networks = tuple(sorted(((item.get("NetworkSettings") or {}).get("Networks") or {}).keys()))
-    volumes = tuple(sorted(m.get("Name") for m in item.get("Mounts") or [] if m.get("Type") == "volume" and m.get("Name")))
+    volume_items = [m for m in item.get("Mounts") or [] if m.get("Type") == "volume" and m.get("Name")]
+    volumes = tuple(sorted(m["Name"] for m in volume_items))
+    volume_mounts = tuple(sorted((m.get("Destination") or "", m["Name"]) for m in volume_items))
     return ObservedContainer(
         id=item.get("Id", ""),
         name=names[0].lstrip("/"),
@@ -130,6 +135,8 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
         oneoff=labels.get(L.ONEOFF, "False") == "True",
         networks=networks,
         volumes=volumes,
+        volume_mounts=volume_mounts,
+        network_mode=(item.get("HostConfig") or {}).get("NetworkMode") or "",
         labels=dict(labels),
     )
 

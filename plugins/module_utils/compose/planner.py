@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from . import labels as L
+from .anonymous_volumes import anonymous_volume_names
+from .network_change import network_change
 from .observe import ObservedContainer, ObservedProject
 
 STATES = ("present", "stopped", "restarted", "absent")
@@ -31,6 +33,11 @@ class PlanError(Exception):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         super().__init__("%s: %s" % (path, message))
+
+
+class ExecutionError(Exception):
+    """An action of the plan failed; the message names the service or object and the engine's reason.
+    Raised by the executor; declared here so that a run that changes nothing never imports it."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +57,16 @@ class DesiredService:
     depends_on: dict[str, Dependency] = field(default_factory=dict)
     update_order: str = "stop-first"  # resolved: explicit, else the module default
     failure_action: str = "pause"
+    # deploy.update_config, Swarm's semantics: recreate `parallelism` containers at a time (0: all
+    # at once; default 1), waiting `delay` seconds between batches
+    update_parallelism: int = 1
+    update_delay: float = 0.0
     container_name: Optional[str] = None
     has_healthcheck: bool = False
     restart_policy: str = "no"
     build_digest: Optional[str] = None  # set when the image is built from a context
     pull_policy: str = "missing"
+    namespace_owner: Optional[str] = None  # network_mode service:<owner>: joins its first container
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class DesiredNetwork:
     internal: bool = False
     attachable: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    settings: str = ""  # network_change.network_settings: recorded on the network at creation
 
 
 @dataclass(frozen=True)
@@ -107,15 +120,20 @@ class PlanOptions:
 
 @dataclass
 class Action:
-    kind: str  # build pull create_network create_volume create start recreate restart stop remove
-    #            remove_network remove_volume remove_image
+    kind: str  # build pull create_network recreate_network create_volume create start recreate restart
+    #            stop remove remove_network remove_volume remove_image
     target: str  # container, network, volume or image name
     reason: str
     service: Optional[str] = None
     number: Optional[int] = None
     container_id: Optional[str] = None
     strategy: Optional[str] = None  # recreate: stop-first | start-first
+    attached: tuple[str, ...] = ()  # recreate_network: IDs of the containers to detach first
+    batch: Optional[int] = None  # recreate: the update batch (1, 2, ...), run together
     start: bool = True  # create / recreate: start the new container (False for state=stopped)
+    # recreate: (target, volume) of the old container's volume mounts, for the replacement to
+    # take over its anonymous volumes (anonymous_volumes.inherit)
+    old_volumes: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         verb = self.kind.replace("_", " ")
@@ -130,6 +148,7 @@ class Step:
     name: str
     actions: list[Action] = field(default_factory=list)
     waits: list[tuple[str, str]] = field(default_factory=list)  # (dependency, condition) before starting
+    batch_delay: float = 0.0  # seconds between two update batches of recreate actions
 
     @property
     def starts_containers(self) -> bool:
@@ -140,6 +159,7 @@ class Step:
 class Plan:
     layers: list[list[Step]] = field(default_factory=list)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per service
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per recreated network
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -286,7 +306,28 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
     return steps, rebuilt
 
 
-def _resource_steps(project: DesiredProject, observed: ObservedProject, options: PlanOptions) -> list[Step]:
+def _network_recreation(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
+                        net: DesiredNetwork, reason: str, forced: dict[str, str]) -> Action:
+    """A changed network is recreated (as `docker compose up` does); the containers attached to it
+    are detached first and recreated on the new network (`forced`: container ID -> reason)."""
+    attached = [c for c in observed.containers if net.name in c.networks]
+    selected = set(options.selected) if options.selected is not None else set(project.services)
+    outside = sorted(c.name for c in attached if c.oneoff or c.service not in selected)
+    path = "networks.%s" % net.key
+    if outside:
+        raise PlanError(path, "network %s must be recreated (%s) but containers this run does not manage are"
+                        " attached: %s; run for all services (without `services`) or remove them"
+                        % (net.name, reason, ", ".join(outside)))
+    if options.recreate == "never" and attached:
+        raise PlanError(path, "network %s must be recreated (%s), which recreates its containers, but recreate"
+                        " is 'never'" % (net.name, reason))
+    for container in attached:
+        forced[container.id] = "network %s recreated" % net.key
+    return Action("recreate_network", net.name, reason, attached=tuple(sorted(c.id for c in attached)))
+
+
+def _resource_steps(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
+                    forced: dict[str, str]) -> list[Step]:
     steps: list[Step] = []
     for net in project.networks:
         actual = observed.networks.get(net.name)
@@ -297,15 +338,11 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
             continue
         if not exists:
             steps.append(Step("network:" + net.key, [Action("create_network", net.name, "missing")]))
-        elif actual is not None:
-            drift = []
-            if net.driver and actual.driver and net.driver != actual.driver:
-                drift.append("driver %s -> %s" % (actual.driver, net.driver))
-            if net.internal != actual.internal:
-                drift.append("internal %s -> %s" % (actual.internal, net.internal))
-            if drift:
-                raise PlanError("networks.%s" % net.key, "network %s exists with a different configuration (%s);"
-                                " remove the project (state=absent) to change it" % (net.name, "; ".join(drift)))
+        elif actual is not None and actual.project == project.name:
+            reason = network_change(net.settings, net.driver, net.internal, net.attachable, actual)
+            if reason:
+                action = _network_recreation(project, observed, options, net, reason, forced)
+                steps.append(Step("network:" + net.key, [action]))
     for vol in project.volumes:
         actual_vol = observed.volumes.get(vol.name)
         exists = actual_vol is not None or vol.name in observed.volumes_in_use
@@ -322,7 +359,7 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
 
 
 def _service_step(project: DesiredProject, observed: ObservedProject, service: DesiredService,
-                  options: PlanOptions, rebuilt: bool) -> Step:
+                  options: PlanOptions, rebuilt: bool, forced: dict[str, str]) -> Step:
     step = Step(service.name)
     containers = observed.service_containers(service.name)
     keep, extra = containers[:service.replicas], containers[service.replicas:]
@@ -338,11 +375,15 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
             reasons = []
         if container.name != _container_target(project.name, service, container.number) and options.recreate != "never":
             reasons = reasons or ["container name changed"]
+        if container.id in forced:
+            reasons = reasons + [forced[container.id]]
         if reasons:
             strategy = service.update_order if container.running and start else "stop-first"
+            if container.id in forced:
+                strategy = "stop-first"  # its network (or namespace) is going away: no overlap to keep
             step.actions.append(Action("recreate", container.name, "; ".join(reasons), service=service.name,
                                        number=container.number, container_id=container.id,
-                                       strategy=strategy, start=start))
+                                       strategy=strategy, start=start, old_volumes=container.volume_mounts))
         elif options.state == "stopped":
             if container.running or container.state == "paused":
                 step.actions.append(Action("stop", container.name, "state: stopped", service=service.name,
@@ -350,11 +391,42 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
         elif not container.running and not _is_completed(service, container, one_shot_services(project)):
             step.actions.append(Action("start", container.name, "container is %s" % _state_text(container),
                                        service=service.name, number=container.number, container_id=container.id))
+    _assign_batches(step, service)
     for number in _next_numbers(containers, max(0, service.replicas - len(containers))):
         reason = "scale up to %d" % service.replicas if containers else "missing"
         step.actions.append(Action("create", _container_target(project.name, service, number), reason,
                                    service=service.name, number=number, start=start))
     return step
+
+
+def _rejoin_namespace(service: DesiredService, observed: ObservedProject, steps: dict[str, Step],
+                      forced: dict[str, str]) -> None:
+    """network_mode service:<owner> joins the network namespace of the owner's first container
+    (resolved to container:<id> at create). A joiner must be recreated (not restarted: the ID it
+    names is gone) when that container is replaced in this run, or was replaced before."""
+    owner = service.namespace_owner
+    if owner is None:
+        return
+    owner_containers = observed.service_containers(owner)
+    first = owner_containers[0] if owner_containers else None
+    owner_step = steps.get(owner)
+    replaced = first is None or (owner_step is not None and any(
+        a.container_id == first.id and a.kind in ("recreate", "remove") for a in owner_step.actions))
+    for container in observed.service_containers(service.name):
+        if replaced:
+            forced.setdefault(container.id, "network_mode service:%s: its container is replaced" % owner)
+        elif container.network_mode != "container:" + first.id:
+            forced.setdefault(container.id, "network_mode service:%s: joined to a container that is gone" % owner)
+
+
+def _assign_batches(step: Step, service: DesiredService) -> None:
+    """Recreates go in batches of update_config.parallelism (in container-number order), with
+    update_config.delay between batches; the executor runs a batch's recreates together."""
+    recreates = [a for a in step.actions if a.kind == "recreate"]
+    size = service.update_parallelism if service.update_parallelism > 0 else max(1, len(recreates))
+    for index, action in enumerate(recreates):
+        action.batch = index // size + 1
+    step.batch_delay = service.update_delay
 
 
 def _service_summary(service: Optional[DesiredService], containers: list[ObservedContainer],
@@ -410,10 +482,15 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
     if options.state == "absent":
         return _plan_absent(project, observed, options, layers, plan, images)
 
-    prepare: list[Step] = _resource_steps(project, observed, options)
+    forced: dict[str, str] = {}  # container ID -> why it must be recreated whatever its config
+    prepare: list[Step] = _resource_steps(project, observed, options, forced)
     image_steps, rebuilt = _image_steps(project, observed, images, options, selected)
     prepare.extend(image_steps)
-    steps = {name: _service_step(project, observed, services[name], options, name in rebuilt) for name in selected}
+    steps: dict[str, Step] = {}
+    for layer in dependency_layers(services):  # owners of a shared namespace before their joiners
+        for name in layer:
+            _rejoin_namespace(services[name], observed, steps, forced)
+            steps[name] = _service_step(project, observed, services[name], options, name in rebuilt, forced)
     if options.state != "stopped":
         _propagate_restarts(project, observed, steps)
     if options.state == "restarted":
@@ -427,6 +504,16 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
         step.waits = [(dep, spec.condition) for dep, spec in sorted(services[name].depends_on.items()) if dep in services]
         plan.services[name] = _service_summary(services[name], observed.service_containers(name), step, options.state)
 
+    for net in project.networks:
+        recreation = next((a for step in prepare for a in step.actions
+                           if a.kind == "recreate_network" and a.target == net.name), None)
+        if recreation is not None:
+            actual = observed.networks[net.name]
+            plan.networks[net.key] = {
+                "before": {"name": net.name, "settings": L.parse_settings(actual.labels.get(L.NETWORK_SETTINGS))},
+                "after": {"name": net.name, "settings": L.parse_settings(net.settings), "reason": recreation.reason,
+                          "containers_recreated": len(recreation.attached)},
+            }
     if prepare:
         plan.layers.append(prepare)
     ordered = layers if options.state != "stopped" else list(reversed(layers))
@@ -459,6 +546,23 @@ def _plan_orphans(project: DesiredProject, observed: ObservedProject, options: P
     plan.layers.append(list(steps.values()))
 
 
+def _plan_anonymous_volumes(observed: ObservedProject, plan: Plan) -> None:
+    """remove_volumes: the anonymous volumes of the removed containers go too (as `down -v`).
+    The engine's own `v=1` misses those a recreate handed on by name, so they are removed by
+    name, after their containers; one still mounted by a container that stays is kept."""
+    removed = {a.container_id for a in plan.actions if a.kind == "remove"}
+    kept_in_use = {name for c in observed.containers if c.id not in removed for name in c.volumes}
+    owners: dict[str, str] = {}
+    for container in observed.containers:
+        if container.id in removed:
+            for name in anonymous_volume_names(container.volume_mounts):
+                owners.setdefault(name, container.name)
+    steps = [Step("volume:" + name, [Action("remove_volume", name, "anonymous volume of %s; remove_volumes: true" % owner)])
+             for name, owner in sorted(owners.items()) if name not in kept_in_use]
+    if steps:
+        plan.layers.append(steps)
+
+
 def _plan_absent(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
                  layers: list[list[str]], plan: Plan, images: dict[str, ObservedImage]) -> Plan:
     for layer in reversed(layers):
@@ -473,6 +577,8 @@ def _plan_absent(project: DesiredProject, observed: ObservedProject, options: Pl
         if steps:
             plan.layers.append(steps)
     _plan_orphans(project, observed, options, plan)
+    if options.remove_volumes:
+        _plan_anonymous_volumes(observed, plan)
     if options.selected is not None and set(options.selected) != set(project.services):
         return plan  # a subset goes away; shared networks and volumes stay
     teardown: list[Step] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from . import labels as L
+from .api_versions import settings_needing_newer_api
 from .model import Project, load_project
 from .observe import ObservedProject, list_containers, observe_project
 from .planner import (
@@ -81,13 +82,13 @@ def load(request: ComposeRequest) -> Optional[Project]:
 
 def build_digests(project: Project, build: str) -> dict[str, str]:
     """The content digest of each built service's inputs (local files only, no engine call)."""
-    if build == "never":
+    built = {name: service for name, service in project.services.items()
+             if service_has_build(service) and service.build is not None}
+    if build == "never" or not built:
         return {}
-    from ..images.context import BuildContext, ContextError, build_inputs_digest
+    from ..images.context import BuildContext, ContextError, build_inputs_digest  # only projects that build pay for it
     digests = {}
-    for name, service in project.services.items():
-        if not service_has_build(service) or service.build is None:
-            continue
+    for name, service in built.items():
         try:
             context = BuildContext(build_context_path(project, service), service.build.dockerfile)
         except ContextError as exc:
@@ -137,8 +138,23 @@ def _images_needed(desired: DesiredProject, observed: ObservedProject, selected:
     return sorted(set(refs))
 
 
+def require_api_version(client: Any, project: Project) -> None:
+    """Settings the engine's API version lacks (it would drop them silently) fail before any write."""
+    api_version = str(getattr(client, "api_version", "") or "")
+    if not api_version or api_version == "auto":
+        return
+    missing = settings_needing_newer_api(project, api_version)
+    if missing:
+        where = getattr(client, "base_url", None) or "the daemon"
+        raise PlanError(missing[0][0], "; ".join(
+            ("" if index == 0 else "%s: " % path) + "needs Docker Engine API %s or newer" % minimum
+            for index, (path, minimum) in enumerate(missing)) + "; the daemon at %s speaks API %s" % (where, api_version))
+
+
 def plan(client: Any, request: ComposeRequest, project: Optional[Project]) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load()."""
+    if project is not None and request.state != "absent":
+        require_api_version(client, project)
     if project is None:
         observed = observe_project(client, request.project_name or "")
         desired = desired_from_labels(request.project_name or "", observed)
@@ -161,7 +177,10 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project]) -> tu
 def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,
           result: ComposeResult, record: Callable[[str], None]) -> None:
     """Run the plan (never in check mode: the caller stops after `plan`)."""
-    from .executor import ExecOptions, Executor  # only runs that change something pay for it
+    waits = request.wait and request.state in ("present", "restarted")
+    if not result.plan.changed and not waits:
+        return  # a no-op: not even the executor's code is loaded (modules are compiled at every run)
+    from .executor import ExecOptions, Executor  # only runs that change or wait pay for it
     exec_options = ExecOptions(
         wait=request.wait, wait_timeout=request.wait_timeout, stop_timeout=request.stop_timeout,
         remove_volumes=request.remove_volumes,
@@ -170,7 +189,7 @@ def apply(client: Any, request: ComposeRequest, project: Optional[Project], desi
     )
     executor = Executor(client, project or Project(name=desired.name), desired, exec_options, record)
     executor.run(result.plan)
-    if request.wait and request.state in ("present", "restarted"):
+    if waits:
         # A run that changed nothing can often decide from the containers it already listed.
         known = None if result.plan.changed else result.observed.containers
         executor.wait_for_services(result.selected, known)
@@ -185,15 +204,15 @@ def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
             continue
         entry = services.setdefault(container.service, {"containers": []})
         entry["containers"].append(container.summary())
-    for name, entry in services.items():
+    for entry in services.values():
         entry["running"] = sum(1 for c in entry["containers"] if c["state"] == "running")
         entry["replicas"] = len(entry["containers"])
     return services
 
 
 def plan_actions(the_plan: Plan) -> list[dict[str, Any]]:
-    return [dict(kind=a.kind, target=a.target, reason=a.reason, service=a.service, strategy=a.strategy)
-            for a in the_plan.actions]
+    return [dict(kind=a.kind, target=a.target, reason=a.reason, service=a.service, strategy=a.strategy,
+                 batch=a.batch) for a in the_plan.actions]
 
 
 def project_label_filter(name: str) -> dict[str, list[str]]:

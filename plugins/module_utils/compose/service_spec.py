@@ -13,32 +13,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
+from ..file_tar import FileEntry  # a secret or config with inline content, copied in before the start
 from ..units import parse_size_bytes
 from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
 from . import labels as L
 from .model import Project, Service, config_mount_path, secret_mount_path
+from .network_change import network_settings
+from .service_resources import links, resource_settings
 from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanError
 
 UPDATE_ORDERS = ("stop-first", "start-first")
 
 
 @dataclass
-class InjectedFile:
-    """A secret or config with inline content: copied into the container before it starts."""
-    path: str
-    content: bytes
-    mode: int = 0o444
-    uid: int = 0
-    gid: int = 0
-
-
-@dataclass
 class ServiceContainer:
     spec: ContainerSpec
-    files: list[InjectedFile] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)
 
 
 def default_image(project: Project, service: Service) -> str:
@@ -61,7 +54,11 @@ def _network_attachments(project: Project, service: Service, container_name: str
             ipv4_address=settings.ipv4_address if settings else None,
             ipv6_address=settings.ipv6_address if settings else None,
         )))
-    return tuple(item[2] for item in sorted(items, key=lambda i: (i[0], i[1])))
+    attachments = [item[2] for item in sorted(items, key=lambda i: (i[0], i[1]))]
+    service_links = links(project, service)
+    if attachments and service_links:  # legacy links live on the primary network's endpoint
+        attachments[0] = replace(attachments[0], links=service_links)
+    return tuple(attachments)
 
 
 def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
@@ -96,9 +93,9 @@ def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
     return tuple(mounts)
 
 
-def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list[InjectedFile]]:
+def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list[FileEntry]]:
     mounts: list[Mount] = []
-    files: list[InjectedFile] = []
+    files: list[FileEntry] = []
     for kind, refs, top, where in (("secrets", service.secrets, project.secrets, secret_mount_path),
                                    ("configs", service.configs, project.configs, config_mount_path)):
         for index, ref in enumerate(refs):
@@ -111,8 +108,8 @@ def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list
                 mounts.append(Mount(target=target, type="bind", source=item.file, read_only=True))
             elif item.content is not None or item.environment:
                 content = item.content if item.content is not None else (item.value or "")
-                files.append(InjectedFile(target, content.encode("utf-8"), ref.mode if ref.mode is not None else 0o444,
-                                          int(ref.uid or 0), int(ref.gid or 0)))
+                files.append(FileEntry(target, content.encode("utf-8"), ref.mode if ref.mode is not None else 0o444,
+                                       int(ref.uid or 0), int(ref.gid or 0)))
             else:
                 raise PlanError(path, "external %s are not supported without Swarm" % kind)
     return mounts, files
@@ -125,7 +122,8 @@ def _healthcheck(service: Service) -> Optional[Healthcheck]:
     if check.disable or (check.test or [None])[0] == "NONE":
         return Healthcheck(test=("NONE",))
     return Healthcheck(test=tuple(check.test or ()), interval_ns=check.interval, timeout_ns=check.timeout,
-                       retries=check.retries, start_period_ns=check.start_period)
+                       retries=check.retries, start_period_ns=check.start_period,
+                       start_interval_ns=check.start_interval)
 
 
 def _restart(service: Service) -> tuple[Optional[str], Optional[int]]:
@@ -203,8 +201,9 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
     secret_mounts, files = _secret_files(project, service)
     mounts = _mounts(project, service) + tuple(secret_mounts)
     network_mode = service.network_mode
-    if network_mode and network_mode.startswith("service:"):
-        raise PlanError("services.%s.network_mode" % service.name, "network_mode service:... is not supported; use container:<name>")
+    if network_mode and network_mode.startswith("service:") and network_mode[len("service:"):] not in project.services:
+        raise PlanError("services.%s.network_mode" % service.name,
+                        "no service %r in the project to share the network namespace of" % network_mode[len("service:"):])
     env = {k: v for k, v in service.environment.items() if v is not None}
     merged_labels = dict(service.labels)
     merged_labels.update(labels)
@@ -250,6 +249,7 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
         ipc_mode=service.extra.get("ipc"), pid_mode=service.extra.get("pid"),
         group_add=tuple(str(g) for g in service.extra.get("group_add") or ()) or None,
         **_limits(service),
+        **resource_settings(project, service),
     )
     return ServiceContainer(spec, files)
 
@@ -275,6 +275,24 @@ def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
         order = "stop-first"
     failure = service.update_failure_action or ("rollback" if order == "start-first" else "pause")
     return order, failure
+
+
+def _namespace_owner(service: Service) -> Optional[str]:
+    mode = service.network_mode or ""
+    return mode[len("service:"):] if mode.startswith("service:") else None
+
+
+def _update_parallelism(service: Service) -> int:
+    """deploy.update_config.parallelism as Swarm reads it: unset is 1, 0 is all at once."""
+    update = service.deploy.update_config if service.deploy else None
+    if update is None or update.parallelism is None:
+        return 1
+    return update.parallelism  # the loader refuses a negative one, naming the path
+
+
+def _update_delay(service: Service) -> float:
+    update = service.deploy.update_config if service.deploy else None
+    return (update.delay or 0) / 1e9 if update is not None else 0.0
 
 
 def _prune(value: Any) -> Any:
@@ -320,9 +338,11 @@ def desired_project(project: Project, default_order: str = "stop-first",
             config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
+            update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
             has_healthcheck=health is not None and not health.disabled,
             restart_policy=restart or "no", build_digest=build_digests.get(name),
             pull_policy=service.pull_policy or "missing",
+            namespace_owner=_namespace_owner(service),
         )
     used_networks = set()
     for service in project.services.values():
@@ -331,9 +351,10 @@ def desired_project(project: Project, default_order: str = "stop-first",
     for key, net in sorted(project.networks.items()):
         if key in used_networks:
             desired.networks.append(DesiredNetwork(key, net.name, net.external, net.driver, net.internal,
-                                                   net.attachable, dict(net.labels)))
+                                                   net.attachable, dict(net.labels), network_settings(net, net.name)))
     if "default" in used_networks and "default" not in project.networks:
-        desired.networks.append(DesiredNetwork("default", "%s_default" % project.name))
+        name = "%s_default" % project.name
+        desired.networks.append(DesiredNetwork("default", name, settings=network_settings(None, name)))
     for key, vol in sorted(project.volumes.items()):
         desired.volumes.append(DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels)))
     return desired

@@ -20,6 +20,7 @@ _MINIMUM_API: tuple[tuple[str, str, Callable[[ContainerSpec], bool]], ...] = (
     ("healthcheck.start_period", "1.29",
      lambda spec: spec.healthcheck is not None and spec.healthcheck.start_period_ns is not None),
     ("volumes/mounts", "1.30", lambda spec: bool(spec.mounts)),
+    ("cgroupns_mode", "1.41", lambda spec: spec.cgroupns_mode is not None),
 )
 
 

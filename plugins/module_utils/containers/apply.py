@@ -95,7 +95,7 @@ def hopeless_health(observed: ObservedContainer, restarts_at_start: int) -> Opti
             ", error: %s" % observed.error if observed.error else "")
     if observed.status != "running":
         return "is %s (exit code %s%s)" % (observed.status, observed.exit_code,
-                                          ", error: %s" % observed.error if observed.error else "")
+                                           ", error: %s" % observed.error if observed.error else "")
     if observed.health is None:
         return "has no healthcheck, so it can never become healthy"
     if observed.health == "unhealthy":

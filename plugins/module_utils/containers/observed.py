@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from .spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
+from .spec import ContainerSpec, Device, DeviceRate, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -236,6 +236,41 @@ def _dict_from_pairs(entries: Optional[list[str]]) -> dict[str, str]:
     return result
 
 
+def _rates(entries: Optional[list], unit: str = "Rate") -> tuple[DeviceRate, ...]:
+    return tuple(sorted((DeviceRate(e.get("Path", ""), e.get(unit) or 0) for e in entries or ()),
+                        key=lambda rate: rate.path))
+
+
+def _resources(host: dict[str, Any]) -> dict[str, Any]:
+    """The spec's CPU, block I/O, OOM and namespace fields; engine defaults in their normal form."""
+    swappiness = host.get("MemorySwappiness")
+    return dict(
+        cpu_period=host.get("CpuPeriod") or 0,
+        cpu_quota=host.get("CpuQuota") or 0,
+        cpu_rt_period=host.get("CpuRealtimePeriod") or 0,
+        cpu_rt_runtime=host.get("CpuRealtimeRuntime") or 0,
+        cpuset_cpus=host.get("CpusetCpus") or "",
+        cpuset_mems=host.get("CpusetMems") or "",
+        blkio_weight=host.get("BlkioWeight") or 0,
+        blkio_weight_devices=_rates(host.get("BlkioWeightDevice"), "Weight"),
+        device_read_bps=_rates(host.get("BlkioDeviceReadBps")),
+        device_write_bps=_rates(host.get("BlkioDeviceWriteBps")),
+        device_read_iops=_rates(host.get("BlkioDeviceReadIOps")),
+        device_write_iops=_rates(host.get("BlkioDeviceWriteIOps")),
+        oom_score_adj=host.get("OomScoreAdj") or 0,
+        oom_kill_disable=bool(host.get("OomKillDisable")),
+        memory_swappiness=None if swappiness in (None, -1) else swappiness,  # -1 / null: the host's value
+        cgroup_parent=host.get("CgroupParent") or "",
+        cgroupns_mode=host.get("CgroupnsMode") or "",
+        runtime=host.get("Runtime") or "",
+        userns_mode=host.get("UsernsMode") or "",
+        uts_mode=host.get("UTSMode") or "",
+        device_cgroup_rules=tuple(host.get("DeviceCgroupRules") or ()),
+        storage_opts=dict(host.get("StorageOpt") or {}),
+        volumes_from=tuple(host.get("VolumesFrom") or ()),
+    )
+
+
 def observed_container(inspect: dict[str, Any]) -> ObservedContainer:
     """GET /containers/{id}/json → ObservedContainer with every field of the spec filled in."""
     config = inspect.get("Config") or {}
@@ -298,6 +333,7 @@ def observed_container(inspect: dict[str, Any]) -> ObservedContainer:
         pid_mode=host.get("PidMode") or "",
         group_add=tuple(host.get("GroupAdd") or ()),
         mac_address=config.get("MacAddress") or None,
+        **_resources(host),
     )
     health = state.get("Health") or {}
     log_lines = tuple(

@@ -7,6 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 _STR_LIST = dict(type="list", elements="str")
+_DEVICE_RATES = dict(type="list", elements="dict", options=dict(
+    path=dict(type="str", required=True),
+    rate=dict(type="str", required=True),
+))
 
 CONTAINER_OPTIONS: dict[str, dict[str, Any]] = dict(
     name=dict(type="str", required=True),
@@ -90,4 +94,29 @@ CONTAINER_OPTIONS: dict[str, dict[str, Any]] = dict(
     cleanup=dict(type="bool", default=False),
     keep_volumes=dict(type="bool", default=True),
     healthy_wait_timeout=dict(type="float", default=300),
+    # CPU, block I/O, OOM and namespaces (containers/parse_resources.py)
+    cpu_period=dict(type="int"),
+    cpu_quota=dict(type="int"),
+    cpuset_cpus=dict(type="str"),
+    cpuset_mems=dict(type="str"),
+    blkio_weight=dict(type="int"),
+    device_read_bps=_DEVICE_RATES,
+    device_write_bps=_DEVICE_RATES,
+    device_read_iops=_DEVICE_RATES,
+    device_write_iops=_DEVICE_RATES,
+    oom_score_adj=dict(type="int"),
+    oom_killer=dict(type="bool"),
+    memory_swappiness=dict(type="int"),
+    cgroup_parent=dict(type="str"),
+    cgroupns_mode=dict(type="str", choices=["private", "host"]),
+    runtime=dict(type="str"),
+    userns_mode=dict(type="str"),
+    uts=dict(type="str"),
+    ipc_mode=dict(type="str"),
+    pid_mode=dict(type="str"),
+    groups=_STR_LIST,
+    mac_address=dict(type="str"),
+    device_cgroup_rules=_STR_LIST,
+    storage_opts=dict(type="dict"),
+    volumes_from=_STR_LIST,
 )

@@ -498,6 +498,8 @@ def spec_from_params(params: dict[str, Any], env_file_text: Optional[str] = None
             if address != "host-gateway":
                 raise OptionError("etc_hosts.%s" % host, "%r is not an IP address" % address)
     log_options = _str_dict(params.get("log_options"), "log_options")
+    from .parse_resources import resource_fields  # imports this module's OptionError
+    resources = resource_fields(params)
     return ContainerSpec(
         name=params["name"],
         image=params["image"],
@@ -546,6 +548,7 @@ def spec_from_params(params: dict[str, Any], env_file_text: Optional[str] = None
         auto_remove=params.get("auto_remove"),
         tty=params.get("tty"),
         stdin_open=params.get("interactive"),
+        **resources,
     )
 
 

@@ -3,8 +3,8 @@
 """Desired spec + observed container → a plan: a pure list of steps, each with its reason.
 
 What a difference costs is decided here, per option:
-- `update`: the engine applies it in place (POST /containers/{id}/update): CPU, memory, pids,
-  restart policy;
+- `update`: the engine applies it in place (POST /containers/{id}/update): CPU (cpus, shares,
+  period, quota, cpuset), block I/O weight, memory, pids, restart policy;
 - `network`: connect / disconnect, no recreate;
 - `recreate`: everything else (stop → remove → create → start).
 """
@@ -72,6 +72,30 @@ COMPARE_RULES: dict[str, CompareRule] = {
     "auto_remove": CompareRule("auto_remove", "value", "strict", "recreate"),
     "tty": CompareRule("tty", "value", "strict", "recreate"),
     "interactive": CompareRule("stdin_open", "value", "strict", "recreate"),
+    "cpu_period": CompareRule("cpu_period", "value", "strict", "update"),
+    "cpu_quota": CompareRule("cpu_quota", "value", "strict", "update"),
+    "cpuset_cpus": CompareRule("cpuset_cpus", "value", "strict", "update"),
+    "cpuset_mems": CompareRule("cpuset_mems", "value", "strict", "update"),
+    "blkio_weight": CompareRule("blkio_weight", "value", "strict", "update"),
+    "device_read_bps": CompareRule("device_read_bps", "set", "strict", "recreate"),
+    "device_write_bps": CompareRule("device_write_bps", "set", "strict", "recreate"),
+    "device_read_iops": CompareRule("device_read_iops", "set", "strict", "recreate"),
+    "device_write_iops": CompareRule("device_write_iops", "set", "strict", "recreate"),
+    "oom_score_adj": CompareRule("oom_score_adj", "value", "strict", "recreate"),
+    "oom_killer": CompareRule("oom_kill_disable", "value", "strict", "recreate"),
+    "memory_swappiness": CompareRule("memory_swappiness", "value", "strict", "recreate"),
+    "cgroup_parent": CompareRule("cgroup_parent", "value", "strict", "recreate"),
+    "cgroupns_mode": CompareRule("cgroupns_mode", "value", "strict", "recreate"),
+    "runtime": CompareRule("runtime", "value", "strict", "recreate"),
+    "userns_mode": CompareRule("userns_mode", "value", "strict", "recreate"),
+    "uts": CompareRule("uts_mode", "value", "strict", "recreate"),
+    "ipc_mode": CompareRule("ipc_mode", "value", "strict", "recreate"),
+    "pid_mode": CompareRule("pid_mode", "value", "strict", "recreate"),
+    "groups": CompareRule("group_add", "set", "strict", "recreate"),
+    "mac_address": CompareRule("mac_address", "value", "strict", "recreate"),
+    "device_cgroup_rules": CompareRule("device_cgroup_rules", "set", "strict", "recreate"),
+    "storage_opts": CompareRule("storage_opts", "dict", "strict", "recreate"),
+    "volumes_from": CompareRule("volumes_from", "set", "strict", "recreate"),
 }
 # Options compared by their own logic: the image by ID, networks by membership.
 SPECIAL_COMPARISONS = {"image": "strict", "networks": "allow_more_present"}
@@ -80,6 +104,8 @@ COMPARISON_ALIASES = {"volumes": "mounts", "tmpfs": "mounts", "ports": "publishe
 UPDATE_API_FIELDS = {
     "memory": "Memory", "memory_reservation": "MemoryReservation", "memory_swap": "MemorySwap",
     "nano_cpus": "NanoCpus", "cpu_shares": "CpuShares", "pids_limit": "PidsLimit",
+    "cpu_period": "CpuPeriod", "cpu_quota": "CpuQuota", "cpuset_cpus": "CpusetCpus", "cpuset_mems": "CpusetMems",
+    "blkio_weight": "BlkioWeight",
 }
 
 
@@ -198,6 +224,14 @@ def _update_body(desired: ContainerSpec, observed: ObservedContainer, options: l
     return body
 
 
+def _switches_cpu_limit(desired: ContainerSpec, observed: ObservedContainer) -> bool:
+    """The engine limits CPUs either by NanoCpus or by a CFS period/quota and refuses to update a
+    container from one to the other."""
+    wants_quota = bool(desired.cpu_period or desired.cpu_quota)
+    has_quota = bool(observed.spec.cpu_period or observed.spec.cpu_quota)
+    return (wants_quota and bool(observed.spec.nano_cpus)) or (bool(desired.nano_cpus) and has_quota)
+
+
 def plan_container(
     desired: Optional[ContainerSpec],
     observed: Optional[ObservedContainer],
@@ -248,6 +282,8 @@ def plan_container(
             update_options.append(option)
         else:
             reasons.append("%s differs" % option)
+    if update_options and _switches_cpu_limit(desired, observed):
+        reasons.append("cpus and cpu_period/cpu_quota replace each other (the engine cannot switch in place)")
     if recreate:
         reasons.insert(0, "recreate requested")
 

@@ -99,6 +99,7 @@ class Healthcheck:
     timeout_ns: Optional[int] = None
     retries: Optional[int] = None
     start_period_ns: Optional[int] = None
+    start_interval_ns: Optional[int] = None  # API 1.44+: the callers check the version first
 
     @property
     def disabled(self) -> bool:
@@ -109,7 +110,8 @@ class Healthcheck:
         if self.test:
             body["Test"] = list(self.test)
         for key, value in (("Interval", self.interval_ns), ("Timeout", self.timeout_ns),
-                           ("Retries", self.retries), ("StartPeriod", self.start_period_ns)):
+                           ("Retries", self.retries), ("StartPeriod", self.start_period_ns),
+                           ("StartInterval", self.start_interval_ns)):
             if value is not None:
                 body[key] = value
         return body
@@ -127,6 +129,14 @@ class Device:
     path_on_host: str
     path_in_container: str
     permissions: str = "rwm"
+
+
+@dataclass(frozen=True)
+class DeviceRate:
+    """A per-device I/O limit: bytes per second, or operations per second (the *_iops options)."""
+
+    path: str
+    rate: int
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,31 @@ class ContainerSpec:
     pid_mode: Optional[str] = None
     group_add: Optional[tuple[str, ...]] = None
     mac_address: Optional[str] = None
+    # CPU and block I/O limits the engine can change in place (POST /containers/{id}/update)
+    cpu_period: Optional[int] = None  # microseconds
+    cpu_quota: Optional[int] = None  # microseconds per period
+    cpu_rt_period: Optional[int] = None  # microseconds
+    cpu_rt_runtime: Optional[int] = None  # microseconds
+    cpuset_cpus: Optional[str] = None
+    cpuset_mems: Optional[str] = None
+    blkio_weight: Optional[int] = None
+    # Set at create time only
+    blkio_weight_devices: Optional[tuple[DeviceRate, ...]] = None  # rate = weight
+    device_read_bps: Optional[tuple[DeviceRate, ...]] = None
+    device_write_bps: Optional[tuple[DeviceRate, ...]] = None
+    device_read_iops: Optional[tuple[DeviceRate, ...]] = None
+    device_write_iops: Optional[tuple[DeviceRate, ...]] = None
+    oom_score_adj: Optional[int] = None
+    oom_kill_disable: Optional[bool] = None
+    memory_swappiness: Optional[int] = None
+    cgroup_parent: Optional[str] = None
+    cgroupns_mode: Optional[str] = None
+    runtime: Optional[str] = None
+    userns_mode: Optional[str] = None
+    uts_mode: Optional[str] = None
+    device_cgroup_rules: Optional[tuple[str, ...]] = None
+    storage_opts: Optional[dict[str, str]] = None
+    volumes_from: Optional[tuple[str, ...]] = None
     extra: dict[str, Any] = field(default_factory=dict)  # raw HostConfig keys, an escape hatch
 
     @property
@@ -278,6 +313,37 @@ def _set(target: dict[str, Any], key: str, value: Any, convert: Any = None) -> N
         target[key] = convert(value) if convert else value
 
 
+def _device_rates(rates: tuple[DeviceRate, ...], unit: str = "Rate") -> list[dict[str, Any]]:
+    return [{"Path": item.path, unit: item.rate} for item in rates]
+
+
+def _resources_request(spec: ContainerSpec, host: dict[str, Any]) -> None:
+    """CPU, block I/O, OOM and namespace settings (HostConfig keys)."""
+    _set(host, "CpuPeriod", spec.cpu_period)
+    _set(host, "CpuQuota", spec.cpu_quota)
+    _set(host, "CpuRealtimePeriod", spec.cpu_rt_period)
+    _set(host, "CpuRealtimeRuntime", spec.cpu_rt_runtime)
+    _set(host, "CpusetCpus", spec.cpuset_cpus)
+    _set(host, "CpusetMems", spec.cpuset_mems)
+    _set(host, "BlkioWeight", spec.blkio_weight)
+    _set(host, "BlkioWeightDevice", spec.blkio_weight_devices, lambda rates: _device_rates(rates, "Weight"))
+    _set(host, "BlkioDeviceReadBps", spec.device_read_bps, _device_rates)
+    _set(host, "BlkioDeviceWriteBps", spec.device_write_bps, _device_rates)
+    _set(host, "BlkioDeviceReadIOps", spec.device_read_iops, _device_rates)
+    _set(host, "BlkioDeviceWriteIOps", spec.device_write_iops, _device_rates)
+    _set(host, "OomScoreAdj", spec.oom_score_adj)
+    _set(host, "OomKillDisable", spec.oom_kill_disable)
+    _set(host, "MemorySwappiness", spec.memory_swappiness)
+    _set(host, "CgroupParent", spec.cgroup_parent)
+    _set(host, "CgroupnsMode", spec.cgroupns_mode)
+    _set(host, "Runtime", spec.runtime)
+    _set(host, "UsernsMode", spec.userns_mode)
+    _set(host, "UTSMode", spec.uts_mode)
+    _set(host, "DeviceCgroupRules", spec.device_cgroup_rules, list)
+    _set(host, "StorageOpt", spec.storage_opts, dict)
+    _set(host, "VolumesFrom", spec.volumes_from, list)
+
+
 def to_create_request(spec: ContainerSpec) -> dict[str, Any]:
     """Body of POST /containers/create?name=<spec.name> (container config + HostConfig +
     NetworkingConfig for the first network; later networks are joined by `connect_networks`)."""
@@ -336,6 +402,7 @@ def to_create_request(spec: ContainerSpec) -> dict[str, Any]:
     _set(host, "IpcMode", spec.ipc_mode)
     _set(host, "PidMode", spec.pid_mode)
     _set(host, "GroupAdd", spec.group_add, list)
+    _resources_request(spec, host)
     host.update(spec.extra)
 
     mode = spec.effective_network_mode

@@ -37,6 +37,7 @@ from ansible_collections.goship.containers.plugins.module_utils.images.store imp
     summary,
     tag_image,
 )
+from ansible_collections.goship.containers.plugins.module_utils.file_tar import DirectoryEntry, FileEntry, files_tar
 from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns
 
 GO_DIGEST_LABEL = "goship.go.digest"
@@ -64,15 +65,6 @@ class CompileError(Exception):
 
 
 @dataclass
-class ExtraFile:
-    dest: str
-    content: bytes
-    mode: int = 0o644
-    uid: int = 0
-    gid: int = 0
-
-
-@dataclass
 class GoImageRequest:
     name: str
     source: str
@@ -96,7 +88,7 @@ class GoImageRequest:
     healthcheck: Optional[Dict[str, Any]] = None
     ca_certificates: bool = False
     ca_bundle: str = "/etc/ssl/certs/ca-certificates.crt"
-    files: List[ExtraFile] = field(default_factory=list)
+    files: List[FileEntry] = field(default_factory=list)
     archive_path: Optional[str] = None
     force: bool = False
     validated: bool = False
@@ -164,10 +156,10 @@ def validate(request: GoImageRequest) -> None:
         raise GoImageError("ca_bundle: %s does not exist on the managed host" % request.ca_bundle)
     seen = set()
     for index, extra in enumerate(request.files):
-        extra.dest = _absolute_image_path(extra.dest, "files[%d].dest" % index)
-        if extra.dest in seen or extra.dest == request.binary_path:
-            raise GoImageError("files[%d].dest: %s is given twice" % (index, extra.dest))
-        seen.add(extra.dest)
+        extra.path = _absolute_image_path(extra.path, "files[%d].dest" % index)
+        if extra.path in seen or extra.path == request.binary_path:
+            raise GoImageError("files[%d].dest: %s is given twice" % (index, extra.path))
+        seen.add(extra.path)
     request.validated = True
 
 
@@ -249,7 +241,7 @@ def source_digest(request: GoImageRequest, goarch: str, version: str) -> str:
         build_env={k: v for k, v in request.build_env.items() if k not in CACHE_ENV},
         go_version=version, config=image_config_body(request, goarch, {}),
         ca=_file_hash(request.ca_bundle) if request.ca_certificates else None,
-        files=[(f.dest, hashlib.sha256(f.content).hexdigest(), f.mode, f.uid, f.gid) for f in request.files],
+        files=[(f.path, hashlib.sha256(f.content).hexdigest(), f.mode, f.uid, f.gid) for f in request.files],
     )
     total.update(json.dumps(options, sort_keys=True).encode())
     return "sha256:" + total.hexdigest()
@@ -295,47 +287,24 @@ def compile_binary(request: GoImageRequest, goarch: str, output: str, runner: Co
 
 # --- assembly --------------------------------------------------------------------------------------
 
-def _passwd_files() -> List[ExtraFile]:
+def _passwd_files() -> List[FileEntry]:
     passwd = ("root:x:0:0:root:/root:/sbin/nologin\n"
               "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
               "nonroot:x:%d:%d:nonroot:/home/nonroot:/sbin/nologin\n" % (NONROOT_UID, NONROOT_UID))
     group = "root:x:0:\nnobody:x:65534:\nnonroot:x:%d:\n" % NONROOT_UID
-    return [ExtraFile("/etc/passwd", passwd.encode()), ExtraFile("/etc/group", group.encode())]
+    return [FileEntry("/etc/passwd", passwd.encode()), FileEntry("/etc/group", group.encode())]
 
 
 def layer_tar(request: GoImageRequest, binary: bytes) -> bytes:
     """The image's single layer: sorted entries, root-owned unless asked, fixed mtime."""
-    entries: Dict[str, Tuple[str, int, int, int, bytes]] = {
-        "tmp": ("d", 0o1777, 0, 0, b""),
-        "home": ("d", 0o755, 0, 0, b""),
-        "home/nonroot": ("d", 0o755, NONROOT_UID, NONROOT_UID, b""),
-    }
+    directories = [DirectoryEntry("/tmp", 0o1777), DirectoryEntry("/home"),
+                   DirectoryEntry("/home/nonroot", 0o755, NONROOT_UID, NONROOT_UID)]
     files = _passwd_files() + list(request.files)
-    files.append(ExtraFile(request.binary_path, binary, 0o755))
+    files.append(FileEntry(request.binary_path, binary, 0o755))
     if request.ca_certificates:
         with open(request.ca_bundle, "rb") as handle:
-            files.append(ExtraFile("/etc/ssl/certs/ca-certificates.crt", handle.read()))
-    for extra in files:
-        path = extra.dest.lstrip("/")
-        parent = os.path.dirname(path)
-        while parent and parent not in entries:
-            entries[parent] = ("d", 0o755, 0, 0, b"")
-            parent = os.path.dirname(parent)
-        entries[path] = ("f", extra.mode, extra.uid, extra.gid, extra.content)
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as archive:
-        for path in sorted(entries):
-            kind, mode, uid, gid, content = entries[path]
-            info = tarfile.TarInfo(path)
-            info.mode, info.uid, info.gid, info.mtime = mode, uid, gid, 0
-            info.uname = info.gname = ""
-            if kind == "d":
-                info.type = tarfile.DIRTYPE
-                archive.addfile(info)
-            else:
-                info.size = len(content)
-                archive.addfile(info, io.BytesIO(content))
-    return out.getvalue()
+            files.append(FileEntry("/etc/ssl/certs/ca-certificates.crt", handle.read()))
+    return files_tar(files, directories)
 
 
 def image_config_body(request: GoImageRequest, goarch: str, labels: Dict[str, str]) -> Dict[str, Any]:

@@ -8,7 +8,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from ansible_collections.goship.containers.plugins.module_utils.networks.spec import IpamPool, OptionError
+from ansible_collections.goship.containers.plugins.module_utils.networks.spec import IpamPool
+from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError
 
 
 @dataclass

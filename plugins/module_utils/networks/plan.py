@@ -9,7 +9,8 @@ from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compare import differs
 from ansible_collections.goship.containers.plugins.module_utils.networks.observed import ContainerRef, NetworkState
-from ansible_collections.goship.containers.plugins.module_utils.networks.spec import DEFAULT_DRIVER, IpamPool, NetworkSpec, PlanError
+from ansible_collections.goship.containers.plugins.module_utils.networks.spec import DEFAULT_DRIVER, IpamPool, NetworkSpec
+from ansible_collections.goship.containers.plugins.module_utils.user_input import PlanError
 
 
 def _ipam_differs(desired: Optional[list[IpamPool]], actual: list[IpamPool]) -> bool:

@@ -8,6 +8,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, string_map
+
 NETWORK_OPTIONS: dict[str, dict[str, Any]] = dict(
     name=dict(type="str", required=True, aliases=["network_name"]),
     state=dict(type="str", default="present", choices=["present", "absent"]),
@@ -33,14 +35,6 @@ NETWORK_OPTIONS: dict[str, dict[str, Any]] = dict(
 )
 
 DEFAULT_DRIVER = "bridge"
-
-
-class OptionError(ValueError):
-    """Invalid user input; the message starts with the option (or option path) at fault."""
-
-
-class PlanError(ValueError):
-    """The desired state cannot be reached without a step the user did not allow."""
 
 
 @dataclass(frozen=True)
@@ -98,20 +92,6 @@ class NetworkSpec:
     force: bool = False
 
 
-def _string_map(option: str, value: Any) -> Optional[dict[str, str]]:
-    """A dict of strings as the engine stores it; numbers and booleans are written the way YAML users expect."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise OptionError("%s: expected a dictionary, got %s" % (option, type(value).__name__))
-    result: dict[str, str] = {}
-    for key, item in value.items():
-        if item is None or isinstance(item, (dict, list)):
-            raise OptionError("%s.%s: expected a string value, got %s" % (option, key, type(item).__name__))
-        result[str(key)] = str(item).lower() if isinstance(item, bool) else str(item)
-    return result
-
-
 def _network(option: str, value: str, version: Optional[int] = None) -> ipaddress._BaseNetwork:
     try:
         net = ipaddress.ip_network(str(value).strip(), strict=True)
@@ -152,7 +132,7 @@ def parse_ipam_pool(option: str, entry: dict[str, Any]) -> IpamPool:
             raise OptionError("%s.iprange: %s is not inside the subnet %s" % (option, ip_range, subnet))
         iprange = str(ip_range)
     aux = None
-    raw_aux = _string_map(option + ".aux_addresses", entry.get("aux_addresses"))
+    raw_aux = string_map(option + ".aux_addresses", entry.get("aux_addresses"))
     if raw_aux:
         aux = tuple(sorted(
             (host, _address_in("%s.aux_addresses.%s" % (option, host), address, subnet))
@@ -191,12 +171,12 @@ def load_network_spec(params: dict[str, Any]) -> NetworkSpec:
         name=name,
         state=params.get("state") or "present",
         driver=driver.strip() if driver else None,
-        driver_options=_string_map("driver_options", params.get("driver_options")),
+        driver_options=string_map("driver_options", params.get("driver_options")),
         ipam_config=ipam,
         internal=params.get("internal"),
         attachable=params.get("attachable"),
         enable_ipv6=params.get("enable_ipv6"),
-        labels=_string_map("labels", params.get("labels")),
+        labels=string_map("labels", params.get("labels")),
         connected=connected,
         appends=bool(params.get("appends")),
         force=bool(params.get("force")),

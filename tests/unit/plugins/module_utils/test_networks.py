@@ -12,8 +12,9 @@ from ansible_collections.goship.containers.plugins.module_utils.networks.plan im
     desired_config, network_differences, plan_network,
 )
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
-    IpamPool, OptionError, PlanError, load_network_spec,
+    IpamPool, load_network_spec,
 )
+from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, PlanError
 
 INSPECT = {
     "Name": "web", "Id": "n1", "Driver": "bridge", "EnableIPv6": False, "Internal": False, "Attachable": False,

@@ -254,14 +254,11 @@ def test_pull_missing_and_never():
     assert err.value.path == "services.api.image"
 
 
-def test_external_resources_must_exist_and_network_drift_is_an_error():
+def test_external_resources_must_exist():
     desired = project(svc("web"), networks=[DesiredNetwork("front", "shared-front", external=True)])
     with pytest.raises(PlanError) as err:
         plan_project(desired, observed(networks=()), PlanOptions())
     assert err.value.path == "networks.front"
-    drift = project(svc("web"), networks=[DesiredNetwork("default", P + "_default", internal=True)])
-    with pytest.raises(PlanError, match="internal"):
-        plan_project(drift, observed(ctr("web")), PlanOptions())
 
 
 def test_a_network_proven_by_a_container_needs_no_create():

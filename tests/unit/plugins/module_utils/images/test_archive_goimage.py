@@ -11,8 +11,9 @@ import pytest
 from ansible_collections.goship.containers.plugins.module_utils.images.archive import (
     ArchiveError, archive_holds, read_manifest,
 )
+from ansible_collections.goship.containers.plugins.module_utils.file_tar import FileEntry
 from ansible_collections.goship.containers.plugins.module_utils.images.goimage import (
-    ExtraFile, GoImageError, GoImageRequest, _healthcheck, image_archive, source_files, validate,
+    GoImageError, GoImageRequest, _healthcheck, image_archive, source_files, validate,
 )
 
 
@@ -60,7 +61,7 @@ def request(tmp_path, **kw):
 def test_image_archive_is_deterministic_and_loadable_shape(tmp_path):
     req = request(tmp_path, exposed_ports=["8080"], env={"A": "1"},
                   healthcheck={"test": ["/app", "healthcheck"], "interval": "1s", "retries": 3},
-                  files=[ExtraFile("/etc/app/config", b"k=v\n", 0o600, 65532, 65532)])
+                  files=[FileEntry("/etc/app/config", b"k=v\n", 0o600, 65532, 65532)])
     id1, tar1 = image_archive(req, "amd64", b"\x7fELF binary", "sha256:d")
     id2, tar2 = image_archive(req, "amd64", b"\x7fELF binary", "sha256:d")
     assert (id1, tar1) == (id2, tar2)

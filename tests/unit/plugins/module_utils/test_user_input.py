@@ -1,0 +1,28 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, string_map
+
+
+def test_string_map_writes_scalars_the_way_yaml_users_expect():
+    assert string_map("labels", {"a": True, "b": 3, "c": "x", 4: False}) == {"a": "true", "b": "3", "c": "x", "4": "false"}
+
+
+def test_string_map_keeps_unset_apart_from_empty():
+    assert string_map("labels", None) is None
+    assert string_map("labels", {}) == {}
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"a": None}, "labels.a: expected a string value, got NoneType"),
+    ({"a": [1]}, "labels.a: expected a string value, got list"),
+    ({"a": {"b": 1}}, "labels.a: expected a string value, got dict"),
+    (["a=b"], "labels: expected a dictionary, got list"),
+])
+def test_string_map_names_the_bad_key(value, message):
+    with pytest.raises(OptionError) as error:
+        string_map("labels", value)
+    assert str(error.value) == message
