@@ -591,9 +591,8 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.api_v
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, apply_plan, wait_healthy,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import (
-    PullError, parse_pull_policy, pull, pull_reason,
-)
+from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import parse_pull_policy, pull_reason
+from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError, pull_image
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     image_defaults, observed_container, with_image_defaults,
 )
@@ -633,9 +632,9 @@ def _resolve_image(client, outcome, reference, policy, check_mode_behavior):
             outcome.apply(action)
         return local
     try:
-        pull(client, reference)
-    except PullError as exc:
-        outcome.fail("image: pulling %s failed (%s): %s; nothing was changed" % (reference, reason, exc),
+        pull_image(client, reference)
+    except ImageError as exc:
+        outcome.fail("image: %s (pulled because: %s); nothing was changed" % (exc, reason),
                      api_requests=client.request_count)
     image = client.inspect_image(reference)
     if local is None or image["Id"] != local["Id"]:

@@ -3,8 +3,9 @@
 """The image a container is created from, and whether to pull it first: community.docker
 docker_container's `pull` (never | missing | always, or true = always, false = missing).
 
-Deciding is pure (`pull_reason`); pulling is one call (`pull`). The `container` module decides
-before any write call, never pulls in check mode, and pulls before it plans against the image.
+Deciding is pure (`pull_reason`); pulling is images/store.pull_image. The `container` module
+decides before any write call, never pulls in check mode, and pulls before it plans against the
+image.
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ PULL_POLICIES = ("never", "missing", "always")
 PULL_CHECK_MODE_BEHAVIORS = ("image_not_present", "always")
 _BOOLEAN_TEXT = {"true": "always", "yes": "always", "false": "missing", "no": "missing"}
 _IMAGE_ID = re.compile(r"^(sha256:)?[0-9a-f]{12,64}$")
-
-
-class PullError(Exception):
-    """The registry (or the engine on its behalf) refused the pull; the message says which image and why."""
 
 
 def parse_pull_policy(value: Any) -> str:
@@ -54,29 +51,3 @@ def pull_reason(reference: str, local_image: Optional[dict[str, Any]], policy: s
     if policy == "never":
         raise OptionError("image", "%s is not present locally and pull is never" % reference)
     return "not present locally"
-
-
-def _split(reference: str) -> tuple[str, str]:
-    """repo[:tag][@digest] → (repo, tag or digest); the engine takes a digest in place of the tag."""
-    if "@" in reference:
-        repo, digest = reference.split("@", 1)
-        return repo, digest
-    last = reference.rsplit("/", 1)[-1]
-    if ":" in last:
-        repo, tag = reference.rsplit(":", 1)
-        return repo, tag
-    return reference, "latest"
-
-
-def pull(client: Any, reference: str) -> None:
-    """Pull `reference`, reading the whole progress stream: the engine reports some registry
-    failures as an HTTP error and others as an `error` line in the stream. Raises PullError."""
-    repo, tag = _split(reference)
-    try:
-        for chunk in client.pull(repo, tag=tag, stream=True, decode=True):
-            if isinstance(chunk, dict) and chunk.get("error"):
-                raise PullError(str((chunk.get("errorDetail") or {}).get("message") or chunk["error"]))
-    except PullError:
-        raise
-    except Exception as exc:  # APIError (registry unreachable, no such repository, auth) or a dropped stream
-        raise PullError(str(getattr(exc, "explanation", None) or exc))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError, pull_image as pull
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import (
-    PullError, is_image_id, parse_pull_policy, pull, pull_reason,
+    is_image_id, parse_pull_policy, pull_reason,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError
 
@@ -77,12 +78,12 @@ def test_pull_splits_the_reference(reference, call):
 
 def test_error_in_the_stream_is_a_failure():
     client = FakeClient([{"status": "Pulling"}, {"error": "x", "errorDetail": {"message": "manifest unknown"}}])
-    with pytest.raises(PullError, match="manifest unknown"):
+    with pytest.raises(ImageError, match="^pulling app:1 failed: .*manifest unknown"):
         pull(client, "app:1")
 
 
 def test_http_error_is_a_failure_with_the_engine_explanation():
-    class APIError(Exception):
-        explanation = 'Get "https://registry-1.docker.io/v2/": no such host'
-    with pytest.raises(PullError, match="no such host"):
-        pull(FakeClient(error=APIError("500 Server Error")), "app:1")
+    from docker.errors import APIError
+    error = APIError("500 Server Error", explanation='Get "http://127.0.0.1:5055/v2/": connection refused')
+    with pytest.raises(ImageError, match="connection refused"):
+        pull(FakeClient(error=error), "app:1")
