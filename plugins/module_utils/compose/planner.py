@@ -296,7 +296,8 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
         policy = service.pull_policy if service.pull_policy in ("always", "never", "missing") else options.pull
         if not proven and service.image not in images:
             if policy == "never" or options.pull == "never":
-                raise PlanError("services.%s.image" % name, "image %s is not present and pull is 'never'" % service.image)
+                key = "pull_policy" if service.pull_policy == "never" else "image"
+                raise PlanError("services.%s.%s" % (name, key), "image %s is not present and pull is 'never'" % service.image)
             if service.image not in pulled:
                 steps.append(Step("pull:" + name, [Action("pull", service.image, "image not present", service=name)]))
         pulled.add(service.image)
