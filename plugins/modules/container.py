@@ -591,8 +591,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.api_v
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, apply_plan, wait_healthy,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import parse_pull_policy, pull_reason
-from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError, pull_image
+from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import parse_pull_policy, resolve_image
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     image_defaults, observed_container, with_image_defaults,
 )
@@ -615,31 +614,6 @@ def _inspect_or_none(fn, name):
         return fn(name)
     except NotFound:
         return None
-
-
-def _resolve_image(client, outcome, reference, policy, check_mode_behavior):
-    """The image's inspect data once pulled as `pull` says; None when it would be pulled (check mode).
-    Runs before any write call: a failed pull fails the task with nothing changed."""
-    local = _inspect_or_none(client.inspect_image, reference)
-    reason = pull_reason(reference, local, policy)
-    if reason is None:
-        return local
-    action = "pull %s (%s)" % (reference, reason)
-    if outcome.check_mode:
-        # Check mode never pulls. A missing image would be pulled (a change); a present one is
-        # assumed current unless pull_check_mode_behavior=always, as docker_container does.
-        if local is None or check_mode_behavior == "always":
-            outcome.apply(action)
-        return local
-    try:
-        pull_image(client, reference)
-    except ImageError as exc:
-        outcome.fail("image: %s (pulled because: %s); nothing was changed" % (exc, reason),
-                     api_requests=client.request_count)
-    image = client.inspect_image(reference)
-    if local is None or image["Id"] != local["Id"]:
-        outcome.apply(action)  # recorded only when it brought a new image: an unchanged pull is no change
-    return image
 
 
 def _run_attached(client, container_id, cleanup):
@@ -675,7 +649,7 @@ def main():
         observed = observed_container(found) if found else None
         desired = image_id = None
         if spec is not None:
-            image = _resolve_image(client, outcome, spec.image, policy, params["pull_check_mode_behavior"])
+            image = resolve_image(client, outcome, spec.image, policy, params["pull_check_mode_behavior"])
             image_id = image["Id"] if image else None
             desired = with_image_defaults(spec, image_defaults(image)) if image else spec
         elif state != "absent" and observed is None:

@@ -3,9 +3,9 @@
 """The image a container is created from, and whether to pull it first: community.docker
 docker_container's `pull` (never | missing | always, or true = always, false = missing).
 
-Deciding is pure (`pull_reason`); pulling is images/store.pull_image. The `container` module
-decides before any write call, never pulls in check mode, and pulls before it plans against the
-image.
+Deciding is pure (`pull_reason`); pulling is images/store.pull_image; `resolve_image` does both
+for the `container` module, before any write call: it never pulls in check mode, and records a pull
+as a change only when it brought another image.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from ..client import NotFound
+from ..images.store import ImageError, pull_image
 from .parse import OptionError
 
 PULL_POLICIES = ("never", "missing", "always")
@@ -39,7 +41,8 @@ def is_image_id(reference: str) -> bool:
 
 def pull_reason(reference: str, local_image: Optional[dict[str, Any]], policy: str) -> Optional[str]:
     """Why `reference` must be pulled before planning, or None to use the local image.
-    Raises OptionError (naming `image`) when the image can be neither found nor pulled."""
+    Raises OptionError when the image can be neither found nor pulled: naming `pull` when the
+    policy forbids the pull, `image` when an absent image ID cannot be pulled."""
     if is_image_id(reference):
         if local_image is None:
             raise OptionError("image", "%s is an image ID that is not present locally (an ID cannot be pulled)" % reference)
@@ -49,5 +52,40 @@ def pull_reason(reference: str, local_image: Optional[dict[str, Any]], policy: s
     if local_image is not None:
         return None
     if policy == "never":
-        raise OptionError("image", "%s is not present locally and pull is never" % reference)
+        raise OptionError("pull", "is never and the image %s is not present locally" % reference)
     return "not present locally"
+
+
+def _local_image(client: Any, reference: str) -> Optional[dict[str, Any]]:
+    try:
+        return client.inspect_image(reference)
+    except NotFound:
+        return None
+
+
+def resolve_image(client: Any, outcome: Any, reference: str, policy: str,
+                  check_mode_behavior: str = "image_not_present") -> Optional[dict[str, Any]]:
+    """The image's inspect data once pulled as `pull` says; None when it would be pulled (check
+    mode). One inspect call when nothing is pulled. A failed pull fails the task (`outcome.fail`)
+    with nothing changed. `outcome` is an outcome.Outcome: check_mode, apply(action), fail(msg)."""
+    local = _local_image(client, reference)
+    reason = pull_reason(reference, local, policy)
+    if reason is None:
+        return local
+    action = "pull %s (%s)" % (reference, reason)
+    if outcome.check_mode:
+        # Check mode never pulls. A missing image would be pulled (a change); a present one is
+        # assumed current unless pull_check_mode_behavior=always, as docker_container does.
+        if local is None or check_mode_behavior == "always":
+            outcome.apply(action)
+        return local
+    try:
+        pull_image(client, reference)
+    except ImageError as exc:
+        outcome.fail("image: %s (pulled because: %s); nothing was changed" % (exc, reason),
+                     api_requests=getattr(client, "request_count", None))
+        return None  # outcome.fail exits the module
+    image = client.inspect_image(reference)
+    if local is None or image["Id"] != local["Id"]:
+        outcome.apply(action)  # recorded only when it brought a new image: an unchanged pull is no change
+    return image
