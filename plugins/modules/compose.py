@@ -117,6 +117,11 @@ options:
     description:
       - For services with C(image) only. V(missing) pulls images not present on the host.
         A service's own C(pull_policy) takes precedence unless this is V(always).
+      - V(always) (or a service's C(pull_policy=always)) pulls before anything else is done. A pull
+        that brings the image the host already had is no change; one that brings another image
+        recreates the service's containers. A failed pull fails the task before any change.
+      - Check mode does not pull; it assumes the local images are current (it reports pulls only of
+        images not present).
     type: str
     choices: [missing, always, never]
     default: missing
@@ -323,7 +328,7 @@ def main() -> None:
         return
     client = connect(module)
     try:
-        desired, result = run.plan(client, request, project)
+        desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply)
     except (ComposeError, PlanError) as exc:
         outcome.fail(str(exc))
         return

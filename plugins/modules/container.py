@@ -49,10 +49,25 @@ options:
     default: started
   pull:
     description:
-      - V(missing) pulls the image only when it is not present locally; V(always) pulls every run;
-        V(never) fails when it is missing. V(true) means V(always), V(false) V(missing).
+      - As docker_container's O(pull) (community.docker 3.8.0 and later).
+      - V(missing) (or V(false)) pulls the image only when it is not present locally.
+      - V(always) (or V(true)) pulls it on every run; the container is recreated only when the pull
+        brought an image with another ID, and a pull that brought nothing new is no change.
+      - V(never) never pulls, and fails when the image is not present locally.
+      - An image given by ID is never pulled (this option is ignored).
+      - The pull happens before any other write call. When it fails, the task fails naming the image
+        and the registry's error, and nothing is created or changed. Check mode never pulls.
     type: raw
     default: missing
+  pull_check_mode_behavior:
+    description:
+      - What check mode reports for O(pull=always), as docker_container does (whether a pull would
+        bring a new image cannot be known without pulling).
+      - V(image_not_present) reports a pull only when the image is not present locally.
+      - V(always) always reports a pull (and so a change).
+    type: str
+    choices: [image_not_present, always]
+    default: image_not_present
   command:
     description: Command (CMD) to run, as a string (split like a shell does) or a list.
     type: raw
@@ -465,7 +480,8 @@ attributes:
     support: full
     description: Shows before and after of every option that differs.
 notes:
-  - Unlike docker_container, the image is never pulled when it is present locally unless O(pull=always).
+  - The image is pulled when it is not present locally (O(pull=missing)), on every run with O(pull=always),
+    and never with O(pull=never).
 seealso:
   - module: goship.containers.container_info
   - module: goship.containers.container_exec
@@ -533,6 +549,11 @@ differences:
   type: list
   elements: str
   sample: [env, memory]
+api_requests:
+  description: Number of Engine API requests the run made (a no-op run, or one that pulled nothing, is a handful).
+  returned: success, and when a pull failed
+  type: int
+  sample: 4
 output:
   description: Output (stdout and stderr) of a container run with O(detach=false).
   returned: when O(detach=false) and the container was started
@@ -570,6 +591,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.api_v
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, apply_plan, wait_healthy,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import parse_pull_policy, resolve_image
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     image_defaults, observed_container, with_image_defaults,
 )
@@ -577,14 +599,6 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.optio
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError, spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
-
-
-def _pull_policy(value):
-    text = str(value).lower()
-    policy = {"true": "always", "yes": "always", "false": "missing", "no": "missing"}.get(text, text)
-    if policy not in ("always", "missing", "never"):
-        raise OptionError("pull", "%r is not one of always, missing, never (or a boolean)" % (value,))
-    return policy
 
 
 def _read_env_file(path):
@@ -602,21 +616,6 @@ def _inspect_or_none(fn, name):
         return None
 
 
-def _resolve_image(module, client, outcome, reference, policy):
-    """The image's inspect data, pulling it as the policy says. None: missing (check mode)."""
-    image = _inspect_or_none(client.inspect_image, reference) if policy != "always" else None
-    if image is not None:
-        return image
-    if policy == "never":
-        outcome.fail("image: %s is not present locally and pull is never" % reference)
-    repository, _sep, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "latest")
-    outcome.apply("pull %s (%s)" % (reference, "pull is always" if policy == "always" else "not present locally"),
-                  lambda: client.pull(repository, tag=tag))
-    if outcome.check_mode:
-        return _inspect_or_none(client.inspect_image, reference)
-    return client.inspect_image(reference)
-
-
 def _run_attached(client, container_id, cleanup):
     status = client.wait(container_id).get("StatusCode")
     output = client.logs(container_id, stdout=True, stderr=True).decode("utf-8", "replace")
@@ -632,7 +631,7 @@ def main():
     state = params["state"]
     spec = None
     try:
-        policy = _pull_policy(params["pull"])
+        policy = parse_pull_policy(params["pull"])
         comparisons = resolve_comparisons(params.get("comparisons"))
         if params.get("image") and state != "absent":
             env_text = _read_env_file(params["env_file"]) if params.get("env_file") else None
@@ -650,7 +649,7 @@ def main():
         observed = observed_container(found) if found else None
         desired = image_id = None
         if spec is not None:
-            image = _resolve_image(module, client, outcome, spec.image, policy)
+            image = resolve_image(client, outcome, spec.image, policy, params["pull_check_mode_behavior"])
             image_id = image["Id"] if image else None
             desired = with_image_defaults(spec, image_defaults(image)) if image else spec
         elif state != "absent" and observed is None:
@@ -661,6 +660,8 @@ def main():
             image_id = observed.image_id
         plan = plan_container(desired, observed, state, image_id, comparisons,
                               recreate=params["recreate"], restart=params["restart"])
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
     except APIError as exc:
         module.fail_json(msg="Reading container %s failed: %s" % (name, exc))
 
@@ -679,7 +680,7 @@ def main():
         if status != 0:
             outcome.fail("container %s exited with status %s" % (name, status), **extra)
         if params["cleanup"]:
-            outcome.exit(container={}, differences=list(plan.differences), **extra)
+            outcome.exit(container={}, differences=list(plan.differences), api_requests=client.request_count, **extra)
 
     already_healthy = not outcome.changed and observed is not None and observed.health == "healthy"
     if state == "healthy" and not outcome.check_mode and not already_healthy:
@@ -695,7 +696,7 @@ def main():
         container = {}
     elif outcome.changed and not outcome.check_mode:
         container = _inspect_or_none(client.inspect_container, container_id) or {}
-    outcome.exit(container=container, differences=list(plan.differences), **extra)
+    outcome.exit(container=container, differences=list(plan.differences), api_requests=client.request_count, **extra)
 
 
 if __name__ == "__main__":

@@ -290,16 +290,14 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
             elif image is None and not proven:
                 raise PlanError("services.%s.build" % name, "image %s does not exist and build is 'never'" % service.image)
             continue
+        # `pull: always` images were pulled before observing (run.pull_always): a moved tag shows
+        # in the containers list like any other, and an unchanged one is no change. Check mode
+        # cannot pull, so it assumes the local image current, as docker_container does.
         policy = service.pull_policy if service.pull_policy in ("always", "never", "missing") else options.pull
-        if options.pull == "always":
-            policy = "always"
-        if policy == "always":
-            rebuilt.add(name)
-            if service.image not in pulled:
-                steps.append(Step("pull:" + name, [Action("pull", service.image, "pull: always", service=name)]))
-        elif not proven and service.image not in images:
+        if not proven and service.image not in images:
             if policy == "never" or options.pull == "never":
-                raise PlanError("services.%s.image" % name, "image %s is not present and pull is 'never'" % service.image)
+                key = "pull_policy" if service.pull_policy == "never" else "image"
+                raise PlanError("services.%s.%s" % (name, key), "image %s is not present and pull is 'never'" % service.image)
             if service.image not in pulled:
                 steps.append(Step("pull:" + name, [Action("pull", service.image, "image not present", service=name)]))
         pulled.add(service.image)

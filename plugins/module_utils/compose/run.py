@@ -151,18 +151,54 @@ def require_api_version(client: Any, project: Project) -> None:
             for index, (path, minimum) in enumerate(missing)) + "; the daemon at %s speaks API %s" % (where, api_version))
 
 
-def plan(client: Any, request: ComposeRequest, project: Optional[Project]) -> tuple[DesiredProject, ComposeResult]:
-    """Observe and plan; `project` from load()."""
+def pull_always(client: Any, desired: DesiredProject, selected: list[str], request: ComposeRequest,
+                record: Callable[[str], None]) -> None:
+    """Pull the images of the services whose pull policy is `always` (not those built here), before
+    anything is observed. Only a pull that brought another image is recorded as a change; the
+    planner then sees the moved tag in the containers list and recreates what runs the old one."""
+    from ..images.store import ImageError, pull_image  # only runs that pull pay for it
+    done: set[str] = set()
+    for name in selected:
+        service = desired.services[name]
+        if service.build_digest is not None or service.image in done:
+            continue
+        policy = "always" if request.pull == "always" else (service.pull_policy or request.pull)
+        if policy != "always":
+            continue
+        done.add(service.image)
+        before = _image_id(client, service.image)
+        try:
+            pull_image(client, service.image)
+        except ImageError as exc:
+            raise PlanError("services.%s.image" % name, "%s; nothing was changed" % exc)
+        if _image_id(client, service.image) != before:
+            record("pull %s (pull: always, %s)" % (service.image, "new image" if before else "not present"))
+
+
+def _image_id(client: Any, reference: str) -> Optional[str]:
+    try:
+        return client.inspect_image(reference).get("Id")
+    except Exception:  # NotFound: not present locally
+        return None
+
+
+def plan(client: Any, request: ComposeRequest, project: Optional[Project],
+         record_pull: Optional[Callable[[str], None]] = None) -> tuple[DesiredProject, ComposeResult]:
+    """Observe and plan; `project` from load(). With `record_pull` (not in check mode), images with
+    pull policy `always` are pulled first."""
     if project is not None and request.state != "absent":
         require_api_version(client, project)
     if project is None:
         observed = observe_project(client, request.project_name or "")
         desired = desired_from_labels(request.project_name or "", observed)
+        selected = select_services(desired, request.services, request.dependencies)
     else:
         desired = desired_project(project, request.update_order, build_digests(project, request.build))
+        selected = select_services(desired, request.services, request.dependencies)
+        if record_pull is not None and request.state in ("present", "restarted"):
+            pull_always(client, desired, selected, request, record_pull)
         observed = observe_project(client, project.name, [n.name for n in desired.networks],
                                    [v.name for v in desired.volumes])
-    selected = select_services(desired, request.services, request.dependencies)
     options = PlanOptions(
         state=request.state, recreate=request.recreate, build=request.build, pull=request.pull,
         remove_orphans=request.remove_orphans, remove_volumes=request.remove_volumes,

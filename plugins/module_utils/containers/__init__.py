@@ -16,6 +16,10 @@ Used by the `container` module and by the compose engine. Entry points:
   (ports, mounts, healthcheck, ulimits, ...) accept the short string syntaxes Compose uses too.
 - `observed.observed_spec(container_inspect, image_inspect)`: engine inspect data → the same
   normal form, with the image's defaults told apart.
+- `image_pull`: docker_container's `pull` policy: `parse_pull_policy`, `pull_reason` (pure: pull
+  or use the local image, or fail naming `pull` or `image`) and `resolve_image` (inspect, pull
+  through images/store.pull_image unless in check mode, record the pull only when it brought
+  another image).
 - `plan.plan_container(desired, observed, comparisons, state)`: a pure plan (actions + reasons);
   `apply.apply_plan(...)`: runs it.
 """

@@ -17,6 +17,7 @@ CONTAINER_OPTIONS: dict[str, dict[str, Any]] = dict(
     image=dict(type="str"),
     state=dict(type="str", default="started", choices=["absent", "present", "started", "stopped", "healthy"]),
     pull=dict(type="raw", default="missing"),
+    pull_check_mode_behavior=dict(type="str", default="image_not_present", choices=["image_not_present", "always"]),
     command=dict(type="raw"),
     entrypoint=_STR_LIST,
     env=dict(type="dict"),

@@ -106,8 +106,9 @@ def _stream_errors(stream: Any) -> Tuple[List[str], Optional[str]]:
 
 
 def pull_image(client: Any, name: str) -> List[str]:
-    """Pull `name`; the streamed log, or ImageError with the registry's answer."""
-    repo, tag = split_reference(name)
+    """Pull `name` (repo[:tag] or repo@digest); the streamed log, or ImageError with the
+    registry's answer (some failures come as an HTTP error, others as an error line in the stream)."""
+    repo, tag = name.split("@", 1) if "@" in name else split_reference(name)
     try:
         log, error = _stream_errors(client.pull(repo, tag=tag, stream=True, decode=True))
     except APIError as exc:
