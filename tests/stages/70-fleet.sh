@@ -223,6 +223,17 @@ expect_rc 0 check-v1
 expect_changed check-v1 1 $(hosts 1 $N)
 expect_versions "2 2 2 2 2 2 2 2"
 
+step "the tag moved on the controller (same name, another image ID): every host gets the new ID"
+# The hosts' own $APP:2 still matches their containers, so only the controller's ID can tell
+docker tag $APP:1 $APP:2
+play moved-tag "$V2" fleet_rollout.yml
+expect_rc 0 moved-tag
+expect_changed moved-tag + $(hosts 1 $N)
+expect_versions "1 1 1 1 1 1 1 1"
+for h in $(hosts 1 $N); do
+  [ "$(docker exec "$h" docker inspect -f '{{.Image}}' gs-fleet-app)" = "$want_id" ] || fail "$h: not running the moved tag's ID"
+done
+
 step "fleet down"
 "$FLEET" down
 [ -z "$(docker ps -aq --filter name="^${H}[0-9]")" ] || fail "fleet hosts left behind"
