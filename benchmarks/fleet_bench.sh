@@ -7,21 +7,24 @@
 #   no-op, 1 host     the same run limited to one host (the target: N-host no-op <= 1.5x this)
 #   no-op, batches    a no-op with the default batches [1, "25%", "50%"] (4 sequential batches)
 #   rolling update    v1 -> v2 with the default batches, canary first, health-gated
-# Uses its own fleet (hosts gs-fleet-b1..bN) and image tags (goship-fleet/bench-app:*), removed at the end.
+# Uses its own fleet (hosts gs-fleet-b1..bN) and image tags (goship-fleet/bench-app:*), removed at the end;
+# GS_FLEET_PREFIX and GS_FLEET_STATE (tests/fleet/fleet) choose another fleet, e.g. beside a running one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${1:-8}
 REPEATS=${2:-3}
-export GS_FLEET_STATE=/tmp/gs-fleet-bench GS_FLEET_PREFIX=gs-fleet-b
+export GS_FLEET_STATE=${GS_FLEET_STATE:-/tmp/gs-fleet-bench} GS_FLEET_PREFIX=${GS_FLEET_PREFIX:-gs-fleet-b}
 STATE=$GS_FLEET_STATE
+APP=goship-fleet/bench-app
+[ "$GS_FLEET_PREFIX" = gs-fleet-b ] || APP=goship-fleet/${GS_FLEET_PREFIX#gs-fleet-}-bench-app
 FLEET="$ROOT/tests/fleet/fleet"
 COLL=$(./scripts/collection-tree)
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$ROOT/.build" ANSIBLE_NOCOLOR=1
 
 cleanup() {
   "$FLEET" down >/dev/null 2>&1 || true
-  docker rmi goship-fleet/bench-app:1 goship-fleet/bench-app:2 >/dev/null 2>&1 || true
+  docker rmi "$APP:1" "$APP:2" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -29,9 +32,9 @@ t0=$SECONDS
 "$FLEET" up "$N" 2>/dev/null
 t_up=$((SECONDS - t0))
 eval "$("$FLEET" env)"
-for t in 1 2; do docker tag "goship-test/app:$t" "goship-fleet/bench-app:$t"; done
+for t in 1 2; do docker tag "goship-test/app:$t" "$APP:$t"; done
 mkdir -p "$STATE/log"
-vars() { printf '[docker_hosts:vars]\nfleet_app_image=goship-fleet/bench-app:%s\nship_cache_dir=%s/cache\n' "$1" "$STATE" > "$STATE/v$1.ini"; }
+vars() { printf '[docker_hosts:vars]\nfleet_app_image=%s:%s\nship_cache_dir=%s/cache\n' "$APP" "$1" "$STATE" > "$STATE/v$1.ini"; }
 vars 1; vars 2
 rm -rf "$STATE/cache"
 
