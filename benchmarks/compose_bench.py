@@ -6,7 +6,8 @@
 Scenarios: first deploy until healthy, no-op re-run (median of --repeat runs), one-service change.
 Measured: the task's own time (Ansible's json callback; for the CLI, the whole command) and the
 Docker API requests, counted by benchmarks/apiproxy.py placed between the tool and the engine.
-An `ansible.builtin.ping` task in the same playbook gives Ansible's floor.
+An `ansible.builtin.ping` task in the same playbook gives Ansible's floor. The "shipped" row is
+goship's module with goship_in_worker=false: sent as AnsiballZ instead of run in the Ansible worker.
 
 Needs: this checkout's .venv (./scripts/setup), the `docker compose` CLI plugin and the local image
 goship-test/app:1. Both Ansible columns run on this checkout's controller and Python; the
@@ -54,6 +55,8 @@ def write_project(directory: str, n: int, changed: bool) -> None:
 
 PLAYBOOK = """- hosts: localhost
   gather_facts: false
+  vars:
+    goship_in_worker: {in_worker}
   tasks:
     - name: ping
       ansible.builtin.ping:
@@ -68,9 +71,12 @@ PLAYBOOK = """- hosts: localhost
 def run_ansible(runner: PlaybookRunner, tool: str, src: str, name: str, proxy: ApiProxy,
                 wait: bool) -> tuple[float, float, int]:
     """(compose task seconds, ping task seconds, API requests) of one ansible-playbook run."""
-    module = "goship.containers.compose" if tool == "ours" else "community.docker.docker_compose_v2"
+    module = "community.docker.docker_compose_v2" if tool == "cdv2" else "goship.containers.compose"
+    # "shipped": goship's module sent as AnsiballZ instead of running in the Ansible worker
+    in_worker = "false" if tool == "shipped" else "true"
     proxy.reset()
-    report = runner.run(name, PLAYBOOK.format(module=module, src=src, name=name, wait=str(wait).lower()))
+    report = runner.run(name, PLAYBOOK.format(module=module, src=src, name=name, wait=str(wait).lower(),
+                                              in_worker=in_worker))
     return report["times"]["compose"], report["times"]["ping"], proxy.count
 
 
@@ -96,7 +102,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--repeat", type=int, default=3, help="no-op runs per tool (median)")
-    parser.add_argument("--tools", nargs="+", default=["ours", "cdv2", "cli"], choices=["ours", "cdv2", "cli"])
+    parser.add_argument("--tools", nargs="+", default=["ours", "shipped", "cdv2", "cli"],
+                        choices=["ours", "shipped", "cdv2", "cli"])
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="gscmpbench-")
     sock = os.path.join(work, "docker.sock")
@@ -134,7 +141,7 @@ def main() -> None:
 
 
 def print_table(rows: list[dict]) -> None:
-    names = {"ours": "goship compose", "cdv2": "docker_compose_v2", "cli": "docker compose up -d"}
+    names = {"ours": "goship compose", "shipped": "goship compose (shipped)", "cdv2": "docker_compose_v2", "cli": "docker compose up -d"}
     print("\n| N | tool | first deploy (healthy) | no-op | one-service change | no-op API calls | ping task |")
     print("|---:|---|---:|---:|---:|---:|---:|")
     for row in rows:

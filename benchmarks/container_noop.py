@@ -30,7 +30,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from apiproxy import ApiProxy  # noqa: E402
 from playbooks import PlaybookRunner  # noqa: E402
 
-MODULES = {"goship": "goship.containers.container", "community": "community.docker.docker_container"}
+# "shipped" is goship's module with goship_in_worker=false: sent to the target as AnsiballZ like
+# community's, instead of running inside the Ansible worker (plugins/plugin_utils/in_worker.py).
+MODULES = {"goship": "goship.containers.container", "shipped": "goship.containers.container",
+           "community": "community.docker.docker_container"}
 PREFIX = "gs-ctr-bench-"
 OPTIONS = """        image: goship-test/busybox:latest
         command: [sleep, '3600']
@@ -58,11 +61,12 @@ HEAD = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: ping\n 
 
 
 def playbook(form: str, tool: str, count: int) -> str:
+    head = HEAD.replace("  tasks:\n", "  vars: {goship_in_worker: false}\n  tasks:\n") if tool == "shipped" else HEAD
     if form == "tasks":
-        return HEAD + "".join("    - name: c%d\n      %s:\n        name: %s%d\n%s" % (i, MODULES[tool], PREFIX, i, OPTIONS)
+        return head + "".join("    - name: c%d\n      %s:\n        name: %s%d\n%s" % (i, MODULES[tool], PREFIX, i, OPTIONS)
                               for i in range(count))
     if form == "loop":
-        return HEAD + "    - name: containers\n      %s:\n        name: %s{{ item }}\n%s      loop: %s\n" % (
+        return head + "    - name: containers\n      %s:\n        name: %s{{ item }}\n%s      loop: %s\n" % (
             MODULES[tool], PREFIX, OPTIONS, list(range(count)))
     project = "services:\n" + "".join(SERVICE % i for i in range(count))
     indented = "".join("          " + line + "\n" for line in project.splitlines())
@@ -102,7 +106,7 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="gs-ctr-bench-")
     proxy = ApiProxy(os.path.join(work, "docker.sock"))
     runner = PlaybookRunner(work, proxy.path, with_peer=True)
-    cases = [("tasks", "community"), ("tasks", "goship"), ("loop", "community"), ("loop", "goship"),
+    cases = [("tasks", "community"), ("tasks", "shipped"), ("tasks", "goship"), ("loop", "community"), ("loop", "goship"),
              ("compose", "goship")]
     rows = {}
     try:
@@ -120,7 +124,7 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|")
     for (form, tool), row in rows.items():
         peer = rows.get((form, "community")) or rows[("tasks", "community")]
-        module = MODULES[tool] if form != "compose" else "goship.containers.compose (1 task, %d services)" % args.count
+        module = MODULES[tool] + (" (shipped)" if tool == "shipped" else "") if form != "compose" else "goship.containers.compose (1 task, %d services)" % args.count
         print("| %s | %s | %.2f | %.3f | %.3f | %d | %.2fx |" % (
             form, module, row["seconds"], row["seconds"] / args.count, row["ping"], row["calls"],
             row["seconds"] / peer["seconds"]))
