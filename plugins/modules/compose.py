@@ -44,7 +44,7 @@ attributes:
     description: Returns the full plan and makes no write request.
   diff_mode:
     support: full
-    description: Per service, before and after (image, image ID, replicas, changed settings); per
+    description: Per service, before and after (image, image ID, replicas, and each changed setting with its value); per
       network to recreate (key C(network:<name>)), its settings before and after.
 options:
   project_src:

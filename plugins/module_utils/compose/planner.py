@@ -428,7 +428,10 @@ def _assign_batches(step: Step, service: DesiredService) -> None:
 
 
 def _service_summary(service: Optional[DesiredService], containers: list[ObservedContainer],
-                     step: Optional[Step], state: str = "present") -> dict[str, Any]:
+                     step: Optional[Step], state: str = "present",
+                     images: Optional[dict[str, ObservedImage]] = None) -> dict[str, Any]:
+    """The diff of one service: replicas, image (reference and ID) and the settings that change,
+    with their values before and after."""
     before: dict[str, Any] = {"replicas": len(containers)}
     if containers:
         before["image"] = containers[0].image_ref
@@ -439,15 +442,31 @@ def _service_summary(service: Optional[DesiredService], containers: list[Observe
         after["running"] = service.replicas
     if service is not None:
         after["image"] = service.image
-        changed = sorted({name for c in containers for name in
-                          (L.changed_settings(c.settings, service.settings) if c.settings and c.config_hash != service.config_hash else [])})
+        after["image_id"] = _image_id_after(service, containers, images or {})
+        stale = [c for c in containers if c.settings and c.config_hash != service.config_hash]
+        changed = sorted({name for c in stale for name in L.changed_settings(c.settings, service.settings)})
         if changed:
             after["changed_settings"] = changed
+            old, new = L.parse_settings(stale[0].settings), L.parse_settings(service.settings)
+            before["settings"] = {name: old.get(name) for name in changed}
+            after["settings"] = {name: new.get(name) for name in changed}
     if step is not None and step.actions:
         after["actions"] = [a.describe() for a in step.actions]
     elif service is not None and containers and not after.get("changed_settings"):
         after = dict(before)  # nothing to do: the diff shows no change
     return {"before": before, "after": after}
+
+
+def _image_id_after(service: DesiredService, containers: list[ObservedContainer],
+                    images: dict[str, ObservedImage]) -> str:
+    """The image ID the service will run: the local image's, the running one's when a no-op run did
+    not look the image up, or what must happen first."""
+    if service.image in images:
+        return images[service.image].id
+    proven = [c.image_id for c in containers if c.image_ref == service.image]
+    if proven:
+        return proven[0]
+    return "(%s first)" % ("built" if service.build_digest else "pulled")
 
 
 def _propagate_restarts(project: DesiredProject, observed: ObservedProject, steps: dict[str, Step]) -> None:
@@ -500,7 +519,8 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
                                                number=container.number, container_id=container.id))
     for name, step in steps.items():
         step.waits = [(dep, spec.condition) for dep, spec in sorted(services[name].depends_on.items()) if dep in services]
-        plan.services[name] = _service_summary(services[name], observed.service_containers(name), step, options.state)
+        plan.services[name] = _service_summary(services[name], observed.service_containers(name), step, options.state,
+                                                 images)
 
     for net in project.networks:
         recreation = next((a for step in prepare for a in step.actions

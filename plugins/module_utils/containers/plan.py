@@ -166,6 +166,19 @@ def view(value: Any) -> Any:
     return value
 
 
+def _desired_view(desired: ContainerSpec, image_id: Optional[str]) -> dict[str, Any]:
+    """What a new container will have: the image and every compared option that is set, so the
+    diff of a create shows the container, not just that one appears."""
+    shown: dict[str, Any] = {"image": image_id or desired.image}
+    for option, rule in COMPARE_RULES.items():
+        value = desired.effective_network_mode if option == "network_mode" else getattr(desired, rule.field)
+        if value not in (None, (), [], {}):
+            shown[option] = view(value)
+    if desired.networks:
+        shown["networks"] = view(desired.networks)
+    return shown
+
+
 def _normal_network_mode(mode: Optional[str]) -> Optional[str]:
     return "bridge" if mode == "default" else mode
 
@@ -256,7 +269,8 @@ def plan_container(
         steps = [Step("create", "container does not exist")]
         if start_after:
             steps.append(Step("start", "state is %s" % state))
-        return Plan(tuple(steps), before={"exists": False}, after={"exists": True, "running": start_after})
+        return Plan(tuple(steps), before={"exists": False},
+                    after=dict(_desired_view(desired, image_id), exists=True, running=start_after))
 
     reasons: list[str] = []
     differences: list[str] = []

@@ -9,7 +9,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.model im
 from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanError, PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ObservedImage, PlanError, PlanOptions, plan_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import desired_project
 
 P = "gscmpunit"
@@ -44,7 +44,7 @@ def kinds(plan):
 
 def test_the_owner_starts_first():
     fresh = ObservedProject(name=P)
-    plan = plan_project(desired(), fresh, PlanOptions(), {"goship-test/app:1": object()})
+    plan = plan_project(desired(), fresh, PlanOptions(), {"goship-test/app:1": ObservedImage("sha256:" + "1" * 64)})
     expected = [("create_network", P + "_default"), ("create", P + "-vpn-1"), ("create", P + "-app-1")]
     assert [(k, t) for k, t, _r in kinds(plan)] == expected
     assert plan.layers[-1][0].waits == [("vpn", "service_started")]

@@ -82,6 +82,17 @@ def test_changed_settings_are_named_in_the_reason():
     assert action.reason == "changed: image"
     assert action.strategy == "stop-first"
     assert plan.services["web"]["after"]["changed_settings"] == ["image"]
+    # the diff carries the values on both sides and the image ID
+    assert plan.services["web"]["before"]["settings"] == {"image": "a"}
+    assert plan.services["web"]["after"]["settings"] == {"image": "NEW"}
+    assert plan.services["web"]["before"]["image_id"] == plan.services["web"]["after"]["image_id"] == "sha256:img"
+
+
+def test_diff_image_id_of_a_new_service():
+    plan = plan_project(project(svc("web")), observed(), PlanOptions(), PRESENT)
+    assert plan.services["web"]["after"]["image_id"] == "sha256:img"
+    missing = plan_project(project(svc("web", image="goship-test/other:1")), observed(), PlanOptions(), PRESENT)
+    assert missing.services["web"]["after"]["image_id"] == "(pulled first)"
 
 
 def test_added_and_removed_setting_keys_count_as_changes():

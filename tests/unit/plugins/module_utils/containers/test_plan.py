@@ -80,6 +80,16 @@ def test_missing_container_is_created_and_started():
     assert plan_for(container=False, state="stopped").kinds == ["create"]
 
 
+def test_create_diff_shows_the_new_container():
+    plan = plan_for(container=False)
+    assert plan.before == {"exists": False}
+    after = plan.after
+    assert after["exists"] is True and after["running"] is True and after["image"] == IMAGE["Id"]
+    assert after["env"]["MODE"] == "prod" and after["memory"] == 67108864 and after["restart_policy"] == "on-failure"
+    assert after["networks"] == [{"name": "front", "aliases": ["web"]}]
+    assert "privileged" not in after  # options left unset are not shown
+
+
 def test_env_change_recreates_with_reason():
     plan = plan_for({"env": {"MODE": "dev"}})
     assert plan.kinds == ["recreate", "start"]
