@@ -124,7 +124,9 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|")
     for (form, tool), row in rows.items():
         peer = rows.get((form, "community")) or rows[("tasks", "community")]
-        module = MODULES[tool] + (" (shipped)" if tool == "shipped" else "") if form != "compose" else "goship.containers.compose (1 task, %d services)" % args.count
+        module = MODULES[tool] + (" (shipped)" if tool == "shipped" else "")
+        if form == "compose":
+            module = "goship.containers.compose (1 task, %d services)" % args.count
         print("| %s | %s | %.2f | %.3f | %.3f | %d | %.2fx |" % (
             form, module, row["seconds"], row["seconds"] / args.count, row["ping"], row["calls"],
             row["seconds"] / peer["seconds"]))
@@ -132,6 +134,7 @@ def main() -> None:
     floor = args.count * ping / rows[("tasks", "community")]["seconds"]
     print("\nTen ping tasks (ping is shipped as AnsiballZ) take %.2f s = %.2fx community's ten tasks: the floor"
           " of any module shipped once per container. Target: goship <= 0.5x community." % (args.count * ping, floor))
+
 
 if __name__ == "__main__":
     main()

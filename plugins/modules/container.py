@@ -478,7 +478,8 @@ attributes:
     description: Plans and reports without any write call.
   diff_mode:
     support: full
-    description: For a new container, the after side lists its image and every option that is set; for an existing one, before and after of every option that differs (and of running).
+    description: For a new container, the after side lists its image and every option that is set; for an
+      existing one, before and after of every option that differs (and of running).
 notes:
   - The image is pulled when it is not present locally (O(pull=missing)), on every run with O(pull=always),
     and never with O(pull=never).

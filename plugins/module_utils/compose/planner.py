@@ -519,8 +519,8 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
                                                number=container.number, container_id=container.id))
     for name, step in steps.items():
         step.waits = [(dep, spec.condition) for dep, spec in sorted(services[name].depends_on.items()) if dep in services]
-        plan.services[name] = _service_summary(services[name], observed.service_containers(name), step, options.state,
-                                                 images)
+        plan.services[name] = _service_summary(services[name], observed.service_containers(name), step,
+                                               options.state, images)
 
     for net in project.networks:
         recreation = next((a for step in prepare for a in step.actions
