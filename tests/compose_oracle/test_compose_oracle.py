@@ -23,7 +23,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.model im
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.environ.get("ROOT") or os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(ROOT, "tests", "unit", "plugins", "module_utils", "compose", "fixtures", "corpus")
-SHARED = os.path.join(ROOT, "..", "shared", "corpus", "awesome-compose")
+SHARED = os.path.join(os.environ.get("GOSHIP_SHARED") or os.path.join(ROOT, "..", "shared"), "corpus", "awesome-compose")
 
 
 def _compose_binary() -> str:

@@ -25,7 +25,7 @@ jsonschema = pytest.importorskip("jsonschema")
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.environ.get("ROOT") or os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "tests", "unit", "plugins", "module_utils", "compose", "fixtures")
-SHARED = os.path.join(ROOT, "..", "shared")
+SHARED = os.environ.get("GOSHIP_SHARED") or os.path.join(ROOT, "..", "shared")  # set by the stage
 SCHEMA_FILE = os.path.join(SHARED, "compose-spec", "compose-spec.json")
 
 

@@ -10,6 +10,14 @@ cd "$(dirname "$0")/../.."
 ROOT=${ROOT:-$PWD}
 COLL=${COLL:-$(./scripts/collection-tree)}
 export ROOT
-[ -d "$ROOT/../shared/corpus/awesome-compose" ] || { echo "missing $ROOT/../shared (clone shared/ beside the repo)" >&2; exit 1; }
+# ../shared beside the repo (GOSHIP_SHARED overrides); a clone made elsewhere (e.g. under /tmp)
+# finds it beside the checkout it was cloned from.
+SHARED=${GOSHIP_SHARED:-$ROOT/../shared}
+if [ ! -d "$SHARED/corpus/awesome-compose" ]; then
+  origin=$(git -C "$ROOT" remote get-url origin 2>/dev/null || true)
+  if [ -n "$origin" ] && [ -d "$origin/../shared/corpus/awesome-compose" ]; then SHARED=$(cd "$origin/../shared" && pwd); fi
+fi
+[ -d "$SHARED/corpus/awesome-compose" ] || { echo "missing $SHARED (clone shared/ beside the repo, or set GOSHIP_SHARED)" >&2; exit 1; }
+export GOSHIP_SHARED=$SHARED
 cd "$COLL"
 PYTHONPATH="$ROOT/.build" exec "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/compose_oracle "$@"
