@@ -350,6 +350,32 @@ options:
         C(starting). It does not wait for a container that is C(unhealthy), exited or restarting.
     type: float
     default: 300
+  observed_state:
+    description:
+      - Plan against engine state read elsewhere instead of connecting to an engine; the task
+        must run in check mode (C(check_mode=true)), since applying needs the engine.
+      - A dict with the engine's own JSON answers, each V(null) when the engine answered 404 -
+        C(container), the container's inspect data (C(GET /containers/{name}/json)); C(image),
+        the inspect data of O(image) (C(GET /images/{image}/json)); C(version), optional,
+        C(GET /version) (without it, API 1.41 is assumed for options that need a newer API).
+      - The verdict, RV(actions) and RV(container) are those a check-mode run on the engine itself
+        would give. The fleet playbook reads the state on each host with a raw task
+        (C(playbooks/files/read_engine_state.py)) and plans on the controller, so a host whose
+        container is already as wanted costs no module run on the host.
+      - A plan that needs anything else from the engine (another container or image) fails.
+      - O(plan_on_controller) fills it in for you.
+    type: dict
+  plan_on_controller:
+    description:
+      - In check mode, read the engine state on the managed host with a few lines of standard
+        library Python over the task's connection (the container's and the image's inspect JSON,
+        over the engine's unix socket) and plan against it on the controller as O(observed_state),
+        instead of running the module on the host. The result is the same; the host runs no
+        module, so probing a fleet costs each host one short command.
+      - Needs check mode (C(check_mode=true)), ansible-core 2.19 or newer on the controller (with
+        older versions the module plans on the host as usual) and a C(unix://) O(docker_host).
+    type: bool
+    default: false
   cpu_period:
     description: Length of a CPU CFS period in microseconds (1000 to 1000000); changed in place. Not with O(cpus).
     type: int
@@ -516,6 +542,16 @@ EXAMPLES = r"""
       interval: 2s
       retries: 3
 
+- name: Would a deploy change anything? Planned on the controller, no module run on the host
+  goship.containers.container:
+    name: shop
+    image: shop:1.4.3
+    state: healthy
+    published_ports: ["8080:8080"]
+    plan_on_controller: true
+  check_mode: true
+  register: shop_probe  # shop_probe.actions is empty when the host is current
+
 - name: Allow extra labels set by other tools
   goship.containers.container:
     name: shop
@@ -599,6 +635,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.obser
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError, spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
+from ansible_collections.goship.containers.plugins.module_utils.engine_snapshot import SnapshotClient, SnapshotError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
 
 
@@ -608,6 +645,13 @@ def _read_env_file(path):
             return handle.read()
     except OSError as exc:
         raise OptionError("env_file", "cannot read %s: %s" % (path, exc.strerror))
+
+
+def _snapshot_client(module, snapshot, spec):
+    try:
+        return SnapshotClient(snapshot, module.params["name"], spec.image if spec else None)
+    except SnapshotError as exc:
+        module.fail_json(msg=str(exc))
 
 
 def _inspect_or_none(fn, name):
@@ -640,7 +684,11 @@ def main():
     except (OptionError, ValueError) as exc:
         module.fail_json(msg=str(exc))
 
-    client = connect(module)
+    snapshot = params.get("observed_state")
+    for option in ("observed_state", "plan_on_controller"):
+        if params.get(option) and not module.check_mode:
+            module.fail_json(msg="%s: the task only plans, so it must run in check mode (check_mode: true)" % option)
+    client = connect(module) if snapshot is None else _snapshot_client(module, snapshot, spec)
     if spec is not None:
         for option, minimum in options_needing_newer_api(spec, client.api_version):
             require_api_version(module, client, option, minimum)
@@ -661,7 +709,7 @@ def main():
             image_id = observed.image_id
         plan = plan_container(desired, observed, state, image_id, comparisons,
                               recreate=params["recreate"], restart=params["restart"])
-    except OptionError as exc:
+    except (OptionError, SnapshotError) as exc:
         module.fail_json(msg=str(exc))
     except APIError as exc:
         module.fail_json(msg="Reading container %s failed: %s" % (name, exc))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fleet (issue 7): 8 Docker hosts over SSH, registry-less shipping and a rolling deploy.
 #   fleet up 8 → the docker_engine role starts the engine of hosts 1-2 (check, apply, no-op, check)
-#   → ship (check mode, apply, no-op) → rollout v1 → no-op rollout → a live lock refuses
+#   → ship (check mode, apply, no-op) → rollout v1 → no-op rollout → out-of-band drift on two
+#   hosts found by the controller-planned probe and repaired → a live lock refuses
 #   a run, an image the controller lacks is refused before the lock → a stale lock is reported and
 #   taken over → rollout v2 where one host's new version fails its health check: it rolls back and
 #   keeps serving v1, max_fail_percentage stops the rollout, the others keep serving, the lock is
@@ -159,6 +160,20 @@ play noop-v1 "$V1" fleet_rollout.yml
 expect_rc 0 noop-v1
 expect_changed noop-v1 0 $(hosts 1 $N)
 
+step "drift made out of band is found by the probe (planned on the controller) and repaired"
+# h2's restart policy changed in place, h4's app stopped; the others stay as they are
+docker exec ${H}2 docker update --restart=no gs-fleet-app >/dev/null
+docker exec ${H}4 docker stop -t 1 gs-fleet-app >/dev/null
+play drift-v1 "$V1" fleet_rollout.yml
+expect_rc 0 drift-v1
+expect_changed drift-v1 + ${H}2 ${H}4
+expect_changed drift-v1 0 ${H}1 ${H}3 $(hosts 5 $N)
+[ "$(docker exec ${H}2 docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' gs-fleet-app)" = unless-stopped ] ||
+  fail "h2: restart policy not repaired"
+docker exec ${H}2 tail -n 1 /var/log/goship/deploy.log | grep '"result": "deployed"' | grep -q 'restart_policy differs' ||
+  { docker exec ${H}2 tail -n 1 /var/log/goship/deploy.log; fail "h2: the audit line does not say what the probe found"; }
+expect_versions "1 1 1 1 1 1 1 1"
+
 step "an image the controller lacks is refused before the lock is taken"
 NOIMG=$(inv_with noimg '[docker_hosts:vars]' "fleet_app_image=$APP:1" "ship_cache_dir=$STATE/cache" \
   '[docker_hosts]' "${H}4 fleet_app_image=$APP:nope")
@@ -188,9 +203,9 @@ grep -q "$APP:bad failed on ${H}3 .*rolled back to $APP:1" "$STATE/log/rollout-b
   { tail -n 40 "$STATE/log/rollout-bad.log"; fail "h3 did not report its rollback"; }
 # batches [1, 25%, 50%] of 8: h1 | h2 h3 | h4..h7 | h8 ; 1 of 2 failed > 25%: h4..h8 never started
 expect_versions "2 2 1 1 1 1 1 1"
-for h in $(hosts 4 $N); do  # untouched by the stopped run: only the audit lines of the two v1 runs
+for h in $(hosts 4 $N); do  # untouched by the stopped run: only the audit lines of the three v1 runs
   n=$(docker exec "$h" grep -c '"run": ' /var/log/goship/deploy.log)
-  [ "$n" -eq 2 ] || fail "$h: $n audit lines; the stopped rollout must not have reached it"
+  [ "$n" -eq 3 ] || fail "$h: $n audit lines; the stopped rollout must not have reached it"
 done
 docker exec ${H}3 tail -n 1 /var/log/goship/deploy.log | grep -q '"result": "rolled_back"' || fail "h3: no rolled_back audit line"
 # the batch that stopped the run released the lock before its hosts failed

@@ -94,6 +94,10 @@ CONTAINER_OPTIONS: dict[str, dict[str, Any]] = dict(
     cleanup=dict(type="bool", default=False),
     keep_volumes=dict(type="bool", default=True),
     healthy_wait_timeout=dict(type="float", default=300),
+    # plan against engine state read elsewhere, with no engine connection (engine_snapshot.py)
+    observed_state=dict(type="dict"),
+    # read that state on the host and plan on the controller (the action plugin does it)
+    plan_on_controller=dict(type="bool", default=False),
     # CPU, block I/O, OOM and namespaces (containers/parse_resources.py)
     cpu_period=dict(type="int"),
     cpu_quota=dict(type="int"),
