@@ -35,7 +35,7 @@ t_up=$((SECONDS - t0))
 eval "$("$FLEET" env)"
 for t in 1 2; do docker tag "goship-test/app:$t" "$APP:$t"; done
 mkdir -p "$STATE/log"
-vars() { printf '[docker_hosts:vars]\nfleet_app_image=%s:%s\nship_cache_dir=%s/cache\n' "$APP" "$1" "$STATE" > "$STATE/v$1.ini"; }
+vars() { printf '[docker_hosts:vars]\nfleet_app_image=%s:%s\nship_image_cache_dir=%s/cache\n' "$APP" "$1" "$STATE" > "$STATE/v$1.ini"; }
 vars 1; vars 2
 rm -rf "$STATE/cache"
 

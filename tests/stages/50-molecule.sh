@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The roles, playbooks and sample app:
 #   1. go vet + go test of examples/goapp (the sample app, stdlib only)
-#   2. ansible-lint, production profile, on both roles and the playbooks (.ansible-lint)
-#   3. molecule test, the three scenarios side by side (each has its own host and names; most of
+#   2. ansible-lint, production profile, on the roles and the playbooks (.ansible-lint)
+#   3. molecule test, the four scenarios side by side (each has its own host and names; most of
 #      their time is spent waiting on apt, SSH and the engine):
 #      roles/docker_engine default  a throwaway Docker-in-Docker host without systemd, over SSH
 #      roles/docker_engine systemd  a throwaway host booting systemd (Debian's docker.io installed
 #                                   by the role, Docker's repository path in check mode and failing)
 #      roles/go_app default         this engine, local connection
+#      roles/ship_image default     a throwaway Docker-in-Docker host with its own engine, over SSH
 #   The systemd scenario's host image is built on first use (debootstrap, 1.5-2.5 min), then cached.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,11 +27,13 @@ WORK=$(mktemp -d /tmp/gs-app-molecule.XXXXXX); trap 'rm -rf "$WORK"' EXIT
 ./scripts/collection-tree >/dev/null
 
 step go-test sh -c 'cd examples/goapp && go vet ./... && GOCACHE=${GOCACHE:-/tmp/goship-gocache} go test -count=1 ./...'
-step ansible-lint ansible-lint --nocolor roles/docker_engine roles/go_app playbooks/site.yml playbooks/deploy.yml playbooks/teardown.yml
+step ansible-lint ansible-lint --nocolor roles/docker_engine roles/go_app roles/ship_image playbooks/site.yml playbooks/deploy.yml \
+  playbooks/teardown.yml playbooks/ship_image.yml playbooks/fleet_rollout.yml
 t_molecule=$SECONDS
 step molecule-docker_engine sh -c 'cd roles/docker_engine && molecule test -s default' &
 step molecule-docker_engine-systemd sh -c 'cd roles/docker_engine && molecule test -s systemd' &
 step molecule-go_app sh -c 'cd roles/go_app && molecule test' &
+step molecule-ship_image sh -c 'cd roles/ship_image && molecule test' &
 wait
 log "molecule scenarios: $((SECONDS - t_molecule)) s side by side"
 failed=$(cd "$WORK" && for f in *.failed; do [ ! -e "$f" ] || printf '%s ' "${f%.failed}"; done)

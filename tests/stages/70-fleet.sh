@@ -97,9 +97,9 @@ inv_with() {  # inv_with NAME LINES...: an extra inventory file layered over the
   printf '%s\n' "${@:2}" > "$STATE/$1.ini"
   echo "$STATE/$1.ini"
 }
-V1=$(inv_with v1 '[docker_hosts:vars]' "fleet_app_image=$APP:1" "ship_cache_dir=$STATE/cache")
-V2=$(inv_with v2 '[docker_hosts:vars]' "fleet_app_image=$APP:2" "ship_cache_dir=$STATE/cache")
-BAD=$(inv_with bad '[docker_hosts:vars]' "fleet_app_image=$APP:2" "ship_cache_dir=$STATE/cache" \
+V1=$(inv_with v1 '[docker_hosts:vars]' "fleet_app_image=$APP:1" "ship_image_cache_dir=$STATE/cache")
+V2=$(inv_with v2 '[docker_hosts:vars]' "fleet_app_image=$APP:2" "ship_image_cache_dir=$STATE/cache")
+BAD=$(inv_with bad '[docker_hosts:vars]' "fleet_app_image=$APP:2" "ship_image_cache_dir=$STATE/cache" \
   '[docker_hosts]' "${H}3 fleet_app_image=$APP:bad")
 
 app_port() { sed -n "s/^$1 .*app_port=\([0-9]*\).*/\1/p" "$STATE/inventory.ini"; }
@@ -113,7 +113,7 @@ expect_versions() {  # expect_versions "v1 v2 ...": what each host serves, over 
 has_image() { docker exec "$1" docker image inspect "$2" >/dev/null 2>&1; }
 
 step "ship in check mode: predicts, copies nothing"
-play ship-check "$V1" ship_image.yml --check -e "{\"ship_images\": [\"$APP:1\"]}"
+play ship-check "$V1" ship_image.yml --check -e "{\"ship_image_names\": [\"$APP:1\"]}"
 expect_rc 0 ship-check
 # h1 also carries the controller's run_once steps: the cache directory and the archive it would write
 expect_changed ship-check 3 ${H}1
@@ -123,7 +123,7 @@ grep -q "\"$APP:1\"" "$STATE/log/ship-check.log" || fail "check mode does not na
 [ ! -d "$STATE/cache" ] || [ -z "$(ls -A "$STATE/cache")" ] || fail "check mode wrote an archive"
 
 step "ship: copies to every host, then a re-run changes nothing"
-play ship "$V1" ship_image.yml -e "{\"ship_images\": [\"$APP:1\"]}"
+play ship "$V1" ship_image.yml -e "{\"ship_image_names\": [\"$APP:1\"]}"
 expect_rc 0 ship
 expect_changed ship 3 $(hosts 2 $N)   # copy, load, remove the copied archive
 expect_changed ship 5 ${H}1     # and, once for the play, the cache directory and the archive
@@ -132,17 +132,17 @@ for h in $(hosts 1 $N); do
   [ "$(docker exec "$h" docker image inspect -f '{{.Id}}' $APP:1)" = "$want_id" ] || fail "$h: wrong image ID"
 done
 [ "$(ls "$STATE/cache")" = "${want_id#sha256:}.tar" ] || fail "archive cache: $(ls "$STATE/cache")"
-play ship-again "$V1" ship_image.yml -e "{\"ship_images\": [\"$APP:1\"]}"
+play ship-again "$V1" ship_image.yml -e "{\"ship_image_names\": [\"$APP:1\"]}"
 expect_rc 0 ship-again
 expect_changed ship-again 0 $(hosts 1 $N)
-play ship-check-again "$V1" ship_image.yml --check -e "{\"ship_images\": [\"$APP:1\"]}"
+play ship-check-again "$V1" ship_image.yml --check -e "{\"ship_image_names\": [\"$APP:1\"]}"
 expect_rc 0 ship-check-again
 expect_changed ship-check-again 0 $(hosts 1 $N)
 # h5 lost the image: it gets the archive again; h6 lost only the tag (the image ID is still
 # there under another name): the tag is pointed back, nothing is copied; the others are untouched
 docker exec ${H}5 docker rmi $APP:1 >/dev/null
 docker exec ${H}6 sh -c "docker tag $APP:1 gs-fleet-keep:1 && docker rmi $APP:1" >/dev/null
-play ship-one "$V1" ship_image.yml -e "{\"ship_images\": [\"$APP:1\"]}"
+play ship-one "$V1" ship_image.yml -e "{\"ship_image_names\": [\"$APP:1\"]}"
 expect_rc 0 ship-one
 expect_changed ship-one 0 $(hosts 1 4) $(hosts 7 $N)
 expect_changed ship-one 3 ${H}5
@@ -175,7 +175,7 @@ docker exec ${H}2 tail -n 1 /var/log/goship/deploy.log | grep '"result": "deploy
 expect_versions "1 1 1 1 1 1 1 1"
 
 step "an image the controller lacks is refused before the lock is taken"
-NOIMG=$(inv_with noimg '[docker_hosts:vars]' "fleet_app_image=$APP:1" "ship_cache_dir=$STATE/cache" \
+NOIMG=$(inv_with noimg '[docker_hosts:vars]' "fleet_app_image=$APP:1" "ship_image_cache_dir=$STATE/cache" \
   '[docker_hosts]' "${H}4 fleet_app_image=$APP:nope")
 play no-image "$NOIMG" fleet_rollout.yml
 expect_rc 2 no-image
