@@ -55,7 +55,8 @@ class ActionModule(InWorkerModuleAction):
     def _reader_command(self, task_vars: dict[str, t.Any]) -> t.Union[str, dict[str, t.Any]]:
         """The shell line that prints the engine state on the host, or a failed result saying why not."""
         args = self._task.args
-        host = str(args.get("docker_host") or args.get("docker_url") or "unix:///var/run/docker.sock")
+        # no docker_host: the reader takes the host's DOCKER_HOST, as the shipped module would
+        host = str(args.get("docker_host") or args.get("docker_url") or "unix://")
         if not host.startswith("unix://"):
             return {"failed": True, "msg": "plan_on_controller reads the engine over its unix socket; docker_host %s is not one" % host}
         interpreter = str(self._templar.template(task_vars.get("ansible_python_interpreter") or ""))

@@ -369,11 +369,12 @@ options:
     description:
       - In check mode, read the engine state on the managed host with a few lines of standard
         library Python over the task's connection (the container's and the image's inspect JSON,
-        over the engine's unix socket) and plan against it on the controller as O(observed_state),
+        over the engine's unix socket: O(docker_host), else the host's E(DOCKER_HOST), else
+        C(/var/run/docker.sock)) and plan against it on the controller as O(observed_state),
         instead of running the module on the host. The result is the same; the host runs no
         module, so probing a fleet costs each host one short command.
       - Needs check mode (C(check_mode=true)), ansible-core 2.19 or newer on the controller (with
-        older versions the module plans on the host as usual) and a C(unix://) O(docker_host).
+        older versions the module plans on the host as usual) and an engine on a unix socket.
     type: bool
     default: false
   cpu_period:

@@ -4,13 +4,15 @@
 container module's `observed_state`: the plan is then made on the controller.
 
 The container action plugin (plan_on_controller) runs this file on the Docker host over the task's
-connection as `python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET` (IMAGE may be empty).
+connection as `python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET`. IMAGE may be empty; an empty
+SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
 Standard library only, no Ansible on the host: tens of milliseconds instead of a module run. The
 output is the Engine API's own JSON (GET /containers/{name}/json, /images/{ref}/json, /version),
 never CLI text; a 404 becomes null, any other answer fails with the engine's message.
 """
 import http.client
 import json
+import os
 import socket
 import sys
 import urllib.parse
@@ -51,7 +53,17 @@ def read_state(container, image, socket_path):
         sys.exit("cannot read the Docker engine at %s: %s" % (socket_path, exc))
 
 
+def socket_path(given):
+    """The socket given, else the host's DOCKER_HOST (as a shipped module would read it), else the default."""
+    if given:
+        return given
+    host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    if not host.startswith("unix://"):
+        sys.exit("DOCKER_HOST on this host is %s: the engine state is read over a unix socket only" % host)
+    return host[len("unix://"):]
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 4:
         sys.exit("usage: read_engine_state CONTAINER IMAGE SOCKET")
-    print(json.dumps(read_state(*sys.argv[1:])))
+    print(json.dumps(read_state(sys.argv[1], sys.argv[2], socket_path(sys.argv[3]))))
