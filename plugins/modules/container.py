@@ -359,17 +359,15 @@ options:
         the inspect data of O(image) (C(GET /images/{image}/json)); C(version), optional,
         C(GET /version) (without it, API 1.41 is assumed for options that need a newer API).
       - The verdict, RV(actions) and RV(container) are those a check-mode run on the engine itself
-        would give. The fleet playbook reads the state on each host with a raw task
-        (C(playbooks/files/read_engine_state.py)) and plans on the controller, so a host whose
-        container is already as wanted costs no module run on the host.
+        would give.
       - A plan that needs anything else from the engine (another container or image) fails.
-      - O(plan_on_controller) fills it in for you.
+      - O(plan_on_controller) reads this state on the managed host and fills it in.
     type: dict
   plan_on_controller:
     description:
       - In check mode, read the engine state on the managed host with a few lines of standard
         library Python over the task's connection (the container's and the image's inspect JSON,
-        over the engine's unix socket: O(docker_host), else the host's E(DOCKER_HOST), else
+        over the engine's unix socket, which is O(docker_host), else the host's E(DOCKER_HOST), else
         C(/var/run/docker.sock)) and plan against it on the controller as O(observed_state),
         instead of running the module on the host. The result is the same; the host runs no
         module, so probing a fleet costs each host one short command.
