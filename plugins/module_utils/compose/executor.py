@@ -36,6 +36,9 @@ from .service_spec import build_context_path, container_spec
 POLL_SECONDS = 0.25
 MAX_THREADS = 8
 NO_HEALTHCHECK_GRACE = 1.0  # seconds a start-first replacement without healthcheck must keep running
+# Docker 20.10 can refuse to remove a network ("has active endpoints") for a moment after its last
+# container was removed (moby/moby#42119, also seen with `docker compose down`): retry this long.
+NETWORK_REMOVE_GRACE = 10.0
 
 
 @dataclass
@@ -135,7 +138,7 @@ class Executor:
         for container_id in action.attached:
             engine.stop_container(self.client, container_id, self.options.stop_timeout)
             self.client.disconnect_container_from_network(container_id, action.target, force=True)
-        self.client.remove_network(action.target)
+        self._remove_network(action.target)
         self._do_create_network(action)
 
     def _do_create_network(self, action: Action) -> None:
@@ -194,11 +197,21 @@ class Executor:
         pull_image(self.client, action.target)
 
     def _do_remove_network(self, action: Action) -> None:
-        try:
-            self.client.remove_network(action.target)
-        except Exception as exc:
-            if not engine.is_not_found(exc):
-                raise
+        self._remove_network(action.target)
+
+    def _remove_network(self, name: str) -> None:
+        """Remove; already gone is fine, a moment of stale endpoints is waited out (NETWORK_REMOVE_GRACE)."""
+        deadline = time.monotonic() + NETWORK_REMOVE_GRACE
+        while True:
+            try:
+                self.client.remove_network(name)
+                return
+            except Exception as exc:
+                if engine.is_not_found(exc):
+                    return
+                if "active endpoints" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(POLL_SECONDS * 2)
 
     def _do_remove_volume(self, action: Action) -> None:
         try:

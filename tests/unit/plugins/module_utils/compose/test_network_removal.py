@@ -1,0 +1,63 @@
+"""Removing a project network right after its containers: Docker 20.10 may answer "has active
+endpoints" for a moment (moby/moby#42119); the executor retries for a bounded time (no Docker)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.goship.containers.plugins.module_utils.compose import executor as ex
+from ansible_collections.goship.containers.plugins.module_utils.compose.planner import Action
+
+
+class EngineError(Exception):
+    def __init__(self, message, status=500):
+        super().__init__(message)
+        self.response = type("Response", (), {"status_code": status})()
+
+
+class Client:
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def remove_network(self, name):
+        self.calls += 1
+        answer = self.answers.pop(0) if self.answers else None
+        if answer is not None:
+            raise answer
+
+
+def remove(client):
+    runner = ex.Executor.__new__(ex.Executor)  # only the client is used here
+    runner.client = client
+    runner._do_remove_network(Action("remove_network", "gsproj_default", "state: absent"))
+
+
+ENDPOINTS = "error while removing network: network gsproj_default id 1f2e has active endpoints"
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch):
+    monkeypatch.setattr(ex, "POLL_SECONDS", 0.01)
+
+
+def test_a_moment_of_active_endpoints_is_waited_out():
+    client = Client([EngineError(ENDPOINTS), EngineError(ENDPOINTS)])
+    remove(client)
+    assert client.calls == 3
+
+
+def test_endpoints_that_stay_fail_after_the_grace(monkeypatch):
+    monkeypatch.setattr(ex, "NETWORK_REMOVE_GRACE", 0.1)
+    client = Client([EngineError(ENDPOINTS)] * 1000)
+    with pytest.raises(EngineError, match="has active endpoints"):
+        remove(client)
+    assert client.calls > 1
+
+
+def test_other_errors_fail_at_once_and_a_missing_network_is_fine():
+    client = Client([EngineError("permission denied")])
+    with pytest.raises(EngineError, match="permission denied"):
+        remove(client)
+    assert client.calls == 1
+    remove(Client([EngineError("no such network", status=404)]))
