@@ -209,9 +209,26 @@ class Executor:
             except Exception as exc:
                 if engine.is_not_found(exc):
                     return
-                if "active endpoints" not in str(exc) or time.monotonic() >= deadline:
+                if "active endpoints" not in str(exc):
                     raise
+                if time.monotonic() >= deadline:
+                    raise ExecutionError(self._endpoints_left(name, exc)) from exc
             time.sleep(POLL_SECONDS * 2)
+
+    def _endpoints_left(self, name: str, exc: BaseException) -> str:
+        """Why a network still has endpoints: the containers attached, or a stale endpoint."""
+        try:
+            attached = self.client.inspect_network(name).get("Containers") or {}
+        except Exception:  # noqa: BLE001 - the original error says enough
+            attached = None
+        if attached:
+            names = sorted(e.get("Name") or cid[:12] for cid, e in attached.items())
+            return "remove network %s: containers outside this run are attached: %s; disconnect them first" % (name, ", ".join(names))
+        if attached == {}:
+            return ("remove network %s: the engine still reports an endpoint on it although no container is attached"
+                    " (a known Docker fault, moby/moby#42119); 'docker network disconnect -f %s <name of the container"
+                    " it belonged to>' or a restart of the Docker daemon clears it" % (name, name))
+        return "remove network %s: %s" % (name, _explain(exc))
 
     def _do_remove_volume(self, action: Action) -> None:
         try:

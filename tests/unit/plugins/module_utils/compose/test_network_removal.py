@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.compose import executor as ex
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import Action
+from ansible_collections.goship.containers.plugins.module_utils.compose.planner import Action, ExecutionError
 
 
 class EngineError(Exception):
@@ -16,9 +16,13 @@ class EngineError(Exception):
 
 
 class Client:
-    def __init__(self, answers):
+    def __init__(self, answers, attached=None):
         self.answers = list(answers)
         self.calls = 0
+        self.attached = attached or {}
+
+    def inspect_network(self, name):
+        return {"Name": name, "Containers": self.attached}
 
     def remove_network(self, name):
         self.calls += 1
@@ -47,12 +51,19 @@ def test_a_moment_of_active_endpoints_is_waited_out():
     assert client.calls == 3
 
 
-def test_endpoints_that_stay_fail_after_the_grace(monkeypatch):
+def test_a_stale_endpoint_that_stays_fails_after_the_grace_saying_what_clears_it(monkeypatch):
     monkeypatch.setattr(ex, "NETWORK_REMOVE_GRACE", 0.1)
     client = Client([EngineError(ENDPOINTS)] * 1000)
-    with pytest.raises(EngineError, match="has active endpoints"):
+    with pytest.raises(ExecutionError, match="no container is attached .*moby/moby#42119.*restart of the Docker daemon"):
         remove(client)
     assert client.calls > 1
+
+
+def test_a_container_still_attached_is_named(monkeypatch):
+    monkeypatch.setattr(ex, "NETWORK_REMOVE_GRACE", 0.05)
+    client = Client([EngineError(ENDPOINTS)] * 1000, attached={"abc123": {"Name": "someone-else"}})
+    with pytest.raises(ExecutionError, match="containers outside this run are attached: someone-else"):
+        remove(client)
 
 
 def test_other_errors_fail_at_once_and_a_missing_network_is_fine():
