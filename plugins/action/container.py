@@ -45,7 +45,9 @@ class ActionModule(InWorkerModuleAction):
         except ValueError:
             state = None
         if read.get("rc") != 0 or not isinstance(state, dict):
-            why = (read.get("stderr") or read.get("stdout") or "").strip() or "rc=%s" % read.get("rc")
+            # over SSH with a tty the reader's message is in stdout, and stderr has SSH's own lines
+            why = " ".join(part.strip() for part in (read.get("stdout") or "", read.get("stderr") or "") if part.strip())
+            why = why or "rc=%s" % read.get("rc")
             return dict(result, failed=True, msg="plan_on_controller: reading the engine on the host failed: %s" % why)
         module_args = {key: value for key, value in self._task.args.items() if key != "plan_on_controller"}
         module_args["observed_state"] = state
