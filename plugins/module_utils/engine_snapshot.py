@@ -4,7 +4,7 @@
 
 Why: a fleet's no-op run asks every host "would the deploy change anything?". Shipping a module
 to each host costs a Python start with ansible-core imported there (about 0.45 s of CPU per host).
-Reading the engine's own inspect JSON on the host (playbooks/files/read_engine_state.py, a few
+Reading the engine's own inspect JSON on the host (plugins/plugin_utils/read_engine_state.py, a few
 stdlib lines over the API socket) and planning on the controller gives the same verdict from the
 same data: `SnapshotClient` answers the inspect calls the planner makes from that JSON, and any
 other call (a write, or a read the snapshot lacks) fails loudly instead of guessing.
@@ -52,7 +52,7 @@ class SnapshotClient:
         unknown = sorted(set(snapshot) - set(SNAPSHOT_KEYS))
         if unknown:
             raise SnapshotError("observed_state: unknown key(s) %s (expected %s)" % (", ".join(unknown), ", ".join(SNAPSHOT_KEYS)))
-        for key in ("container", "image", "version"):
+        for key in SNAPSHOT_KEYS:
             if snapshot.get(key) is not None and not isinstance(snapshot[key], dict):
                 raise SnapshotError("observed_state.%s: must be the engine's inspect JSON object or null" % key)
         self._container = snapshot.get("container")
