@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 OBJECT_KINDS = ("containers", "images", "networks", "volumes")
 
@@ -41,7 +41,7 @@ def _filter_word(option: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (str, int, float)):
         return str(value)
-    raise OptionError("%s: expected a string, number or boolean, got %s" % (option, type(value).__name__))
+    raise OptionError(option, "expected a string, number or boolean, got %s" % type(value).__name__)
 
 
 def normalise_filters(option: str, filters: Optional[dict[str, Any]]) -> dict[str, list[str]]:
@@ -54,10 +54,10 @@ def normalise_filters(option: str, filters: Optional[dict[str, Any]]) -> dict[st
     for name, value in (filters or {}).items():
         path = "%s.%s" % (option, name)
         if value is None:
-            raise OptionError("%s: a filter needs a value" % path)
+            raise OptionError(path, "a filter needs a value")
         if isinstance(value, dict):
             if name != "label":
-                raise OptionError("%s: only the label filter takes a mapping (key: value)" % path)
+                raise OptionError(path, "only the label filter takes a mapping (key: value)")
             words = ["%s=%s" % (key, _filter_word("%s.%s" % (path, key), item)) if item is not None else str(key)
                      for key, item in value.items()]
         elif isinstance(value, list):
@@ -65,7 +65,7 @@ def normalise_filters(option: str, filters: Optional[dict[str, Any]]) -> dict[st
         else:
             words = [_filter_word(path, value)]
         if not words:
-            raise OptionError("%s: an empty list matches nothing; leave the filter out instead" % path)
+            raise OptionError(path, "an empty list matches nothing; leave the filter out instead")
         result[str(name)] = words
     return result
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compare import differs
-from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, PlanError, string_map
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
+from ansible_collections.goship.containers.plugins.module_utils.user_input import string_map
 
 VOLUME_OPTIONS: dict[str, dict[str, Any]] = dict(
     name=dict(type="str", required=True, aliases=["volume_name"]),
@@ -45,12 +46,12 @@ def load_volume_spec(params: dict[str, Any]) -> VolumeSpec:
     name = (params.get("name") or "").strip()
     driver = (params.get("driver") or "").strip()
     if not name:
-        raise OptionError("name: must not be empty")
+        raise OptionError("name", "must not be empty")
     if not driver:
-        raise OptionError("driver: must not be empty")
+        raise OptionError("driver", "must not be empty")
     if driver == "local" and not LOCAL_VOLUME_NAME.match(name):
         raise OptionError(
-            "name: %r is not a valid local volume name (letters, digits, '_', '.', '-'; at least two characters,"
+            "name", "%r is not a valid local volume name (letters, digits, '_', '.', '-'; at least two characters,"
             " the first a letter or digit)" % name
         )
     return VolumeSpec(
@@ -154,7 +155,7 @@ def plan_volume(spec: VolumeSpec, state: Optional[VolumeState], users: list[str]
         elif plan.differences:
             if spec.recreate == "never":
                 raise PlanError(
-                    "volume %s exists with different options (%s). Its data is kept: set recreate=options-changed"
+                    "", "volume %s exists with different options (%s). Its data is kept: set recreate=options-changed"
                     " to replace it with an empty volume, or change the task to match."
                     % (spec.name, _difference_text(plan.differences, spec, state))
                 )
@@ -171,6 +172,6 @@ def plan_volume(spec: VolumeSpec, state: Optional[VolumeState], users: list[str]
 def _refuse_if_used(name: str, users: list[str], what: str) -> None:
     if users:
         raise PlanError(
-            "volume %s is used by container(s) %s; remove those containers before you %s"
+            "", "volume %s is used by container(s) %s; remove those containers before you %s"
             % (name, ", ".join(sorted(users)), what)
         )

@@ -160,7 +160,8 @@ def main() -> None:
     )
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanError, PlanOptions, plan_project
+    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanOptions, plan_project
+    from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
     params = module.params
     request = run.ComposeRequest(project_src=params["project_src"], files=params["files"],

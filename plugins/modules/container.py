@@ -632,7 +632,8 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.obser
     image_defaults, observed_container, with_image_defaults,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError, spec_from_params
+from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.engine_snapshot import SnapshotClient, SnapshotError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome

@@ -162,7 +162,7 @@ from ansible_collections.goship.containers.plugins.module_utils.client import (
 from ansible_collections.goship.containers.plugins.module_utils.containers.info import (
     label_filters, parse_since, split_lines, summary_from_inspect, summary_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 INFO_OPTIONS = dict(
     name=dict(type="str"),

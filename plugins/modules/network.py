@@ -203,14 +203,14 @@ from ansible_collections.goship.containers.plugins.module_utils.networks.spec im
     NETWORK_OPTIONS, load_network_spec,
 )
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
-from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, PlanError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 
 
 def find_network(client, name):
     """The network named exactly `name` (the engine's name filter matches substrings), or None."""
     found = [n for n in client.networks(names=[name]) if n.get("Name") == name]
     if len(found) > 1:
-        raise OptionError("name: %d networks are named %s; remove the duplicates by ID first" % (len(found), name))
+        raise OptionError("name", "%d networks are named %s; remove the duplicates by ID first" % (len(found), name))
     return found[0] if found else None
 
 

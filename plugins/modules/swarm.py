@@ -164,9 +164,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, connect, docker_argument_spec,
 )
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
 from ansible_collections.goship.containers.plugins.module_utils.swarm.node import (
-    SWARM_OPTIONS, SwarmOptionError, init_request, join_request, load_swarm_spec, node_state_from_info, plan_swarm,
+    SWARM_OPTIONS, init_request, join_request, load_swarm_spec, node_state_from_info, plan_swarm,
 )
 
 
@@ -180,7 +181,7 @@ def main():
     outcome = Outcome(module)
     try:
         spec = load_swarm_spec(module.params)
-    except SwarmOptionError as exc:
+    except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc))
     client = connect(module)
     node = None
@@ -188,7 +189,7 @@ def main():
         node = node_state_from_info(client.info())
         tokens = client.inspect_swarm().get("JoinTokens", {}) if node.is_manager else {}
         plan = plan_swarm(spec, node, tokens)
-    except SwarmOptionError as exc:
+    except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc), swarm=swarm_view(node) if node else {})
     except APIError as exc:
         module.fail_json(msg="Reading the swarm state of %s failed: %s" % (client.base_url, exc))

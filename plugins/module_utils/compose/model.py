@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+
 # Field metadata understood by `to_config()`:
 #   key:   the Compose key when it differs from the attribute name
 #   fmt:   "duration" (ns int printed as a Go duration string) or "bytes" (int printed as a string)
@@ -30,13 +32,8 @@ _BYTES = {"fmt": "bytes"}
 _KEEP = {"keep": True}
 
 
-class ComposeError(Exception):
+class ComposeError(OptionError):
     """Invalid Compose input. `path` names where, like ``services.web.ports[1]``."""
-
-    def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        self.message = message
-        super().__init__("%s: %s" % (path, message) if path else message)
 
 
 def go_duration(ns: int) -> str:

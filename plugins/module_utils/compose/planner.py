@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..errors import PlanError
 from . import labels as L
 from .anonymous_volumes import anonymous_volume_names
 from .network_change import network_change
@@ -25,14 +26,6 @@ from .observe import ObservedContainer, ObservedProject
 
 STATES = ("present", "stopped", "restarted", "absent")
 STARTING_KINDS = ("create", "start", "recreate", "restart")
-
-
-class PlanError(Exception):
-    """The desired project cannot be planned; `path` names where (services.web.depends_on.db)."""
-
-    def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        super().__init__("%s: %s" % (path, message))
 
 
 class ExecutionError(Exception):

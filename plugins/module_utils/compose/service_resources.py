@@ -16,7 +16,7 @@ from ..containers.spec import DeviceRate
 from ..units import parse_size_bytes
 from . import labels as L
 from .model import Project, Service
-from .planner import PlanError
+from ..errors import PlanError
 
 # Keys `docker compose up -d` itself does not act on: accepted and ignored.
 IGNORED_KEYS = ("attach", "develop")

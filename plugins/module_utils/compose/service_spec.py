@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
+from ..errors import PlanError
 from ..file_tar import FileEntry  # a secret or config with inline content, copied in before the start
 from ..units import parse_size_bytes
 from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
@@ -23,7 +24,7 @@ from . import labels as L
 from .model import Project, Service, config_mount_path, secret_mount_path
 from .network_change import network_settings
 from .service_resources import links, resource_settings
-from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanError
+from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume
 
 UPDATE_ORDERS = ("stop-first", "start-first")
 

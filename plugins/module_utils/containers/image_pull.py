@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from ..client import NotFound
 from ..images.store import ImageError, pull_image
-from .parse import OptionError
+from ..errors import OptionError
 
 PULL_POLICIES = ("never", "missing", "always")
 PULL_CHECK_MODE_BEHAVIORS = ("image_not_present", "always")

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional, Union
 
 from ..units import parse_duration_ns
-from .parse import OptionError
+from ..errors import OptionError
 
 
 def _ports(settings_ports: Optional[dict[str, Any]]) -> list[str]:

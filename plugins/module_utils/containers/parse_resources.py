@@ -13,7 +13,7 @@ import re
 from typing import Any, Optional
 
 from ..units import parse_size_bytes
-from .parse import OptionError
+from ..errors import OptionError
 from .spec import DeviceRate
 
 _CPU_LIST = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")  # "0-3,5"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import IpamPool
-from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 
 @dataclass
@@ -92,10 +92,10 @@ def resolve_containers(option: str, wanted: list[str], containers: list[dict[str
         if entry is None and len(key) >= 4:
             matches = [c for c in containers if c["Id"].startswith(key)]
             if len(matches) > 1:
-                raise OptionError("%s[%d]: %r matches %d container ids; give a longer id or the name" % (option, i, key, len(matches)))
+                raise OptionError("%s[%d]" % (option, i), "%r matches %d container ids; give a longer id or the name" % (key, len(matches)))
             entry = matches[0] if matches else None
         if entry is None:
-            raise OptionError("%s[%d]: no container named %r exists (containers must exist before they are connected)" % (option, i, key))
+            raise OptionError("%s[%d]" % (option, i), "no container named %r exists (containers must exist before they are connected)" % (key,))
         ref = ContainerRef(entry["Id"], _container_name(entry))
         if ref not in resolved:
             resolved.append(ref)

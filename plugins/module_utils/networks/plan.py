@@ -10,7 +10,7 @@ from typing import Any, Optional
 from ansible_collections.goship.containers.plugins.module_utils.compare import differs
 from ansible_collections.goship.containers.plugins.module_utils.networks.observed import ContainerRef, NetworkState
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import DEFAULT_DRIVER, IpamPool, NetworkSpec
-from ansible_collections.goship.containers.plugins.module_utils.user_input import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
 
 def _ipam_differs(desired: Optional[list[IpamPool]], actual: list[IpamPool]) -> bool:
@@ -177,7 +177,7 @@ def plan_network(
             return plan
         if attached and not spec.force:
             raise PlanError(
-                "network %s still has containers attached (%s); set force=true to disconnect them and remove it"
+                "", "network %s still has containers attached (%s); set force=true to disconnect them and remove it"
                 % (spec.name, ", ".join(ref.name for ref in attached))
             )
         plan.steps += [Step("disconnect", "force: network is removed", ref) for ref in attached]

@@ -8,7 +8,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, string_map
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.user_input import string_map
 
 NETWORK_OPTIONS: dict[str, dict[str, Any]] = dict(
     name=dict(type="str", required=True, aliases=["network_name"]),
@@ -98,12 +99,12 @@ def _network(option: str, value: str, version: Optional[int] = None) -> ipaddres
     except ValueError as exc:
         if "host bits set" in str(exc):
             fixed = ipaddress.ip_network(str(value).strip(), strict=False)
-            raise OptionError("%s: %s has host bits set; did you mean %s?" % (option, value, fixed))
-        raise OptionError("%s: %r is not a subnet in CIDR notation such as 172.30.0.0/24 (%s)" % (option, value, exc))
+            raise OptionError(option, "%s has host bits set; did you mean %s?" % (value, fixed))
+        raise OptionError(option, "%r is not a subnet in CIDR notation such as 172.30.0.0/24 (%s)" % (value, exc))
     if "/" not in str(value):
-        raise OptionError("%s: %r needs a prefix length, such as %s/24" % (option, value, value))
+        raise OptionError(option, "%r needs a prefix length, such as %s/24" % (value, value))
     if version is not None and net.version != version:
-        raise OptionError("%s: %s is IPv%d but the subnet is IPv%d" % (option, value, net.version, version))
+        raise OptionError(option, "%s is IPv%d but the subnet is IPv%d" % (value, net.version, version))
     return net
 
 
@@ -111,16 +112,16 @@ def _address_in(option: str, value: Any, subnet: ipaddress._BaseNetwork) -> str:
     try:
         address = ipaddress.ip_address(str(value).strip())
     except ValueError:
-        raise OptionError("%s: %r is not an IP address" % (option, value))
+        raise OptionError(option, "%r is not an IP address" % (value,))
     if address not in subnet:
-        raise OptionError("%s: %s is not inside the subnet %s" % (option, address, subnet))
+        raise OptionError(option, "%s is not inside the subnet %s" % (address, subnet))
     return str(address)
 
 
 def parse_ipam_pool(option: str, entry: dict[str, Any]) -> IpamPool:
     """Validate and normalise one `ipam_config` entry; `option` is its path, such as ipam_config[0]."""
     if not entry.get("subnet"):
-        raise OptionError("%s.subnet: required (gateway, iprange and aux_addresses are relative to it)" % option)
+        raise OptionError(option + ".subnet", "required (gateway, iprange and aux_addresses are relative to it)")
     subnet = _network(option + ".subnet", entry["subnet"])
     gateway = None
     if entry.get("gateway"):
@@ -129,7 +130,7 @@ def parse_ipam_pool(option: str, entry: dict[str, Any]) -> IpamPool:
     if entry.get("iprange"):
         ip_range = _network(option + ".iprange", entry["iprange"], subnet.version)
         if not ip_range.subnet_of(subnet):  # type: ignore[arg-type]
-            raise OptionError("%s.iprange: %s is not inside the subnet %s" % (option, ip_range, subnet))
+            raise OptionError(option + ".iprange", "%s is not inside the subnet %s" % (ip_range, subnet))
         iprange = str(ip_range)
     aux = None
     raw_aux = string_map(option + ".aux_addresses", entry.get("aux_addresses"))
@@ -145,27 +146,27 @@ def load_network_spec(params: dict[str, Any]) -> NetworkSpec:
     """The module's parameters as a validated NetworkSpec; raises OptionError naming the option."""
     name = (params.get("name") or "").strip()
     if not name:
-        raise OptionError("name: must not be empty")
+        raise OptionError("name", "must not be empty")
     if "/" in name:
-        raise OptionError("name: %r must not contain '/'" % name)
+        raise OptionError("name", "%r must not contain '/'" % name)
     driver = params.get("driver")
     if driver is not None and not driver.strip():
-        raise OptionError("driver: must not be empty (leave it unset for %s)" % DEFAULT_DRIVER)
+        raise OptionError("driver", "must not be empty (leave it unset for %s)" % DEFAULT_DRIVER)
     ipam = None
     if params.get("ipam_config") is not None:
         ipam = [parse_ipam_pool("ipam_config[%d]" % i, entry or {}) for i, entry in enumerate(params["ipam_config"])]
         seen: set[str] = set()
         for i, pool in enumerate(ipam):
             if pool.subnet in seen:
-                raise OptionError("ipam_config[%d].subnet: %s is listed twice" % (i, pool.subnet))
+                raise OptionError("ipam_config[%d].subnet" % i, "%s is listed twice" % pool.subnet)
             seen.add(pool.subnet)
         if params.get("enable_ipv6") is False and any(pool.version == 6 for pool in ipam):
-            raise OptionError("ipam_config: an IPv6 subnet needs enable_ipv6=true")
+            raise OptionError("ipam_config", "an IPv6 subnet needs enable_ipv6=true")
     connected = params.get("connected")
     if connected is not None:
         for i, container in enumerate(connected):
             if not (container or "").strip():
-                raise OptionError("connected[%d]: container name must not be empty" % i)
+                raise OptionError("connected[%d]" % i, "container name must not be empty")
         connected = list(dict.fromkeys(c.strip() for c in connected))  # keep order, drop duplicates
     return NetworkSpec(
         name=name,

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
+
 SWARM_OPTIONS: dict[str, dict[str, Any]] = dict(
     state=dict(type="str", default="present", choices=["present", "join", "absent"]),
     advertise_addr=dict(type="str"),
@@ -32,10 +34,6 @@ SWARM_OPTIONS: dict[str, dict[str, Any]] = dict(
 
 ACTIVE = "active"
 INACTIVE = "inactive"
-
-
-class SwarmOptionError(Exception):
-    """Invalid options or a membership the module must not change by itself."""
 
 
 @dataclass
@@ -89,17 +87,17 @@ def load_swarm_spec(params: dict[str, Any]) -> SwarmSpec:
     )
     if spec.state == "join":
         if not spec.remote_addrs:
-            raise SwarmOptionError("remote_addrs: required with state=join (the address of a manager, host:2377)")
+            raise OptionError("remote_addrs", "required with state=join (the address of a manager, host:2377)")
         if not spec.join_token:
-            raise SwarmOptionError("join_token: required with state=join (the worker or manager token of the swarm)")
+            raise OptionError("join_token", "required with state=join (the worker or manager token of the swarm)")
         if not spec.join_token.startswith("SWMTKN-1-"):
-            raise SwarmOptionError("join_token: not a swarm join token (they start with SWMTKN-1-)")
+            raise OptionError("join_token", "not a swarm join token (they start with SWMTKN-1-)")
     elif spec.remote_addrs or spec.join_token:
-        raise SwarmOptionError("remote_addrs, join_token: only used with state=join")
+        raise OptionError("remote_addrs, join_token", "only used with state=join")
     if spec.state != "present" and (spec.default_addr_pool or spec.subnet_size):
-        raise SwarmOptionError("default_addr_pool, subnet_size: only used with state=present (swarm init)")
+        raise OptionError("default_addr_pool, subnet_size", "only used with state=present (swarm init)")
     if spec.subnet_size is not None and not 16 <= spec.subnet_size <= 30:
-        raise SwarmOptionError("subnet_size: must be between 16 and 30, got %d" % spec.subnet_size)
+        raise OptionError("subnet_size", "must be between 16 and 30, got %d" % spec.subnet_size)
     return spec
 
 
@@ -136,43 +134,43 @@ def token_role(token: str, tokens: dict[str, str]) -> Optional[str]:
 
 
 def plan_swarm(spec: SwarmSpec, node: NodeState, join_tokens: Optional[dict[str, str]] = None) -> SwarmPlan:
-    """The one action (or none) that brings the node to `spec`; raises SwarmOptionError when it must not."""
+    """The one action (or none) that brings the node to `spec`; raises PlanError when it must not."""
     state = node.local_state
     if state in ("locked",):
-        raise SwarmOptionError("the node's swarm is locked: unlock it (docker swarm unlock) first")
+        raise PlanError("", "the node's swarm is locked: unlock it (docker swarm unlock) first")
     if spec.state == "absent":
         if state == INACTIVE:
             return SwarmPlan(None, "not in a swarm", node.view())
         if node.is_manager and not spec.force:
-            raise SwarmOptionError(
-                "force: the node is a swarm manager; leaving can break the swarm's quorum. Demote it first,"
+            raise PlanError(
+                "force", "the node is a swarm manager; leaving can break the swarm's quorum. Demote it first,"
                 " or set force=true (for the last manager this destroys the swarm)")
         return SwarmPlan("leave", "state is absent, node is %s" % state, {"state": INACTIVE})
     if state in ("pending", "error"):
-        raise SwarmOptionError("the node's swarm state is %s: leave with state=absent force=true and retry" % state)
+        raise PlanError("", "the node's swarm state is %s: leave with state=absent force=true and retry" % state)
     if spec.state == "present":
         if state == INACTIVE:
             return SwarmPlan("init", "node is not in a swarm",
                              {"state": ACTIVE, "role": "manager", "node_addr": spec.advertise_addr or "auto"})
         if not node.is_manager:
-            raise SwarmOptionError("state=present needs a manager, but this node is a worker of a swarm"
-                                   " (managers: %s): promote it from a manager" % ", ".join(node.remote_managers))
+            raise PlanError("", "state=present needs a manager, but this node is a worker of a swarm"
+                            " (managers: %s): promote it from a manager" % ", ".join(node.remote_managers))
         return SwarmPlan(None, "already a swarm manager", node.view())
     # join
     if state == INACTIVE:
         return SwarmPlan("join", "node is not in a swarm", {
             "state": ACTIVE, "role": token_role_hint(spec.join_token or ""), "remote_addrs": spec.remote_addrs})
     if not same_swarm(spec, node):
-        raise SwarmOptionError(
-            "remote_addrs: the node is already in another swarm (managers: %s); leave it first (state=absent)"
+        raise PlanError(
+            "remote_addrs", "the node is already in another swarm (managers: %s); leave it first (state=absent)"
             % ", ".join(node.remote_managers))
     if node.is_manager and join_tokens:
         wanted = token_role(spec.join_token or "", join_tokens)
         if wanted == "worker":
-            raise SwarmOptionError("join_token: is the worker token, but the node is already a manager of"
-                                   " this swarm: demote it from a manager (docker node demote)")
+            raise PlanError("join_token", "is the worker token, but the node is already a manager of"
+                            " this swarm: demote it from a manager (docker node demote)")
         if wanted is None:
-            raise SwarmOptionError("join_token: is not a current token of the swarm this node is in")
+            raise PlanError("join_token", "is not a current token of the swarm this node is in")
     return SwarmPlan(None, "already in the swarm of %s" % ", ".join(spec.remote_addrs), node.view())
 
 

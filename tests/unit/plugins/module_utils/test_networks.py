@@ -14,7 +14,7 @@ from ansible_collections.goship.containers.plugins.module_utils.networks.plan im
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
     IpamPool, load_network_spec,
 )
-from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, PlanError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 
 INSPECT = {
     "Name": "web", "Id": "n1", "Driver": "bridge", "EnableIPv6": False, "Internal": False, "Attachable": False,

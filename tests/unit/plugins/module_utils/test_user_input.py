@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.user_input import OptionError, string_map
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.user_input import string_map
 
 
 def test_string_map_writes_scalars_the_way_yaml_users_expect():

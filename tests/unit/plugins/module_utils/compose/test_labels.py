@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.compose import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import DependsOn, load_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import (
     container_spec, desired_project,
 )

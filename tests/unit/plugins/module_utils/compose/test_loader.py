@@ -63,7 +63,7 @@ def test_yaml_error_names_file_and_line():
     with pytest.raises(ComposeError) as info:
         parse_yaml("services:\n  web:\n    image: x\n   bad: 1\n", "/p/compose.yaml")
     assert info.value.path == "/p/compose.yaml"
-    assert "line 4" in info.value.message
+    assert "line 4" in info.value.problem
 
 
 # ---------------------------------------------------------------- interpolation
@@ -97,7 +97,7 @@ def test_interpolation_errors_name_the_path(template, message):
     with pytest.raises(ComposeError) as info:
         interpolate_string(template, ENV.get, "services.web.image")
     assert info.value.path == "services.web.image"
-    assert message in info.value.message
+    assert message in info.value.problem
 
 
 def test_interpolation_applies_to_values_not_keys(tmp_path):

@@ -40,7 +40,7 @@ def test_malformed_file_fails_naming_the_path(file):
     want = file if expected == "FILE" else expected
     assert error.path == want, "error %r names %r, expected %r" % (str(error), error.path, want)
     assert str(error).startswith(want + ": ")
-    assert len(error.message) > 10
+    assert len(error.problem) > 10
 
 
 @pytest.mark.parametrize("file", FILES[:8], ids=os.path.basename)

@@ -9,7 +9,8 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.model im
 from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ObservedImage, PlanError, PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ObservedImage, PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import desired_project
 
 P = "gscmpunit"

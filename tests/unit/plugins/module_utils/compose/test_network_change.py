@@ -12,7 +12,8 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.network_
 from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanError, PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import desired_project
 
 P = "gscmpunit"

@@ -8,7 +8,7 @@ from ansible_collections.goship.containers.plugins.module_utils.images.store imp
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import (
     is_image_id, parse_pull_policy, pull_reason, resolve_image,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 LOCAL = {"Id": "sha256:" + "a" * 64}
 

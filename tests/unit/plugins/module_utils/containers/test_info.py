@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.goship.containers.plugins.module_utils.containers.info import (
     label_filters, parse_since, split_lines, summary_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 
 def test_since_forms():

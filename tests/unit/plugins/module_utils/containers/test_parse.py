@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
-    OptionError, parse_device, parse_env_file, parse_exposed_port, parse_healthcheck, parse_mount, parse_port,
-    parse_tmpfs, parse_ulimit, parse_volume, spec_from_params,
+    parse_device, parse_env_file, parse_exposed_port, parse_healthcheck, parse_mount, parse_port,
+    parse_tmpfs, parse_ulimit, parse_volume,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import Mount, PortBinding
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 
 def spec(**params):

@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     image_defaults, observed_container, with_image_defaults,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse import spec_from_params
+from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
 
 IMAGE = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import observed_container
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse import OptionError, spec_from_params
+from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import DeviceRate, to_create_request
 

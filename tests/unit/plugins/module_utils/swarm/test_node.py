@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.goship.containers.plugins.module_utils.errors import GoshipError
 from ansible_collections.goship.containers.plugins.module_utils.swarm.node import (
-    SwarmOptionError, init_request, join_request, load_swarm_spec, node_state_from_info, plan_swarm,
+    init_request, join_request, load_swarm_spec, node_state_from_info, plan_swarm,
 )
 
 TOKENS = {"Worker": "SWMTKN-1-abc-worker", "Manager": "SWMTKN-1-abc-manager"}
@@ -30,7 +31,7 @@ INACTIVE = node_state_from_info({"Swarm": {"LocalNodeState": "inactive"}})
 def test_init_only_when_not_in_a_swarm():
     assert plan_swarm(spec(), INACTIVE).action == "init"
     assert plan_swarm(spec(), node()).action is None
-    with pytest.raises(SwarmOptionError, match="worker"):
+    with pytest.raises(GoshipError, match="worker"):
         plan_swarm(spec(), node(manager=False))
 
 
@@ -38,13 +39,13 @@ def test_join_only_when_not_in_a_swarm_and_same_swarm_is_a_no_op():
     joining = spec(state="join", remote_addrs=["10.0.0.1:2377"], join_token=TOKENS["Worker"])
     assert plan_swarm(joining, INACTIVE).action == "join"
     assert plan_swarm(joining, node(manager=False)).action is None
-    with pytest.raises(SwarmOptionError, match="another swarm"):
+    with pytest.raises(GoshipError, match="another swarm"):
         plan_swarm(joining, node(manager=False, managers=("10.9.9.9:2377",)))
 
 
 def test_join_role_mismatch_on_a_manager_fails():
     as_worker = spec(state="join", remote_addrs=["10.0.0.1"], join_token=TOKENS["Worker"])
-    with pytest.raises(SwarmOptionError, match="demote"):
+    with pytest.raises(GoshipError, match="demote"):
         plan_swarm(as_worker, node(manager=True), TOKENS)
     as_manager = spec(state="join", remote_addrs=["10.0.0.1"], join_token=TOKENS["Manager"])
     assert plan_swarm(as_manager, node(manager=True), TOKENS).action is None
@@ -53,7 +54,7 @@ def test_join_role_mismatch_on_a_manager_fails():
 def test_leave_only_when_in_a_swarm_and_managers_need_force():
     assert plan_swarm(spec(state="absent"), INACTIVE).action is None
     assert plan_swarm(spec(state="absent"), node(manager=False)).action == "leave"
-    with pytest.raises(SwarmOptionError, match="force"):
+    with pytest.raises(GoshipError, match="force"):
         plan_swarm(spec(state="absent"), node(manager=True))
     assert plan_swarm(spec(state="absent", force=True), node(manager=True)).action == "leave"
     assert plan_swarm(spec(state="absent"), node(state="error", manager=False)).action == "leave"
@@ -68,7 +69,7 @@ def test_leave_only_when_in_a_swarm_and_managers_need_force():
     (dict(state="absent", default_addr_pool=["10.20.0.0/16"]), "default_addr_pool, subnet_size"),
 ])
 def test_bad_options_name_the_option(params, option):
-    with pytest.raises(SwarmOptionError) as err:
+    with pytest.raises(GoshipError) as err:
         spec(**params)
     assert str(err.value).startswith(option + ":")
 
