@@ -701,9 +701,8 @@ def _name_refused_mount(params, message):
     path = message.split(marker, 1)[1].split()[0].rstrip(".;,\"'")
     for index, item in enumerate(params.get("mounts") or ()):
         if isinstance(item, dict) and str(item.get("source") or "").rstrip("/") == path.rstrip("/"):
-            return ("mounts[%d].source: %s does not exist on the engine's host; a bind mount in mounts is not"
-                    " created (as with docker run --mount), one in volumes is (docker run -v). %s"
-                    % (index, path, message))
+            return ("mounts[%d].source: %s does not exist on the engine's host (a bind in mounts is not created,"
+                    " as with docker run --mount; one in volumes is, as with -v). %s" % (index, path, message))
     return message
 
 

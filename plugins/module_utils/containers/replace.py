@@ -162,7 +162,8 @@ def _undo(client: Any, new_id: str, old_id: str, name: str, was_running: bool) -
             name, old_id[:12], " and was started again" if was_running else ", not running as before"))
     except Exception as exc:  # noqa: BLE001
         said.append("restoring the old container %s failed (%s): it is %s" % (old_id[:12], explain(exc), _state(client, old_id)))
-    return "; ".join(said)
+    text = "; ".join(said)
+    return text[:1].upper() + text[1:]
 
 
 def _discard(client: Any, container_id: str) -> None:

@@ -61,7 +61,7 @@ def test_a_refused_start_puts_the_old_container_back_and_starts_it_again():
     with pytest.raises(ReplaceFailed) as failure:
         replace_container(engine, old, creator(engine), start=True)
     assert failure.value.changed is True  # it was stopped and started again
-    assert "the new container was removed" in str(failure.value)
+    assert ". The new container was removed; the old container web (" in str(failure.value)
     assert "is back and was started again" in str(failure.value)
     assert engine.by_name() == {"web": (old, "running")}
 
