@@ -24,11 +24,13 @@ description:
     the new container (an unknown runtime, a bad mount mode, a missing bind source, ...), the task
     fails with C(changed=false), the old container keeps running with the same ID, and no new
     container is left. When the engine refuses to start the new container (a missing device, for
-    instance), the new one is removed and the old one gets its name back and is started again (same
-    ID, same volumes, restarted); the task fails with C(changed=true) and says so.
+    instance), the new one is removed and the old one gets its name back and, when it was running,
+    is started again (same ID, same volumes); the task fails saying so, with C(changed=true) when
+    the old container was restarted. An old container with O(auto_remove) is gone once stopped, so
+    it cannot be put back.
   - All input is validated before the first write call; errors name the option. What only the
-    engine can check (a host path, a runtime, a device) fails at the create, before anything else
-    is written.
+    engine can check fails at the create of the container, its first write after a pull (a missing
+    bind source in O(mounts), an unknown O(runtime)), or at its start (a missing device), as above.
 extends_documentation_fragment:
   - goship.containers.docker
 options:
