@@ -82,9 +82,11 @@ def replace_container(
     auto_remove = bool((old.get("HostConfig") or {}).get("AutoRemove"))
     described = "%s (%s)" % (old_name, old_id[:12])
 
+    temporary = temporary_name(old_id, name)
     try:
-        new_id = create(temporary_name(old_id, name))
+        new_id = create(temporary)
     except Exception as exc:
+        _discard_named(client, temporary, old_id)  # made before a later part of `create` failed
         raise ReplaceFailed("the engine refused the new container: %s. Container %s was not touched (%s) and no new"
                             " container was left" % (explain(exc), described, "running" if was_running else "not running"),
                             changed=False) from exc
@@ -172,6 +174,16 @@ def _discard(client: Any, container_id: str) -> None:
         engine.remove_container(client, container_id, keep_volumes=False)
     except Exception:  # noqa: BLE001 - the caller's error is the one to report
         pass
+
+
+def _discard_named(client: Any, name: str, old_id: str) -> None:
+    """Remove the container holding the temporary name, if any (never the old container)."""
+    try:
+        found = client.inspect_container(name)
+    except Exception:  # noqa: BLE001 - nothing there (404), or nothing more to learn
+        return
+    if found.get("Id") != old_id:
+        _discard(client, found["Id"])
 
 
 def _state(client: Any, container_id: str) -> str:

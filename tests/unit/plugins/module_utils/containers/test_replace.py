@@ -42,7 +42,19 @@ def test_a_refused_create_leaves_the_old_container_untouched():
     assert failure.value.changed is False
     assert "Unknown runtime specified nope" in str(failure.value) and "was not touched (running)" in str(failure.value)
     assert engine.by_name() == {"web": (old, "running")}
-    assert [c[0] for c in engine.calls] == ["inspect", "create"]  # not even a stop
+    assert [c[0] for c in engine.calls if c[0] != "inspect"] == ["create"]  # not even a stop
+
+
+def test_a_create_that_fails_after_the_engine_made_the_container_leaves_nothing():
+    engine, old = old_and_engine()
+
+    def create(name):
+        creator(engine)(name)
+        raise RuntimeError("copying the files into it failed")
+    with pytest.raises(ReplaceFailed) as failure:
+        replace_container(engine, old, create, start=True)
+    assert failure.value.changed is False and "copying the files into it failed" in str(failure.value)
+    assert engine.by_name() == {"web": (old, "running")}
 
 
 def test_a_refused_start_puts_the_old_container_back_and_starts_it_again():
