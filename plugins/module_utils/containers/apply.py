@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Any, Callable, Optional
 
 from .anonymous_volumes import anonymous_volume_names, inherit
 from .engine import connect_network, create_container, disconnect_network, remove_container, start_container, stop_container
 from .observed import ObservedContainer, observed_container
-from .plan import Plan
+from .plan import Plan, Step
 from .replace import ReplaceFailed, explain, remove_unused_volumes, replace_container
 from .spec import ContainerSpec
 
@@ -101,29 +102,18 @@ def apply_plan(
     started = False  # the recreate started the new container itself (so it could undo a refused start)
     for index, step in enumerate(plan.steps):
         then_start = index + 1 < len(plan.steps) and plan.steps[index + 1].kind == "start"
-        fn: Optional[Callable[[], Any]]
-        if step.kind == "remove":
-            fn = lambda: _remove(client, observed, timeout, keep_volumes)  # type: ignore[arg-type]
+        if step.kind == "recreate" and (observed is None or spec is None):
+            raise ValueError("recreate needs the observed container and the desired spec")
+        if step.kind == "start" and started:
+            fn: Optional[Callable[[], Any]] = None  # the recreate started it (and would have undone a refusal)
+        elif step.kind == "remove":
+            fn = partial(_remove, client, observed, timeout, keep_volumes)
         elif step.kind == "create":
-            fn = lambda: create_container(client, spec)  # type: ignore[arg-type]
+            fn = partial(create_container, client, spec)
         elif step.kind == "recreate":
-            if observed is None or spec is None:
-                raise ValueError("recreate needs the observed container and the desired spec")
-            fn = lambda: _recreate(client, spec, observed, timeout, keep_volumes, image_volumes, then_start)  # type: ignore[arg-type]
-        elif step.kind == "update":
-            fn = lambda: update_container(client, container_id, step.update)
-        elif step.kind == "connect":
-            fn = lambda: connect_network(client, container_id, step.network)
-        elif step.kind == "disconnect":
-            fn = lambda: disconnect_network(client, container_id, step.network.name)
-        elif step.kind == "start":
-            fn = None if started else (lambda: start_container(client, container_id))
-        elif step.kind == "stop":
-            fn = lambda: stop_container(client, container_id, timeout)
-        elif step.kind == "restart":
-            fn = lambda: client.restart(container_id, timeout=timeout if timeout is not None else 10)
+            fn = partial(_recreate, client, spec, observed, timeout, keep_volumes, image_volumes, then_start)
         else:
-            raise ValueError("unknown plan step %r" % step.kind)
+            fn = _container_call(client, step, container_id, timeout)
         try:
             result = record(step.action, fn)
         except (ReplaceFailed, PartlyApplied) as exc:
@@ -137,6 +127,23 @@ def apply_plan(
             container_id = None
         applied = True
     return container_id
+
+
+def _container_call(client: Any, step: Step, container_id: Optional[str], timeout: Optional[int]) -> Callable[[], Any]:
+    """The engine call of a step on the existing (or just made) container."""
+    if step.kind == "update":
+        return partial(update_container, client, container_id, step.update)
+    if step.kind == "connect":
+        return partial(connect_network, client, container_id, step.network)
+    if step.kind == "disconnect":
+        return partial(disconnect_network, client, container_id, step.network.name if step.network else "")
+    if step.kind == "start":
+        return partial(start_container, client, container_id)
+    if step.kind == "stop":
+        return partial(stop_container, client, container_id, timeout)
+    if step.kind == "restart":
+        return partial(client.restart, container_id, timeout=timeout if timeout is not None else 10)
+    raise ValueError("unknown plan step %r" % step.kind)
 
 
 class HealthTimeout(Exception):
