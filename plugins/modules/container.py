@@ -17,8 +17,20 @@ description:
     given are not compared.
   - Changes the engine can apply in place (CPU, memory, pids limit, restart policy) use the update
     API; network membership changes connect and disconnect; any other difference recreates the
-    container (stop, remove, create, start). RV(actions) and the diff say why.
-  - All input is validated before the first write call; errors name the option.
+    container. RV(actions) and the diff say why.
+  - A recreate creates the new container first, under a temporary name (C(<old id>_<name>), as
+    C(docker compose) does), while the old one runs untouched; only then does it stop the old
+    container, give the new one its name, start it and remove the old one. When the engine refuses
+    the new container (an unknown runtime, a bad mount mode, a missing bind source, ...), the task
+    fails with C(changed=false), the old container keeps running with the same ID, and no new
+    container is left. When the engine refuses to start the new container (a missing device, for
+    instance), the new one is removed and the old one gets its name back and, when it was running,
+    is started again (same ID, same volumes); the task fails saying so, with C(changed=true) when
+    the old container was restarted. An old container with O(auto_remove) is gone once stopped, so
+    it cannot be put back.
+  - All input is validated before the first write call; errors name the option. What only the
+    engine can check fails at the create of the container, its first write after a pull (a missing
+    bind source in O(mounts), an unknown O(runtime)), or at its start (a missing device), as above.
 extends_documentation_fragment:
   - goship.containers.docker
 options:
@@ -99,12 +111,24 @@ options:
   volumes:
     description:
       - Volumes and bind mounts, C(/target) (anonymous volume), C(name:/target[:mode]) (named
-        volume) or C(/host/path:/target[:mode]) (bind). Modes are comma separated C(ro), C(rw),
-        C(z), C(Z), C(nocopy) and bind propagation (C(rshared) ...).
+        volume) or C(/host/path:/target[:mode]) (bind), as C(docker run -v).
+      - The mode is a comma separated list, as the engine takes it, such as C(ro,Z) or C(rw,rshared) -
+        one of C(ro) and C(rw); C(nocopy) (volumes only); one bind propagation (C(rprivate),
+        C(private), C(rshared), C(shared), C(rslave), C(slave); binds only); one SELinux label, C(z)
+        (shared) or C(Z) (private), which the engine applies only when its SELinux support is
+        enabled and otherwise accepts and ignores; C(consistent), C(cached) and C(delegated) are
+        accepted and ignored, as the engine on Linux does. The order of the flags does not matter.
+      - As with C(docker run -v), the engine creates the host path of a bind mount when it is
+        missing (an empty directory owned by root). Use O(mounts) with C(type=bind) to refuse a
+        missing host path instead.
     type: list
     elements: str
   mounts:
-    description: Mounts with options that the O(volumes) syntax cannot express.
+    description:
+      - Mounts with options that the O(volumes) syntax cannot express, as C(docker run --mount).
+      - A C(type=bind) mount needs its host path to exist, as with C(docker run --mount) - the engine
+        refuses to create the container otherwise and the task fails naming C(mounts[N].source),
+        with nothing created or changed (a recreate leaves the old container as it was).
     type: list
     elements: dict
     suboptions:
@@ -341,7 +365,16 @@ options:
     type: bool
     default: false
   keep_volumes:
-    description: Keep the container's anonymous volumes when it is removed or recreated.
+    description:
+      - Keep the container's anonymous volumes when it is removed or recreated.
+      - With V(true), a recreate hands the old container's anonymous volumes over to the new one (at
+        the same C(/target) entries of O(volumes) and O(mounts), and at the image's C(VOLUME) paths
+        no mount covers), as C(docker compose up) does, so their data survives. The new container
+        mounts them by name; they are still compared as the anonymous volumes asked for.
+      - With V(false), a recreate gives the new container new, empty anonymous volumes (as
+        C(docker compose up --renew-anon-volumes)), and removing or recreating the container removes
+        its anonymous volumes, those handed over by name included; a volume another container
+        still uses is kept.
     type: bool
     default: true
   healthy_wait_timeout:
@@ -625,7 +658,7 @@ from ansible_collections.goship.containers.plugins.module_utils.client import (
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_needing_newer_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
-    HealthTimeout, apply_plan, wait_healthy,
+    HealthTimeout, StepFailed, apply_plan, wait_healthy,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import parse_pull_policy, resolve_image
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
@@ -659,6 +692,20 @@ def _inspect_or_none(fn, name):
         return fn(name)
     except NotFound:
         return None
+
+
+def _name_refused_mount(params, message):
+    """The engine refuses a `mounts` bind whose host path is missing ('bind source path does not
+    exist: /x'): name the option that asked for it."""
+    marker = "bind source path does not exist: "
+    if marker not in message:
+        return message
+    path = message.split(marker, 1)[1].split()[0].rstrip(".;,\"'")
+    for index, item in enumerate(params.get("mounts") or ()):
+        if isinstance(item, dict) and str(item.get("source") or "").rstrip("/") == path.rstrip("/"):
+            return ("mounts[%d].source: %s does not exist on the engine's host (a bind in mounts is not created,"
+                    " as with docker run --mount; one in volumes is, as with -v). %s" % (index, path, message))
+    return message
 
 
 def _run_attached(client, container_id, cleanup):
@@ -697,10 +744,13 @@ def main():
         found = _inspect_or_none(client.inspect_container, name)
         observed = observed_container(found) if found else None
         desired = image_id = None
+        image_volumes = ()
         if spec is not None:
             image = resolve_image(client, outcome, spec.image, policy, params["pull_check_mode_behavior"])
             image_id = image["Id"] if image else None
-            desired = with_image_defaults(spec, image_defaults(image)) if image else spec
+            defaults = image_defaults(image) if image else None
+            image_volumes = defaults.volumes if defaults else ()
+            desired = with_image_defaults(spec, defaults) if defaults else spec
         elif state != "absent" and observed is None:
             module.fail_json(msg="image: required to create container %s" % name)
         elif state != "absent":
@@ -715,12 +765,14 @@ def main():
         module.fail_json(msg="Reading container %s failed: %s" % (name, exc))
 
     outcome.set_diff(plan.before, plan.after)
+    changed_before = outcome.changed  # a pull that brought a new image
     try:
         container_id = apply_plan(client, plan, spec, observed, outcome.apply,
                                   stop_timeout=spec.stop_timeout if spec else None,
-                                  keep_volumes=params["keep_volumes"])
-    except APIError as exc:
-        outcome.fail("%s failed: %s" % (outcome.actions[-1] if outcome.actions else "apply", exc))
+                                  keep_volumes=params["keep_volumes"], image_volumes=image_volumes)
+    except StepFailed as exc:
+        outcome.changed = changed_before or exc.changed  # a refused create or recreate changed nothing: say so
+        outcome.fail(_name_refused_mount(params, str(exc)))
 
     extra = {}
     if not params["detach"] and "start" in plan.kinds and not outcome.check_mode:

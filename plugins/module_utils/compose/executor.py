@@ -7,8 +7,10 @@ network or image); the actions of a step in order. Before a step starts containe
 its dependencies' conditions (started, healthy, completed successfully).
 
 Recreating a container:
-- stop-first: create the replacement under a temporary name (so a bad config fails while the old
-  container still runs), stop and remove the old one, rename the new one, start it.
+- stop-first: containers/replace.py, as the container module: create the replacement under a
+  temporary name (so a bad config fails while the old container still runs), stop the old one and
+  rename it aside, rename the new one and start it, remove the old one; a refused start puts the
+  old container back.
 - start-first: create and start the replacement beside the old one, wait until it is healthy (or
   running, without a healthcheck), then stop and remove the old one and rename the new one.
   With failure_action rollback, a replacement that does not become healthy is removed and the
@@ -25,9 +27,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..containers import engine
+from ..containers.anonymous_volumes import inherit
+from ..containers.replace import replace_container, temporary_name
 from ..file_tar import files_tar
 from . import labels as L
-from .anonymous_volumes import inherit
 from .model import Project
 from .observe import ObservedContainer, list_containers
 from .planner import Action, DesiredProject, ExecutionError, Plan, Step
@@ -328,27 +331,16 @@ class Executor:
                 return
         engine.remove_container(self.client, target, keep_volumes=not self.options.remove_volumes)
 
-    def _temporary_name(self, action: Action) -> str:
-        return "%s_%s" % ((action.container_id or "new")[:12], action.target)
-
     def _do_recreate(self, action: Action) -> None:
         old = action.container_id or action.target
-        final_name = self._final_name(action)
-        new_id = self._create(action, name=self._temporary_name(action))
         if action.strategy == "start-first":
+            new_id = self._create(action, name=temporary_name(action.container_id or "", action.target))
             self._start_first(action, old, new_id)
-        else:
-            try:
-                engine.stop_container(self.client, old, self.options.stop_timeout)
-                engine.remove_container(self.client, old, keep_volumes=True)
-            except Exception:
-                # v=1 drops only the volumes the engine made for the new container: inherited
-                # ones are mounted by name, so the engine keeps them.
-                engine.remove_container(self.client, new_id, keep_volumes=False)
-                raise
-            self.client.rename(new_id, final_name)
-            if action.start:
-                engine.start_container(self.client, new_id)
+            return
+        # stop-first: containers/replace.py, shared with the container module (the replacement
+        # is created before the old container is stopped; a refused start puts the old one back)
+        replace_container(self.client, old, lambda name: self._create(action, name=name), start=action.start,
+                          stop_timeout=self.options.stop_timeout, name=self._final_name(action))
 
     def _final_name(self, action: Action) -> str:
         service = self.project.services[action.service or ""]

@@ -41,7 +41,7 @@ class ObservedContainer:
     oneoff: bool
     networks: tuple[str, ...] = ()
     volumes: tuple[str, ...] = ()
-    # (target, volume name) of every volume mount: what a recreate hands on (anonymous_volumes.py).
+    # (target, volume name) of every volume mount: what a recreate hands on (containers/anonymous_volumes.py).
     volume_mounts: tuple[tuple[str, str], ...] = ()
     network_mode: str = ""  # HostConfig.NetworkMode: "container:<id>" for a shared namespace
     labels: dict[str, str] = field(default_factory=dict, compare=False)

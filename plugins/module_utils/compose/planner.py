@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from ..errors import PlanError
 from . import labels as L
-from .anonymous_volumes import anonymous_volume_names
+from ..containers.anonymous_volumes import anonymous_volume_names
 from .network_change import network_change
 from .observe import ObservedContainer, ObservedProject
 

@@ -1,25 +1,84 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plan → engine calls. Each step goes through `record(action, fn)` (Outcome.apply in modules),
-which records it and, in check mode, does not call `fn`."""
+which records it and, in check mode, does not call `fn`. A recreate replaces the container through
+replace.py (the new container is created before the old one is touched) and starts it itself when
+the plan starts it next, so that a start the engine refuses puts the old container back."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from functools import partial
 from typing import Any, Callable, Optional
 
+from .anonymous_volumes import anonymous_volume_names, inherit
 from .engine import connect_network, create_container, disconnect_network, remove_container, start_container, stop_container
 from .observed import ObservedContainer, observed_container
-from .plan import Plan
+from .plan import Plan, Step
+from .replace import ReplaceFailed, explain, remove_unused_volumes, replace_container
 from .spec import ContainerSpec
 
 Record = Callable[[str, Optional[Callable[[], Any]]], Any]
+
+
+class StepFailed(Exception):
+    """A plan step failed. `action` names it; `changed` says whether the engine's state differs
+    from before the run (an earlier step was applied, or part of this one was)."""
+
+    def __init__(self, action: str, message: str, changed: bool) -> None:
+        super().__init__("%s failed: %s" % (action, message))
+        self.action = action
+        self.changed = changed
 
 
 def update_container(client: Any, container: str, body: dict[str, Any]) -> None:
     """POST /containers/{id}/update with the raw body (the SDK's helper lacks NanoCpus/PidsLimit)."""
     response = client._post_json(client._url("/containers/{0}/update", container), data=body)
     client._raise_for_status(response)
+
+
+class PartlyApplied(Exception):
+    """An engine error after part of a step was applied (`changed` True) or before (False)."""
+
+    def __init__(self, message: str, changed: bool) -> None:
+        super().__init__(message)
+        self.changed = changed
+
+
+def _remove(client: Any, observed: ObservedContainer, timeout: Optional[int], keep_volumes: bool) -> None:
+    """Stop and remove; without keep_volumes, its anonymous volumes go too, those a recreate
+    handed on by name included (the engine's own `v=1` keeps those)."""
+    if observed.running:
+        stop_container(client, observed.id, timeout)
+    try:
+        remove_container(client, observed.id, keep_volumes=keep_volumes)
+    except Exception as exc:
+        raise PartlyApplied("%s%s" % (explain(exc), "; the container was stopped" if observed.running else ""),
+                            changed=observed.running) from exc
+    if not keep_volumes:
+        try:
+            remove_unused_volumes(client, anonymous_volume_names(observed.volume_mounts))
+        except Exception as exc:
+            raise PartlyApplied("the container was removed, removing its anonymous volumes failed: %s" % explain(exc),
+                                changed=True) from exc
+
+
+def _recreate(client: Any, spec: ContainerSpec, observed: ObservedContainer, timeout: Optional[int],
+              keep_volumes: bool, image_volumes: tuple[str, ...], start: bool) -> str:
+    """Replace the container (replace.py: create first, the old one stays until the new one
+    exists). With keep_volumes, the new container takes over the old one's anonymous volumes (its
+    `/target` entries and the image's VOLUMEs), as `docker compose up` does; without, it gets new
+    empty ones and the old ones are removed with the old container."""
+    def create(name: str) -> str:
+        mounts = spec.mounts
+        if keep_volumes:
+            mounts, _targets = inherit(spec.mounts, image_volumes, observed.volume_mounts)
+        return create_container(client, replace(spec, name=name, mounts=mounts or spec.mounts))
+
+    return replace_container(client, observed.id, create, start=start, stop_timeout=timeout,
+                             remove_old_volumes=not keep_volumes,
+                             old_volume_names=anonymous_volume_names(observed.volume_mounts), name=spec.name)
 
 
 def apply_plan(
@@ -30,47 +89,61 @@ def apply_plan(
     record: Record,
     stop_timeout: Optional[int] = None,
     keep_volumes: bool = True,
+    image_volumes: tuple[str, ...] = (),
 ) -> Optional[str]:
     """Run the plan's steps in order. Returns the ID of the container afterwards (None: removed,
-    or not created because of check mode)."""
+    or not created because of check mode). `image_volumes`: the image's VOLUME paths (a recreate
+    hands on the old container's anonymous volumes there). Raises StepFailed."""
     container_id = observed.id if observed else None
     timeout = stop_timeout
     if timeout is None and observed is not None:
         timeout = observed.spec.stop_timeout
-    for step in plan.steps:
-        if step.kind == "remove":
-            def remove() -> None:
-                if observed is not None and observed.running:
-                    stop_container(client, observed.id, timeout)
-                remove_container(client, observed.id, keep_volumes=keep_volumes)  # type: ignore[union-attr]
-            record(step.action, remove)
-            container_id = None
+    applied = False  # a step has changed the engine's state
+    started = False  # the recreate started the new container itself (so it could undo a refused start)
+    for index, step in enumerate(plan.steps):
+        then_start = index + 1 < len(plan.steps) and plan.steps[index + 1].kind == "start"
+        if step.kind == "recreate" and (observed is None or spec is None):
+            raise ValueError("recreate needs the observed container and the desired spec")
+        if step.kind == "start" and started:
+            fn: Optional[Callable[[], Any]] = None  # the recreate started it (and would have undone a refusal)
+        elif step.kind == "remove":
+            fn = partial(_remove, client, observed, timeout, keep_volumes)
         elif step.kind == "create":
-            container_id = record(step.action, lambda: create_container(client, spec))  # type: ignore[arg-type]
+            fn = partial(create_container, client, spec)
         elif step.kind == "recreate":
-            def recreate() -> str:
-                if observed is None or spec is None:
-                    raise ValueError("recreate needs the observed container and the desired spec")
-                if observed.running:
-                    stop_container(client, observed.id, timeout)
-                remove_container(client, observed.id, keep_volumes=keep_volumes)
-                return create_container(client, spec)
-            container_id = record(step.action, recreate)
-        elif step.kind == "update":
-            record(step.action, lambda: update_container(client, container_id, step.update))
-        elif step.kind == "connect":
-            record(step.action, lambda: connect_network(client, container_id, step.network))
-        elif step.kind == "disconnect":
-            record(step.action, lambda: disconnect_network(client, container_id, step.network.name))
-        elif step.kind == "start":
-            record(step.action, lambda: start_container(client, container_id))
-        elif step.kind == "stop":
-            record(step.action, lambda: stop_container(client, container_id, timeout))
-        elif step.kind == "restart":
-            record(step.action, lambda: client.restart(container_id, timeout=timeout if timeout is not None else 10))
+            fn = partial(_recreate, client, spec, observed, timeout, keep_volumes, image_volumes, then_start)
         else:
-            raise ValueError("unknown plan step %r" % step.kind)
+            fn = _container_call(client, step, container_id, timeout)
+        try:
+            result = record(step.action, fn)
+        except (ReplaceFailed, PartlyApplied) as exc:
+            raise StepFailed(step.action, str(exc), applied or exc.changed)
+        except Exception as exc:  # noqa: BLE001 - one engine call (a failed create leaves nothing): nothing changed
+            raise StepFailed(step.action, explain(exc), applied)
+        if step.kind in ("create", "recreate"):
+            container_id = result
+            started = step.kind == "recreate" and then_start
+        elif step.kind == "remove":
+            container_id = None
+        applied = True
     return container_id
+
+
+def _container_call(client: Any, step: Step, container_id: Optional[str], timeout: Optional[int]) -> Callable[[], Any]:
+    """The engine call of a step on the existing (or just made) container."""
+    if step.kind == "update":
+        return partial(update_container, client, container_id, step.update)
+    if step.kind == "connect":
+        return partial(connect_network, client, container_id, step.network)
+    if step.kind == "disconnect":
+        return partial(disconnect_network, client, container_id, step.network.name if step.network else "")
+    if step.kind == "start":
+        return partial(start_container, client, container_id)
+    if step.kind == "stop":
+        return partial(stop_container, client, container_id, timeout)
+    if step.kind == "restart":
+        return partial(client.restart, container_id, timeout=timeout if timeout is not None else 10)
+    raise ValueError("unknown plan step %r" % step.kind)
 
 
 class HealthTimeout(Exception):

@@ -18,11 +18,19 @@ def is_not_found(exc: BaseException) -> bool:
 
 def create_container(client: Any, spec: ContainerSpec) -> str:
     """POST /containers/create, then connect every network after the first (API < 1.44 accepts
-    only one endpoint at create). Returns the new container's ID."""
+    only one endpoint at create). Returns the new container's ID. When joining a network fails,
+    the container just made is removed again: a failed create leaves nothing behind."""
     created = client.create_container_from_config(to_create_request(spec), name=spec.name)
     container_id = created["Id"]
     if spec.networks and spec.network_mode not in SPECIAL_NETWORK_MODES:
-        connect_networks(client, container_id, spec.networks[1:])
+        try:
+            connect_networks(client, container_id, spec.networks[1:])
+        except Exception:
+            try:
+                remove_container(client, container_id, keep_volumes=False)
+            except Exception:  # noqa: BLE001 - the network error is the one to report
+                pass
+            raise
     return container_id
 
 

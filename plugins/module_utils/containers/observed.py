@@ -32,6 +32,8 @@ class ObservedContainer:
     restart_count: int = 0  # restarts by the engine's restart policy since the last start
     exit_code: Optional[int] = None  # State.ExitCode: of the last run (0 also before any run)
     error: str = ""  # the engine's error for the last start, if any
+    # (target, volume name) of every volume mounted: the anonymous ones a recreate hands on
+    volume_mounts: tuple[tuple[str, str], ...] = ()
 
     @property
     def running(self) -> bool:
@@ -168,8 +170,10 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
     driver = volume.get("DriverConfig") or {}
     tmpfs = entry.get("TmpfsOptions") or {}
     bind = entry.get("BindOptions") or {}
+    kind = entry.get("Type") or "volume"
     return Mount(
-        target=entry["Target"].rstrip("/") or "/", type=entry.get("Type") or "volume", source=entry.get("Source") or "",
+        target=entry["Target"].rstrip("/") or "/", type=kind, source=entry.get("Source") or "",
+        source_must_exist=kind == "bind",
         read_only=bool(entry.get("ReadOnly")), propagation=bind.get("Propagation") or None,
         no_copy=bool(volume.get("NoCopy")), volume_driver=driver.get("Name") or None,
         volume_options=tuple(sorted((driver.get("Options") or {}).items())),
@@ -347,4 +351,6 @@ def observed_container(inspect: dict[str, Any]) -> ObservedContainer:
         restart_count=inspect.get("RestartCount") or 0,
         exit_code=state.get("ExitCode"),
         error=state.get("Error") or "",
+        volume_mounts=tuple(sorted((m.get("Destination") or "", m.get("Name") or "") for m in inspect.get("Mounts") or ()
+                                   if m.get("Type") == "volume" and m.get("Name"))),
     )

@@ -95,48 +95,70 @@ def parse_exposed_port(text: Any, option: str = "exposed_ports") -> list[str]:
 
 # ---------------------------------------------------------------- mounts
 
-_VOLUME_MODES = {"ro", "rw", "z", "Z", "nocopy", "rprivate", "private", "rshared", "shared", "rslave", "slave",
-                 "consistent", "cached", "delegated"}
 _PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
+_SELINUX_LABELS = ("z", "Z")
+# Accepted for compatibility and dropped: the engine on Linux accepts and ignores them.
+_CONSISTENCY_MODES = ("consistent", "cached", "delegated")
+_VOLUME_MODES = ("ro", "rw", "nocopy") + _PROPAGATIONS + _SELINUX_LABELS + _CONSISTENCY_MODES
 
 
 def _is_host_path(source: str) -> bool:
     return source.startswith(("/", ".", "~"))
 
 
+def _volume_modes(field_text: str, kind: str, text: str, option: str) -> dict[str, Any]:
+    """The comma separated mode field of 'source:/target:mode' → Mount keyword arguments, refusing
+    what the engine would refuse at create (`ro,rw`, two propagations, `nocopy` on a bind,
+    propagation on a volume), so the error names the option before any write."""
+    modes = field_text.split(",") if field_text else []
+    for mode in modes:
+        if mode not in _VOLUME_MODES:
+            raise OptionError(option, "unknown mode %r in %r (known: %s)" % (mode, text, ", ".join(_VOLUME_MODES)))
+    if len(set(modes)) != len(modes):
+        raise OptionError(option, "a mode is given twice in %r" % text)
+    groups = (("ro", "rw"), _PROPAGATIONS, _SELINUX_LABELS, _CONSISTENCY_MODES)
+    for group in groups:
+        chosen = [m for m in modes if m in group]
+        if len(chosen) > 1:
+            raise OptionError(option, "%s exclude each other in %r" % (" and ".join(chosen), text))
+    propagation = next((m for m in modes if m in _PROPAGATIONS), None)
+    if kind == "volume" and propagation:
+        raise OptionError(option, "%r: propagation applies to bind mounts only" % text)
+    if kind == "bind" and "nocopy" in modes:
+        raise OptionError(option, "%r: nocopy applies to volumes only" % text)
+    return dict(read_only="ro" in modes, propagation=propagation, no_copy="nocopy" in modes,
+                selinux_label=next((m for m in modes if m in _SELINUX_LABELS), None))
+
+
 def parse_volume(text: Any, option: str = "volumes") -> Mount:
-    """'/target' (anonymous volume), 'name:/target[:mode]' or '/host:/target[:mode]'."""
+    """'/target' (anonymous volume), 'name:/target[:mode]' or '/host:/target[:mode]'; mode is
+    comma separated: ro|rw, nocopy (volume), propagation (bind), z|Z (SELinux relabel)."""
     if not isinstance(text, str) or not text.strip():
         raise OptionError(option, "expected 'source:/target[:mode]' or '/target', got %r" % (text,))
     parts = text.strip().split(":")
     if len(parts) == 1:
         if not parts[0].startswith("/"):
             raise OptionError(option, "%r has no target path (expected 'source:/target[:mode]' or '/target')" % text)
-        target, source, modes = parts[0], "", []
+        target, source, mode_field = parts[0], "", ""
     elif len(parts) == 2:
         if parts[1].startswith("/"):
-            source, target, modes = parts[0], parts[1], []
+            source, target, mode_field = parts[0], parts[1], ""
         else:
             raise OptionError(option, "%r has no target path (expected 'source:/target[:mode]')" % text)
     elif len(parts) == 3:
-        source, target, modes = parts[0], parts[1], parts[2].split(",")
+        source, target, mode_field = parts
     else:
-        raise OptionError(option, "%r has too many ':' fields (expected 'source:/target[:mode]')" % text)
+        raise OptionError(option, "%r has too many ':' fields (expected 'source:/target[:mode]', modes"
+                                  " separated by commas as in 'ro,Z')" % text)
     if not target.startswith("/"):
         raise OptionError(option, "target %r in %r must be an absolute path" % (target, text))
-    for mode in modes:
-        if mode not in _VOLUME_MODES:
-            raise OptionError(option, "unknown mode %r in %r" % (mode, text))
     kind = "bind" if _is_host_path(source) else "volume"
     if source and kind == "bind" and source.startswith("~"):
         raise OptionError(option, "use an absolute host path instead of %r" % source)
-    propagation = next((m for m in modes if m in _PROPAGATIONS), None)
-    selinux = next((m for m in modes if m in ("z", "Z")), None)
-    if kind == "volume" and (propagation or selinux):
-        raise OptionError(option, "%r: propagation and SELinux modes apply to bind mounts only" % text)
+    if kind == "bind" and not source.startswith("/"):
+        raise OptionError(option, "use an absolute host path instead of %r" % source)
     return Mount(target=_clean_path(target), type=kind, source=_clean_path(source) if kind == "bind" else source,
-                 read_only="ro" in modes, propagation=propagation, selinux_label=selinux,
-                 no_copy="nocopy" in modes)
+                 **_volume_modes(mode_field, kind, text, option))
 
 
 def _clean_path(path: str) -> str:
@@ -178,6 +200,8 @@ def parse_mount(item: Any, option: str = "mounts") -> Mount:
     return Mount(
         target=_clean_path(str(target)), type=kind,
         source=_clean_path(str(source)) if kind == "bind" else str(source),
+        # as `docker run --mount`: a bind's host path must exist (the `volumes` syntax creates it)
+        source_must_exist=kind == "bind",
         read_only=bool(item.get("read_only")), propagation=propagation,
         no_copy=bool(item.get("no_copy")), volume_driver=item.get("volume_driver") or None,
         volume_options=tuple(sorted((str(k), str(v)) for k, v in options.items())),

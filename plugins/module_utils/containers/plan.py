@@ -6,15 +6,17 @@ What a difference costs is decided here, per option:
 - `update`: the engine applies it in place (POST /containers/{id}/update): CPU (cpus, shares,
   period, quota, cpuset), block I/O weight, memory, pids, restart policy;
 - `network`: connect / disconnect, no recreate;
-- `recreate`: everything else (stop → remove → create → start).
+- `recreate`: everything else (create the new container, then stop and remove the old one:
+  replace.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Optional
 
 from ..compare import COMPARISON_MODES, differs
+from .anonymous_volumes import as_anonymous
 from .observed import ObservedContainer
 from .spec import ContainerSpec, NetworkAttachment
 
@@ -156,9 +158,10 @@ def resolve_comparisons(user: Optional[dict[str, str]]) -> dict[str, str]:
 
 
 def view(value: Any) -> Any:
-    """JSON-friendly form for diffs and results."""
+    """JSON-friendly form for diffs and results (fields not compared are not shown)."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {k: view(v) for k, v in asdict(value).items() if v not in (None, (), [], {})}
+        shown = ((f.name, getattr(value, f.name)) for f in fields(value) if f.compare)
+        return {k: view(v) for k, v in shown if v not in (None, (), [], {})}
     if isinstance(value, (list, tuple)):
         return [view(v) for v in value]
     if isinstance(value, dict):
@@ -288,6 +291,8 @@ def plan_container(
         have = getattr(observed.spec, rule.field)
         if option == "network_mode":
             want, have = desired_mode, _normal_network_mode(have)
+        elif option == "mounts":  # a volume handed on by a recreate is the anonymous one asked for
+            want, have = as_anonymous(want), as_anonymous(have)
         if not differs(want, have, modes.get(option, rule.mode), rule.kind):
             continue
         differences.append(option)

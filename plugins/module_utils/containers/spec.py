@@ -51,17 +51,25 @@ class Mount:
     source: str = ""  # host path (bind), volume name (volume; "" = anonymous), unused for tmpfs
     read_only: bool = False
     propagation: Optional[str] = None  # bind only: rprivate, shared, ...
-    selinux_label: Optional[str] = None  # bind only: "z" or "Z"
+    selinux_label: Optional[str] = None  # bind or named volume: "z" or "Z" (HostConfig.Binds only)
     no_copy: bool = False  # volume only
     volume_driver: Optional[str] = None
     volume_options: tuple[tuple[str, str], ...] = ()
     tmpfs_size: Optional[int] = None  # bytes
     tmpfs_mode: Optional[int] = None  # e.g. 0o1777
+    # Bind only: True refuses a missing host path, as `docker run --mount` does (sent as
+    # HostConfig.Mounts); False lets the engine create it, as `docker run -v` does (HostConfig.Binds).
+    # How the mount is requested, not what it is: not compared (two syntaxes, one mount).
+    source_must_exist: bool = field(default=False, compare=False)
 
     @property
     def needs_mount_api(self) -> bool:
-        """True when the mount has options only HostConfig.Mounts can carry (not Binds)."""
-        return self.type == "volume" and bool(self.no_copy or self.volume_driver or self.volume_options)
+        """True when the mount must go to HostConfig.Mounts: what Binds cannot say (volume driver
+        options, an anonymous volume read-only or without copy) or a bind whose source must exist."""
+        if self.type == "bind":
+            return self.source_must_exist
+        anonymous_with_options = not self.source and (self.no_copy or self.read_only)  # Config.Volumes has no mode
+        return self.type == "volume" and bool(self.volume_driver or self.volume_options or anonymous_with_options)
 
 
 @dataclass(frozen=True)
@@ -233,13 +241,17 @@ class ContainerSpec:
         return first.name if first else None
 
 
-def _mode_suffix(mount: Mount) -> str:
+def bind_mode(mount: Mount) -> str:
+    """The mode field of a HostConfig.Binds entry: flags separated by commas (`ro,Z`,
+    `rw,rshared`, `ro,nocopy`), the only form the engine accepts (`ro:Z` is an invalid spec)."""
     flags = ["ro" if mount.read_only else "rw"]
     if mount.propagation:
         flags.append(mount.propagation)
+    if mount.no_copy:
+        flags.append("nocopy")
     if mount.selinux_label:
         flags.append(mount.selinux_label)
-    return ":".join(flags)
+    return ",".join(flags)
 
 
 def _mount_api(mount: Mount) -> dict[str, Any]:
@@ -269,9 +281,9 @@ def _tmpfs_options(mount: Mount) -> str:
 
 
 def _mounts_request(mounts: tuple[Mount, ...], config: dict[str, Any], host: dict[str, Any]) -> None:
-    """Simple binds and volumes go to Binds (the engine creates missing bind sources, as `docker
-    run -v` does); volumes with driver options go to Mounts; anonymous volumes to Config.Volumes;
-    tmpfs to HostConfig.Tmpfs."""
+    """Binds and named volumes go to Binds (the engine creates a missing bind source, as `docker
+    run -v` does); binds whose source must exist and volumes with driver options go to Mounts
+    (as `docker run --mount`); anonymous volumes to Config.Volumes; tmpfs to HostConfig.Tmpfs."""
     binds, api_mounts, volumes, tmpfs = [], [], {}, {}
     for mount in mounts:
         if mount.type == "tmpfs":
@@ -281,7 +293,7 @@ def _mounts_request(mounts: tuple[Mount, ...], config: dict[str, Any], host: dic
         elif mount.type == "volume" and not mount.source:
             volumes[mount.target] = {}
         else:
-            binds.append("%s:%s:%s" % (mount.source, mount.target, _mode_suffix(mount)))
+            binds.append("%s:%s:%s" % (mount.source, mount.target, bind_mode(mount)))
     if binds:
         host["Binds"] = binds
     if api_mounts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.goship.containers.plugins.module_utils.compose import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.anonymous_volumes import (
+from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import (
     anonymous_volume_names, inherit, is_anonymous,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.goship.containers.plugins.module_utils.containers.observed import observed_container
 from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
     parse_device, parse_env_file, parse_exposed_port, parse_healthcheck, parse_mount, parse_port,
     parse_tmpfs, parse_ulimit, parse_volume,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.spec import Mount, PortBinding
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import Mount, PortBinding, to_create_request
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 
@@ -71,12 +72,50 @@ def test_volume_syntaxes():
     ("data", "'data' has no target path"),
     ("vol:data", "no target path"),
     ("vol:/data:sometimes", "unknown mode 'sometimes'"),
-    ("vol:/data:shared", "bind mounts only"),
+    ("vol:/data:shared", "propagation applies to bind mounts only"),
     ("a:b:c:d", "too many"),
+    ("/tmp:/x:ro:Z", "too many ':' fields .* separated by commas as in 'ro,Z'"),
+    ("/tmp:/x:ro,rw", "ro and rw exclude each other"),
+    ("/tmp:/x:ro,ro", "a mode is given twice"),
+    ("/tmp:/x:z,Z", "z and Z exclude each other"),
+    ("/tmp:/x:rshared,rslave", "rshared and rslave exclude each other"),
+    ("/tmp:/x:nocopy", "nocopy applies to volumes only"),
+    ("./rel:/x", "use an absolute host path instead of './rel'"),
 ])
 def test_volume_errors(text, message):
     with pytest.raises(OptionError, match="volumes: .*" + message):
         parse_volume(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("/tmp:/somewhereelse:ro,Z", Mount("/somewhereelse", "bind", "/tmp", read_only=True, selinux_label="Z")),
+    ("/tmp:/x:Z,ro", Mount("/x", "bind", "/tmp", read_only=True, selinux_label="Z")),
+    ("/tmp:/x:rw,z", Mount("/x", "bind", "/tmp", selinux_label="z")),
+    ("/tmp:/x:rslave,ro", Mount("/x", "bind", "/tmp", read_only=True, propagation="rslave")),
+    ("/tmp:/x:cached", Mount("/x", "bind", "/tmp")),
+    ("vol:/x:ro,nocopy", Mount("/x", "volume", "vol", read_only=True, no_copy=True)),
+    ("vol:/x:z", Mount("/x", "volume", "vol", selinux_label="z")),
+])
+def test_volume_modes_in_any_order(text, expected):
+    assert parse_volume(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "/tmp:/x:ro,Z", "/tmp:/x:Z,ro", "/tmp:/x:rw,z", "/tmp:/x:z", "/tmp:/x:rslave,ro,z", "/tmp:/x:delegated,ro",
+    "vol:/x:ro,nocopy", "vol:/x:nocopy,Z", "/tmp:/x", "vol:/x", "/x",
+])
+def test_a_volume_reads_back_from_the_engine_as_it_was_asked(text):
+    """Idempotency: the create request's Binds entry, as inspect returns it, is the same mount."""
+    wanted = spec(volumes=[text])
+    body = to_create_request(wanted)
+    inspect = {"Id": "c" * 64, "Config": {"Volumes": body.get("Volumes")}, "HostConfig": body["HostConfig"]}
+    assert observed_container(inspect).spec.mounts == wanted.mounts
+
+
+def test_a_bind_in_mounts_must_exist_one_in_volumes_is_created():
+    assert parse_mount(dict(type="bind", source="/srv", target="/x")).source_must_exist
+    assert not parse_volume("/srv:/x").source_must_exist
+    assert not parse_mount(dict(source="vol", target="/x")).source_must_exist
 
 
 def test_volume_and_mount_syntax_have_one_normal_form():

@@ -177,3 +177,20 @@ def test_states():
     absent = plan_container(None, observed_container(CONTAINER), "absent")
     assert absent.kinds == ["remove"]
     assert plan_container(None, None, "absent").kinds == []
+
+
+def test_volumes_handed_on_by_a_recreate_are_the_anonymous_ones_asked_for():
+    # After a recreate the new container mounts the old anonymous volumes by name (Binds), for
+    # /anon (a volumes entry) and /cache (the image's VOLUME): still no difference.
+    handed_on = copy.deepcopy(CONTAINER)
+    handed_on["HostConfig"]["Binds"] = ["data:/data:rw", "%s:/anon:rw" % ("e" * 64), "%s:/cache:rw" % ("f" * 64)]
+    handed_on["Config"]["Volumes"] = None
+    assert plan_for({"volumes": ["data:/data", "/anon"]}, container=handed_on).steps == ()
+    assert plan_for({"volumes": ["data:/data", "/anon:/elsewhere"]}, container=handed_on).kinds == ["recreate", "start"]
+
+
+def test_mount_modes_read_back_from_binds_are_no_difference():
+    container = copy.deepcopy(CONTAINER)
+    container["HostConfig"]["Binds"] = ["data:/data:rw", "/srv:/srv:ro,Z", "/tmp:/t:rw,rslave,z"]
+    assert plan_for({"volumes": ["data:/data", "/srv:/srv:Z,ro", "/tmp:/t:z,rslave"]}, container=container).steps == ()
+    assert plan_for({"volumes": ["data:/data", "/srv:/srv:ro", "/tmp:/t:z,rslave"]}, container=container).kinds[0] == "recreate"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import (
-    ContainerSpec, Healthcheck, Mount, NetworkAttachment, PortBinding, spec_digest, to_create_request,
+    ContainerSpec, Healthcheck, Mount, NetworkAttachment, PortBinding, bind_mode, spec_digest, to_create_request,
 )
 
 
@@ -32,7 +34,7 @@ def test_full_request():
     assert body["ExposedPorts"] == {"80/tcp": {}, "90/udp": {}}
     assert host["PortBindings"] == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}, {"HostIp": "", "HostPort": "8080"}]}
     assert body["Volumes"] == {"/anon": {}}
-    assert host["Binds"] == ["vol:/v:ro", "/h:/b:rw:rshared"]
+    assert host["Binds"] == ["vol:/v:ro", "/h:/b:rw,rshared"]
     assert host["Tmpfs"] == {"/t": "size=1024,mode=1777"}
     assert host["Mounts"][0]["VolumeOptions"]["DriverConfig"] == {"Name": "local", "Options": {"type": "tmpfs"}}
     assert host["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 3}
@@ -62,3 +64,37 @@ def test_digest_is_stable_and_sensitive():
     b = ContainerSpec("c", "i", env={"B": "2", "A": "1"})
     assert spec_digest(a) == spec_digest(b)
     assert spec_digest(a) != spec_digest(ContainerSpec("c", "i", env={"A": "1"}))
+
+
+@pytest.mark.parametrize("mount, mode", [
+    (Mount("/x", "bind", "/h", read_only=True, selinux_label="Z"), "ro,Z"),
+    (Mount("/x", "bind", "/h", selinux_label="z"), "rw,z"),
+    (Mount("/x", "bind", "/h", read_only=True, propagation="rslave", selinux_label="z"), "ro,rslave,z"),
+    (Mount("/x", "volume", "v", no_copy=True), "rw,nocopy"),
+    (Mount("/x", "volume", "v", read_only=True, no_copy=True, selinux_label="Z"), "ro,nocopy,Z"),
+])
+def test_bind_modes_are_comma_separated_as_the_engine_takes_them(mount, mode):
+    # The engine refuses '/h:/x:ro:Z' ("invalid volume specification") and takes '/h:/x:ro,Z'.
+    assert bind_mode(mount) == mode
+    assert to_create_request(ContainerSpec("c", "i", mounts=(mount,)))["HostConfig"]["Binds"] == [
+        "%s:%s:%s" % (mount.source, mount.target, mode)]
+
+
+def test_what_binds_cannot_say_goes_to_the_mount_api():
+    body = to_create_request(ContainerSpec("c", "i", mounts=(
+        Mount("/must", "bind", "/srv", read_only=True, propagation="rshared", source_must_exist=True),
+        Mount("/anon-ro", read_only=True),
+        Mount("/anon-nocopy", no_copy=True),
+        Mount("/plain"),
+    )))
+    assert body["Volumes"] == {"/plain": {}}
+    assert "Binds" not in body["HostConfig"]
+    assert body["HostConfig"]["Mounts"] == [
+        {"Type": "bind", "Target": "/must", "ReadOnly": True, "Source": "/srv", "BindOptions": {"Propagation": "rshared"}},
+        {"Type": "volume", "Target": "/anon-ro", "ReadOnly": True, "VolumeOptions": {"NoCopy": False}},
+        {"Type": "volume", "Target": "/anon-nocopy", "ReadOnly": False, "VolumeOptions": {"NoCopy": True}},
+    ]
+
+
+def test_how_a_bind_is_requested_is_not_part_of_the_mount():
+    assert Mount("/x", "bind", "/h", source_must_exist=True) == Mount("/x", "bind", "/h")

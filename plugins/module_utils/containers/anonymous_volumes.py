@@ -1,15 +1,18 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Anonymous volumes survive a recreate, as with `docker compose up`.
+"""Anonymous volumes survive a recreate, as with `docker compose up` (compose and `container`).
 
-An anonymous volume is one the engine creates and names itself (64 hex digits): a service
-`volumes:` entry with only a container path, or a VOLUME of the image no mount covers. A new
-container would get fresh, empty ones; like Compose (unless `up --renew-anon-volumes`), the
-replacement mounts the old container's volume at each such target instead, so the data stays.
+An anonymous volume is one the engine creates and names itself (64 hex digits): a `volumes:` entry
+with only a container path, or a VOLUME of the image no mount covers. A new container would get
+fresh, empty ones; like Compose (unless `up --renew-anon-volumes`, or `container`'s
+keep_volumes=false), the replacement mounts the old container's volume at each such target
+instead, so the data stays.
 
 The replacement names the volume explicitly, so for the engine it is no longer anonymous:
-removing the container with `v=1` keeps it. That is why `state: absent` with remove_volumes
-removes the anonymous volumes of the removed containers by name (`anonymous_volume_names`).
+removing the container with `v=1` keeps it. That is why compose's `state: absent` with
+remove_volumes, and `container`'s keep_volumes=false, remove the anonymous volumes of the removed
+containers by name (`anonymous_volume_names`); and why `container` compares a mount of an
+engine-named volume as the anonymous volume it stands for (`as_anonymous`).
 Pure functions, unit-tested without an engine.
 """
 
@@ -20,7 +23,7 @@ import posixpath
 import re
 from typing import Iterable, Optional
 
-from ..containers.spec import Mount
+from .spec import Mount
 
 _ENGINE_GENERATED = re.compile(r"^[0-9a-f]{64}$")
 
@@ -70,3 +73,12 @@ def inherit(mounts: Optional[tuple[Mount, ...]], image_volumes: Iterable[str],
             result.append(Mount(target=path, type="volume", source=old[path]))
             inherited.append(path)
     return tuple(result), sorted(inherited)
+
+
+def as_anonymous(mounts: Optional[tuple[Mount, ...]]) -> Optional[tuple[Mount, ...]]:
+    """`mounts` with every engine-named volume shown as the anonymous volume it is (no source):
+    a handed-on volume is the same mount as the `/target` entry that asked for it."""
+    if mounts is None:
+        return None
+    return tuple(dataclasses.replace(m, source="") if m.type == "volume" and is_anonymous(m.source) else m
+                 for m in mounts)
