@@ -22,7 +22,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.goship.containers.plugins.module_utils.connection import (  # pylint: disable=unused-import  # resolve_docker_host is re-exported
     DEFAULT_DOCKER_HOST, ConnectionOptionError, ConnectionSettings, resolve, resolve_docker_host)
-from ansible_collections.goship.containers.plugins.module_utils.tls import TLSAdapter, TLSSetupError, explain_failure
+from ansible_collections.goship.containers.plugins.module_utils.tls import (
+    TLSAdapter, TLSSetupError, explain_failure, handshake_alert)
 
 try:
     import docker
@@ -161,13 +162,15 @@ def connect(module: AnsibleModule) -> "EngineClient":
             # TLS port) here, where its failures are explained, rather than in the module's first call
             client.ping()
     except Exception as exc:  # pylint: disable=broad-exception-caught  # SDK, requests, urllib3 and ssl errors alike
-        module.fail_json(msg=describe_failure(exc, settings))
+        module.fail_json(msg=describe_failure(exc, settings, tls.adapter.context if tls else None))
     return client
 
 
-def describe_failure(exc: BaseException, settings: ConnectionSettings) -> str:
-    """One line: the TLS cause when there is one (which file, which check), else the innermost error."""
-    explained = explain_failure(exc, settings)
+def describe_failure(exc: BaseException, settings: ConnectionSettings, context: Any = None) -> str:
+    """One line: the TLS cause when there is one (which file, which check), else the innermost error.
+    With the TLS context, a daemon that only dropped the connection is asked once more why."""
+    probe = (lambda: handshake_alert(context, settings)) if context is not None else None
+    explained = explain_failure(exc, settings, probe)
     if explained:
         return "Cannot use the Docker daemon at %s: %s" % (settings.host, explained)
     return "Cannot reach the Docker daemon at %s: %s" % (settings.host, _cause(exc))

@@ -13,12 +13,15 @@ context below is the only source of trust, whatever the environment says.
 from __future__ import annotations
 
 import os
+import socket
 import ssl
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
+from urllib.parse import urlparse
 
 from ansible_collections.goship.containers.plugins.module_utils.connection import ConnectionSettings, TLSFile
 
 try:
+    import urllib3
     from requests.adapters import HTTPAdapter
     HAS_REQUESTS = True
 except ImportError:  # the Docker SDK (which needs requests) is missing: client.py says how to install it
@@ -57,7 +60,7 @@ def ssl_context(settings: ConnectionSettings) -> ssl.SSLContext:
             try:
                 context.load_verify_locations(cafile=settings.ca.path)
             except ssl.SSLError as exc:
-                raise TLSSetupError("%s holds no PEM certificate (%s)" % (settings.ca.describe(), exc.reason or exc))
+                raise TLSSetupError("%s holds no PEM certificate (%s)" % (settings.ca.describe(), getattr(exc, "reason", None) or exc))
     else:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -68,10 +71,10 @@ def ssl_context(settings: ConnectionSettings) -> ssl.SSLContext:
         except TLSSetupError as exc:
             raise TLSSetupError("%s %s" % (key.describe(), exc))
         except ssl.SSLError as exc:
-            if exc.reason == "KEY_VALUES_MISMATCH":
+            if getattr(exc, "reason", None) == "KEY_VALUES_MISMATCH":
                 raise TLSSetupError("%s is not the key of %s (key values mismatch)" % (key.describe(), cert.describe()))
             raise TLSSetupError("%s and %s cannot be loaded as a PEM certificate and its key (%s)"
-                                % (cert.describe(), key.describe(), exc.reason or exc))
+                                % (cert.describe(), key.describe(), getattr(exc, "reason", None) or exc))
     return context
 
 
@@ -89,9 +92,7 @@ class TLSAdapter(HTTPAdapter):  # type: ignore[misc,valid-type]
             self.pool_tls["server_hostname"] = settings.tls_hostname
         if not settings.verify:
             # chosen by the user (tls without validate_certs) and documented: not a warning per request
-            from urllib3.exceptions import InsecureRequestWarning
-            import urllib3
-            urllib3.disable_warnings(InsecureRequestWarning)
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         super().__init__(**kwargs)
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
@@ -125,6 +126,10 @@ _CLIENT_CERT_ALERTS = ("SSLV3_ALERT_BAD_CERTIFICATE", "TLSV13_ALERT_CERTIFICATE_
 # what a TLS client sees when the other side answers in plain HTTP
 _NOT_TLS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST", "UNKNOWN_PROTOCOL")
 _HOSTNAME_CODES = (62, 64)  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+# how a connection that the daemon dropped right after the handshake looks to requests
+_CLOSED = (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+_CLOSED_NAMES = ("RemoteDisconnected", "ProtocolError")
+PROBE_SECONDS = 10
 
 
 def exception_chain(exc: BaseException) -> Iterator[BaseException]:
@@ -147,10 +152,55 @@ def _plain_http_to_tls(exc: BaseException) -> bool:
             and "HTTP request to an HTTPS server" in (getattr(response, "text", "") or ""))
 
 
-def explain_failure(exc: BaseException, settings: ConnectionSettings) -> Optional[str]:
+def handshake_alert(context: ssl.SSLContext, settings: ConnectionSettings, timeout: float = PROBE_SECONDS) -> Optional[BaseException]:
+    """How the daemon ends a TLS connection when nothing races its alert: a handshake, then a read
+    with nothing sent. With TLS 1.3 a daemon checks the client certificate after the client's side of
+    the handshake is done; when it refuses it, its alert is often lost to the reset that the request
+    already sent provokes, and requests sees only EOF. None when the daemon waits for a request
+    (it accepted this connection) or closes without an alert."""
+    url = urlparse(settings.host if "://" in settings.host else "tcp://" + settings.host)
+    try:
+        with socket.create_connection((url.hostname, url.port or 2376), timeout=timeout) as raw:
+            with context.wrap_socket(raw, server_hostname=settings.tls_hostname or url.hostname) as tls_socket:
+                tls_socket.recv(1)
+    except socket.timeout:
+        return None
+    except OSError as exc:  # ssl.SSLError included
+        return exc
+    return None
+
+
+def _closed_early(chain: list[BaseException]) -> bool:
+    return any(isinstance(error, _CLOSED) or type(error).__name__ in _CLOSED_NAMES
+               or "EOF occurred in violation of protocol" in str(error) for error in chain)
+
+
+def explain_failure(exc: BaseException, settings: ConnectionSettings,
+                    probe: Optional[Callable[[], Optional[BaseException]]] = None) -> Optional[str]:
     """One line naming the cause (the file, the check) when `exc` is a TLS failure, else None. It
-    follows "Cannot use the Docker daemon at HOST: " (``its`` is the daemon's)."""
+    follows "Cannot use the Docker daemon at HOST: " (``its`` is the daemon's). `probe` (see
+    handshake_alert) asks the daemon again when it only dropped the connection."""
     chain = list(exception_chain(exc))
+    explained = _explain_chain(chain, settings)
+    if explained or not settings.tls or not _closed_early(chain):
+        return explained
+    alert = probe() if probe is not None else None
+    explained = _explain_chain(list(exception_chain(alert)), settings) if alert is not None else None
+    if explained:
+        return explained
+    if settings.client_cert is None:
+        return ("TLS: it closed the connection after the handshake without an alert, as a daemon started with"
+                " --tlsverify does without a client certificate: set client_cert and client_key (%s)" % _innermost(chain))
+    return ("TLS: it closed the connection after the handshake without an alert, as a daemon started with"
+            " --tlsverify does when %s is not signed by a CA the daemon trusts (%s)" % (settings.client_cert.describe(), _innermost(chain)))
+
+
+def _innermost(chain: list[BaseException]) -> str:
+    error = chain[-1]
+    return "%s: %s" % (type(error).__name__, error)
+
+
+def _explain_chain(chain: list[BaseException], settings: ConnectionSettings) -> Optional[str]:
     if not settings.tls:
         if any(_plain_http_to_tls(error) for error in chain):
             return ("it speaks TLS and this connection is plain HTTP: set validate_certs: true with ca_path"
@@ -158,8 +208,8 @@ def explain_failure(exc: BaseException, settings: ConnectionSettings) -> Optiona
         return None
     for error in chain:
         if isinstance(error, ssl.SSLCertVerificationError):
-            detail = error.verify_message or str(error)
-            if error.verify_code in _HOSTNAME_CODES or "mismatch" in detail:
+            detail = getattr(error, "verify_message", None) or str(error)
+            if getattr(error, "verify_code", None) in _HOSTNAME_CODES or "mismatch" in detail:
                 if settings.tls_hostname:
                     return ("TLS verification failed: its certificate is not valid for tls_hostname %r (%s)"
                             % (settings.tls_hostname, detail))
@@ -169,7 +219,7 @@ def explain_failure(exc: BaseException, settings: ConnectionSettings) -> Optiona
         if type(error).__name__ == "CertificateError":  # urllib3 matching the name itself (old OpenSSL)
             return "TLS verification failed: its certificate is not valid for %r (%s)" % (settings.checked_name, error)
         if isinstance(error, ssl.SSLError):
-            reason = error.reason or ""
+            reason = getattr(error, "reason", None) or ""
             if reason in _CLIENT_CERT_ALERTS:
                 if settings.client_cert is None:
                     return ("TLS: it requires a client certificate and this connection presents none: set client_cert"

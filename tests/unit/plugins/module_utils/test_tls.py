@@ -227,3 +227,39 @@ def test_describe_from_docker_cert_path():
     settings = ConnectionSettings(host=TCP, tls=True, verify=True, ca=TLSFile("ca_path", "/d/ca.pem", True))
     text = explain_failure(_as_requests_raises(_verify_error(20, "unable to get local issuer certificate")), settings)
     assert "not signed by ca_path /d/ca.pem (from DOCKER_CERT_PATH)" in text
+
+
+def _dropped():
+    """What requests raises when a TLS 1.3 daemon refused the client certificate but its alert was
+    lost to the reset the already-sent request provoked."""
+    return _as_requests_raises(ssl.SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2406)"))
+
+
+def test_a_dropped_connection_asks_the_daemon_again():
+    asked = []
+
+    def probe():
+        asked.append(True)
+        return _alert("SSLV3_ALERT_BAD_CERTIFICATE")
+
+    text = explain_failure(_dropped(), verified(), probe)
+    assert asked and text.startswith("TLS: it rejected client_cert /c/cert.pem")
+
+
+def test_a_dropped_connection_without_an_answer_still_names_the_likely_cause():
+    text = explain_failure(_dropped(), verified(), lambda: None)
+    assert "closed the connection after the handshake without an alert" in text
+    assert "client_cert /c/cert.pem is not signed by a CA the daemon trusts" in text
+    no_cert = resolve(dict(docker_host=TCP, validate_certs=True, ca_path="/c/ca.pem"), {})
+    assert "set client_cert and client_key" in explain_failure(_dropped(), no_cert)
+
+
+def test_the_probe_is_not_asked_when_the_cause_is_known():
+    def probe():
+        raise AssertionError("asked")
+
+    assert "not signed by ca_path" in explain_failure(
+        _as_requests_raises(_verify_error(20, "unable to get local issuer certificate")), verified(), probe)
+    refused = DockerException("Error while fetching server API version")
+    refused.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    assert explain_failure(refused, verified(), probe) is None
