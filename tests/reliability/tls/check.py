@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Judges the TLS matrix: `check.py PHASE=BASE.json,VARIANT.json,... [PHASE=...]`.
 
 For each phase the first results file is judged case by case against the expectations written in
