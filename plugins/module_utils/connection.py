@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 from urllib.parse import urlparse
 
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 
 # Values of DOCKER_TLS / DOCKER_TLS_VERIFY that mean "off"; any other non-empty value means "on"
@@ -37,8 +39,8 @@ _TCP_SCHEMES = ("tcp", "http", "https")
 _TLS_OPTIONS = ("tls", "validate_certs", "ca_path", "client_cert", "client_key", "tls_hostname")
 
 
-class ConnectionOptionError(ValueError):
-    """The connection options (or the environment) contradict each other; the message names them."""
+class ConnectionOptionError(OptionError):
+    """The connection options (or the environment) contradict each other; `path` names the option(s)."""
 
 
 @dataclass(frozen=True)
@@ -98,13 +100,12 @@ def resolve(params: Mapping[str, Any], environ: Optional[Mapping[str, str]] = No
     given = [name for name in _TLS_OPTIONS if params.get(name)]  # options set in the task (true / a path)
 
     if bool(params.get("client_cert")) != bool(params.get("client_key")):
-        raise ConnectionOptionError("client_cert and client_key must be given together (got only %s)"
-                                    % ("client_cert" if params.get("client_cert") else "client_key"))
+        missing, given_one = ("client_key", "client_cert") if params.get("client_cert") else ("client_cert", "client_key")
+        raise ConnectionOptionError(missing, "not set, but %s is: client_cert and client_key must be given together" % given_one)
     if scheme not in _TCP_SCHEMES:
         if given:
             raise ConnectionOptionError(
-                "%s: docker_host %s is not a TCP address; TLS options apply to tcp:// hosts only"
-                % (", ".join(given), host))
+                ", ".join(given), "docker_host %s is not a TCP address; TLS options apply to tcp:// hosts only" % host)
         return ConnectionSettings(host=host)
 
     verify, reason = _verification(params, environ)
@@ -125,11 +126,11 @@ def resolve(params: Mapping[str, Any], environ: Optional[Mapping[str, str]] = No
     if not use_tls:
         return ConnectionSettings(host=host, tls_reason=why)
     if scheme == "http":
-        raise ConnectionOptionError("docker_host %s is plain HTTP, but %s asks for TLS: write tcp:// or https://" % (host, why))
+        raise ConnectionOptionError("docker_host", "%s is plain HTTP, but %s asks for TLS: write tcp:// or https://" % (host, why))
 
     if params.get("tls_hostname") and not verify:
         raise ConnectionOptionError(
-            "tls_hostname is only checked when the daemon's certificate is verified, and %s: set"
+            "tls_hostname", "only checked when the daemon's certificate is verified, and %s: set"
             " validate_certs: true (with ca_path), or remove tls_hostname" % _why_unverified(params, environ))
     cert_path = environ.get("DOCKER_CERT_PATH") or None
     return ConnectionSettings(
@@ -147,8 +148,8 @@ def _verification(params: Mapping[str, Any], environ: Mapping[str, str]) -> tupl
     if validate is not None:
         if not validate and params.get("ca_path"):
             raise ConnectionOptionError(
-                "ca_path is given but validate_certs is false: a CA is only used to verify the daemon's"
-                " certificate; set validate_certs: true, or remove ca_path to connect without verification (tls: true)")
+                "ca_path", "given with validate_certs: false, but a CA is only used to verify the daemon's"
+                " certificate: set validate_certs: true, or remove ca_path to connect without verification (tls: true)")
         return bool(validate), "validate_certs"
     if params.get("ca_path"):
         return True, "ca_path"

@@ -56,7 +56,8 @@ def connect_failure(**params):
 
 def test_connect_refuses_contradicting_options_before_connecting():
     msg = connect_failure(docker_host="tcp://127.0.0.1:9", tls=True, client_cert="/c.pem")
-    assert msg == "Invalid Docker connection options: client_cert and client_key must be given together (got only client_cert)"
+    assert msg == ("Invalid Docker connection options: client_key: not set, but client_cert is: client_cert and"
+                   " client_key must be given together")
 
 
 def test_connect_names_a_missing_ca_before_connecting(tmp_path):

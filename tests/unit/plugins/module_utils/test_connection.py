@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.connection import (
     DEFAULT_DOCKER_HOST, ConnectionOptionError, env_flag, resolve)
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 TCP = "tcp://127.0.0.1:2376"
 
@@ -14,6 +15,10 @@ def test_docker_host_precedence():
     assert resolve({}, {}).host == DEFAULT_DOCKER_HOST
     assert resolve({}, {"DOCKER_HOST": TCP}).host == TCP
     assert resolve({"docker_host": "unix:///x.sock"}, {"DOCKER_HOST": TCP}).host == "unix:///x.sock"
+
+
+def test_connection_errors_are_option_errors():
+    assert issubclass(ConnectionOptionError, OptionError)
 
 
 def test_plain_tcp_by_default():
@@ -49,7 +54,7 @@ def test_a_ca_path_always_means_verify():
 
 
 def test_ca_path_with_validate_certs_false_is_refused():
-    with pytest.raises(ConnectionOptionError, match="ca_path is given but validate_certs is false"):
+    with pytest.raises(ConnectionOptionError, match="^ca_path: given with validate_certs: false"):
         resolve({"docker_host": TCP, "tls": True, "validate_certs": False, "ca_path": "/c/ca.pem"}, {})
 
 
@@ -63,10 +68,12 @@ def test_client_certificate_turns_tls_on_without_verification():
     assert settings.client_cert.path == "/c/cert.pem" and settings.client_key.path == "/c/key.pem"
 
 
-@pytest.mark.parametrize("given", ["client_cert", "client_key"])
-def test_client_cert_and_key_go_together(given):
-    with pytest.raises(ConnectionOptionError, match="client_cert and client_key must be given together"):
+@pytest.mark.parametrize("given, missing", [("client_cert", "client_key"), ("client_key", "client_cert")])
+def test_client_cert_and_key_go_together(given, missing):
+    with pytest.raises(ConnectionOptionError) as info:
         resolve({"docker_host": TCP, "tls": True, given: "/c/x.pem"}, {})
+    assert info.value.path == missing
+    assert str(info.value) == "%s: not set, but %s is: client_cert and client_key must be given together" % (missing, given)
 
 
 def test_tls_hostname_replaces_the_checked_name():
@@ -75,7 +82,7 @@ def test_tls_hostname_replaces_the_checked_name():
 
 
 def test_tls_hostname_without_verification_is_refused_not_ignored():
-    with pytest.raises(ConnectionOptionError, match="tls_hostname is only checked when .* validate_certs is false"):
+    with pytest.raises(ConnectionOptionError, match="^tls_hostname: only checked when .* validate_certs is false"):
         resolve({"docker_host": TCP, "tls": True, "validate_certs": False, "tls_hostname": "x"}, {})
     with pytest.raises(ConnectionOptionError, match="validate_certs is not set"):
         resolve({"docker_host": TCP, "tls": True, "tls_hostname": "x"}, {})
@@ -83,7 +90,7 @@ def test_tls_hostname_without_verification_is_refused_not_ignored():
 
 @pytest.mark.parametrize("host", ["unix:///var/run/docker.sock", "ssh://deploy@host"])
 def test_tls_options_on_a_non_tcp_host_are_refused(host):
-    with pytest.raises(ConnectionOptionError, match="validate_certs, ca_path: docker_host .* is not a TCP address"):
+    with pytest.raises(ConnectionOptionError, match="^validate_certs, ca_path: docker_host .* is not a TCP address"):
         resolve({"docker_host": host, "validate_certs": True, "ca_path": "/c/ca.pem"}, {})
 
 
@@ -94,7 +101,7 @@ def test_tls_environment_is_ignored_for_a_unix_socket(tmp_path):
 
 
 def test_plain_http_url_with_tls_is_refused():
-    with pytest.raises(ConnectionOptionError, match="is plain HTTP, but validate_certs asks for TLS"):
+    with pytest.raises(ConnectionOptionError, match="^docker_host: http://127.0.0.1:2376 is plain HTTP, but validate_certs asks for TLS"):
         resolve({"docker_host": "http://127.0.0.1:2376", "validate_certs": True}, {})
 
 
