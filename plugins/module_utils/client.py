@@ -1,7 +1,11 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Docker client every module uses: built from the shared connection options, with failures
-that say what to do (SDK missing on the target, daemon unreachable, API too old for an option).
+that say what to do (SDK missing on the target, daemon unreachable, TLS refused, API too old).
+
+Which daemon and which TLS settings is decided by connection.resolve() (options, then DOCKER_HOST,
+DOCKER_TLS_VERIFY, DOCKER_CERT_PATH...); TLS itself is tls.TLSAdapter, mounted through the SDK's
+TLSConfig hook so the SDK's own TLS handling (and requests' environment) never applies.
 
 In check mode the client refuses every write request (POST/PUT/DELETE) at the lowest level, so a
 bug in a module's planning cannot change the engine when the user only asked what would happen.
@@ -15,6 +19,11 @@ import traceback
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.goship.containers.plugins.module_utils.connection import (  # pylint: disable=unused-import  # resolve_docker_host is re-exported
+    DEFAULT_DOCKER_HOST, ConnectionOptionError, ConnectionSettings, resolve, resolve_docker_host)
+from ansible_collections.goship.containers.plugins.module_utils.tls import (
+    TLSAdapter, TLSSetupError, explain_failure, handshake_alert)
 
 try:
     import docker
@@ -35,15 +44,15 @@ except ImportError:
     class NotFound(Exception):  # type: ignore[no-redef]
         """Placeholder so modules can name the SDK's errors even when it is missing."""
 
-DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 MIN_DOCKER_SDK_VERSION = "7.0.0"
 
 # The connection options, declared once; documented in doc_fragments/docker.py.
 DOCKER_CONNECTION_ARGS: dict[str, dict[str, Any]] = dict(
     docker_host=dict(type="str", aliases=["docker_url"]),
-    tls=dict(type="bool", default=False),
-    validate_certs=dict(type="bool", default=False, aliases=["tls_verify"]),
-    ca_path=dict(type="path", aliases=["ca_cert", "tls_ca_cert"]),
+    # no defaults: "not set" lets DOCKER_TLS / DOCKER_TLS_VERIFY decide, and ca_path imply verification
+    tls=dict(type="bool"),
+    validate_certs=dict(type="bool", aliases=["tls_verify"]),
+    ca_path=dict(type="path", aliases=["ca_cert", "tls_ca_cert", "cacert_path"]),
     client_cert=dict(type="path", aliases=["tls_client_cert", "cert_path"]),
     client_key=dict(type="path", aliases=["tls_client_key", "key_path"]),
     tls_hostname=dict(type="str"),
@@ -101,25 +110,23 @@ if HAS_DOCKER_SDK:
         def api_version_tuple(self) -> tuple[int, ...]:
             return _version_tuple(self.api_version)
 
+    class AdapterTLSConfig(TLSConfig):
+        """The SDK calls configure_client() before its first request (the API version): the place to
+        mount our adapter for https://. None of TLSConfig's own settings are used."""
 
-def resolve_docker_host(params: dict[str, Any]) -> str:
-    return params.get("docker_host") or os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
+        def __init__(self, adapter: TLSAdapter) -> None:  # pylint: disable=super-init-not-called
+            self.adapter = adapter
+
+        def configure_client(self, client: Any) -> None:
+            client.mount("https://", self.adapter)
+            client._custom_adapter = self.adapter  # pylint: disable=protected-access  # the SDK's own slot for it
 
 
-def _tls_config(params: dict[str, Any]) -> Any:
-    verify = bool(params.get("validate_certs")) or os.environ.get("DOCKER_TLS_VERIFY", "") not in ("", "0")
-    cert = params.get("client_cert")
-    key = params.get("client_key")
-    if not (params.get("tls") or verify or cert):
+def _tls_config(settings: ConnectionSettings) -> Any:
+    """False for a plain connection, else the hook that mounts a TLSAdapter; TLSSetupError on bad files."""
+    if not settings.tls:
         return False
-    if bool(cert) != bool(key):
-        raise ValueError("client_cert and client_key must be given together")
-    return TLSConfig(
-        client_cert=(cert, key) if cert else None,
-        ca_cert=params.get("ca_path") if verify else None,
-        verify=params.get("ca_path") or True if verify else False,
-        assert_hostname=params.get("tls_hostname") if verify else None,
-    )
+    return AdapterTLSConfig(TLSAdapter(settings))
 
 
 def connect(module: AnsibleModule) -> "EngineClient":
@@ -133,22 +140,40 @@ def connect(module: AnsibleModule) -> "EngineClient":
             exception=DOCKER_SDK_IMPORT_ERROR,
         )
     params = module.params
-    host = resolve_docker_host(params)
+    try:
+        settings = resolve(params, os.environ)
+    except ConnectionOptionError as exc:
+        module.fail_json(msg="Invalid Docker connection options: %s" % exc)
+    try:
+        tls = _tls_config(settings)
+    except TLSSetupError as exc:
+        module.fail_json(msg="TLS to the Docker daemon at %s cannot be set up: %s" % (settings.host, exc))
+    version = params.get("api_version") or "auto"
     try:
         client = EngineClient(
-            base_url=host,
-            version=params.get("api_version") or "auto",
+            base_url=settings.host,
+            version=version,
             timeout=params.get("timeout") or 60,
-            tls=_tls_config(params),
+            tls=tls,
             check_mode=module.check_mode,
         )
-    except ValueError as exc:
-        module.fail_json(msg="Invalid Docker connection options: %s" % exc)
-    except DockerException as exc:
-        module.fail_json(msg="Cannot reach the Docker daemon at %s: %s" % (host, _cause(exc)))
-    except Exception as exc:  # requests/urllib3 errors surface here for unreachable daemons
-        module.fail_json(msg="Cannot reach the Docker daemon at %s: %s" % (host, _cause(exc)))
+        if version != "auto" and settings.host.startswith(("tcp://", "http://", "https://")):
+            # a pinned version makes no request above: meet the network daemon (TLS, plain HTTP on a
+            # TLS port) here, where its failures are explained, rather than in the module's first call
+            client.ping()
+    except Exception as exc:  # pylint: disable=broad-exception-caught  # SDK, requests, urllib3 and ssl errors alike
+        module.fail_json(msg=describe_failure(exc, settings, tls.adapter.context if tls else None))
     return client
+
+
+def describe_failure(exc: BaseException, settings: ConnectionSettings, context: Any = None) -> str:
+    """One line: the TLS cause when there is one (which file, which check), else the innermost error.
+    With the TLS context, a daemon that only dropped the connection is asked once more why."""
+    probe = (lambda: handshake_alert(context, settings)) if context is not None else None
+    explained = explain_failure(exc, settings, probe)
+    if explained:
+        return "Cannot use the Docker daemon at %s: %s" % (settings.host, explained)
+    return "Cannot reach the Docker daemon at %s: %s" % (settings.host, _cause(exc))
 
 
 def _cause(exc: BaseException) -> str:

@@ -35,10 +35,49 @@ def test_docker_host_precedence(monkeypatch):
     assert client_mod.resolve_docker_host({"docker_host": "unix:///x.sock"}) == "unix:///x.sock"
 
 
-def test_tls_needs_cert_and_key_together():
-    with pytest.raises(ValueError, match="client_cert and client_key"):
-        client_mod._tls_config({"tls": True, "client_cert": "/c.pem"})
-    assert client_mod._tls_config({}) is False
+class FakeModule:
+    """What connect() uses of AnsibleModule; fail_json raises so the message can be read."""
+
+    def __init__(self, **params):
+        self.params = dict(docker_host=None, tls=None, validate_certs=None, ca_path=None, client_cert=None,
+                           client_key=None, tls_hostname=None, api_version="1.41", timeout=5)
+        self.params.update(params)
+        self.check_mode = False
+
+    def fail_json(self, msg, **_kwargs):
+        raise AssertionError(msg)
+
+
+def connect_failure(**params):
+    with pytest.raises(AssertionError) as info:
+        client_mod.connect(FakeModule(**params))
+    return str(info.value)
+
+
+def test_connect_refuses_contradicting_options_before_connecting():
+    msg = connect_failure(docker_host="tcp://127.0.0.1:9", tls=True, client_cert="/c.pem")
+    assert msg == ("Invalid Docker connection options: client_key: not set, but client_cert is: client_cert and"
+                   " client_key must be given together")
+
+
+def test_connect_names_a_missing_ca_before_connecting(tmp_path):
+    msg = connect_failure(docker_host="tcp://127.0.0.1:9", validate_certs=True, ca_path=str(tmp_path / "ca.pem"))
+    assert msg == "TLS to the Docker daemon at tcp://127.0.0.1:9 cannot be set up: ca_path %s/ca.pem does not exist" % tmp_path
+
+
+def test_connect_with_a_pinned_version_still_meets_a_tcp_daemon():
+    # nothing listens on port 9: the probe that replaces the version request reports it
+    msg = connect_failure(docker_host="tcp://127.0.0.1:9", api_version="1.41")
+    assert msg.startswith("Cannot reach the Docker daemon at tcp://127.0.0.1:9: ")
+    assert "refused" in msg.lower()
+
+
+def test_tls_config_mounts_the_adapter_for_https():
+    settings = client_mod.resolve({"docker_host": "tcp://127.0.0.1:2376", "tls": True}, {})
+    client = client_mod.EngineClient(base_url=settings.host, version="1.41", tls=client_mod._tls_config(settings))
+    assert client.base_url == "https://127.0.0.1:2376"
+    assert isinstance(client.get_adapter("https://127.0.0.1:2376/version"), client_mod.TLSAdapter)
+    assert client_mod._tls_config(client_mod.resolve({"docker_host": "tcp://127.0.0.1:2376"}, {})) is False
 
 
 def test_argument_spec_merges_connection_options():
