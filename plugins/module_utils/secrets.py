@@ -33,7 +33,7 @@ _NOT_SECRETS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "nu
 
 # Anywhere in the name (case-insensitive): distinctive enough not to match ordinary settings.
 SECRET_NAME_PARTS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "APIKEY",
-                     "API_KEY", "PRIVATE_KEY", "PRIVATEKEY", "ACCESS_KEY", "ACCESSKEY")
+                     "API_KEY", "PRIVATE_KEY", "PRIVATEKEY", "ACCESS_KEY", "ACCESSKEY", "BASICAUTH")
 # Only as a whole word of the name (words are separated by _ - . or /): PASS would match PASSIVE
 # or BYPASS, AUTH would match AUTHOR.
 SECRET_NAME_WORDS = ("PASS", "PWD", "AUTH", "AUTHORIZATION")

@@ -184,7 +184,7 @@ options:
         services' C(environment) variables (C(env_file) ones included), C(labels) and
         C(build.args) whose values are secrets.
       - Built in, names containing C(PASSWORD), C(PASSWD), C(PASSPHRASE), C(SECRET), C(TOKEN),
-        C(CREDENTIAL), C(API_KEY), C(APIKEY), C(PRIVATE_KEY), C(ACCESS_KEY), or with a word
+        C(CREDENTIAL), C(API_KEY), C(APIKEY), C(PRIVATE_KEY), C(ACCESS_KEY), C(BASICAUTH), or with a word
         C(PASS), C(PWD), C(AUTH) or C(AUTHORIZATION), are secrets (not C(PWD) itself, nor names
         ending in C(_FILE), which hold a path); so are the password of a URL
         (C(scheme://user:password@host)) in any value, and the values of top-level C(secrets) and

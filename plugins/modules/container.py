@@ -109,7 +109,7 @@ options:
       - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
         variables in O(env) and O(env_file), and of O(labels), whose values are secrets.
       - Built in, names containing C(PASSWORD), C(PASSWD), C(PASSPHRASE), C(SECRET), C(TOKEN),
-        C(CREDENTIAL), C(API_KEY), C(APIKEY), C(PRIVATE_KEY), C(ACCESS_KEY), or with a word
+        C(CREDENTIAL), C(API_KEY), C(APIKEY), C(PRIVATE_KEY), C(ACCESS_KEY), C(BASICAUTH), or with a word
         C(PASS), C(PWD), C(AUTH) or C(AUTHORIZATION), are secrets (not C(PWD) itself, nor names
         ending in C(_FILE), which hold a path). The password of a URL (C(scheme://user:password@host))
         is masked in any value.

@@ -18,7 +18,7 @@ from ansible_collections.goship.containers.plugins.module_utils.secrets import (
     "SECRET_KEY", "DJANGO_SECRET_KEY", "client-secret", "GITHUB_TOKEN", "NPM_TOKEN", "ACCESS_TOKEN_TTL",
     "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "STRIPE_API_KEY", "APIKEY", "SSH_PRIVATE_KEY", "GOOGLE_CREDENTIALS",
     "DB_PASS", "redis.pass", "DB_PWD", "BASIC_AUTH", "auth", "HTTP_AUTHORIZATION",
-    "traefik.http.middlewares.gs.basicauth.users".replace("basicauth", "auth"),
+    "traefik.http.middlewares.gs.basicauth.users", "com.example.auth",
 ])
 def test_names_that_look_secret(name):
     assert looks_secret(name)
