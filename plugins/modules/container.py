@@ -102,7 +102,7 @@ options:
         later runs, M(goship.containers.container_exec) and M(goship.containers.container_info) mask
         those variables too.
       - A name in both O(env) and O(secret_env) is an error naming the variable.
-      - Compared like O(env); the diff shows each value as C(********) (C(******** (changed)) when it changed).
+      - Compared like O(env); the diff shows each value as C(********), and one that changed as C(********) followed by the word C(changed).
     type: dict
   sensitive_keys:
     description:
