@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping, Optional
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.goship.containers.plugins.module_utils.secrets import (
-    SecretRule, compose_secrets, container_rule, inspect_secrets, mask_compose, mask_inspect, protect,
+    SECRET_KEYS_LABEL, SecretRule, compose_secrets, container_rule, inspect_secrets, mask_compose, mask_inspect, protect,
 )
 
 
@@ -56,6 +56,14 @@ class SecretAwareModule(AnsibleModule):
 
     def protect_map(self, mapping: Any, rule: Optional[SecretRule] = None) -> None:
         protect(self, (rule or self.secret_rule).values(mapping))
+
+    def masked_labels(self, labels: Any) -> Any:
+        """An object's labels (a list entry's), masked; the names a container recorded count too."""
+        if not isinstance(labels, Mapping):
+            return labels
+        rule = self.secret_rule.with_names(str(labels.get(SECRET_KEYS_LABEL) or "").split(","))
+        self.protect_map(labels, rule)
+        return rule.mask(labels)
 
     def _guard_params(self) -> None:
         """Build the rule from the options and register their secrets; safe on unvalidated params."""

@@ -177,7 +177,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.info 
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule, sensitive_keys_option
 from ansible_collections.goship.containers.plugins.module_utils.secrets import (
-    SECRET_KEYS_LABEL, container_rule, inspect_secrets, mask_inspect,
+    container_rule, inspect_secrets, mask_inspect,
 )
 
 INFO_OPTIONS = dict(
@@ -193,13 +193,8 @@ INFO_OPTIONS = dict(
 )
 
 
-def _masked_summary(module, summary, labels):
-    """A summary with its secret labels masked (`labels`: the container's, for the names it records)."""
-    rule = module.secret_rule.with_names(str((labels or {}).get(SECRET_KEYS_LABEL) or "").split(","))
-    module.protect_map(labels, rule)
-    if isinstance(summary.get("labels"), dict):
-        summary = dict(summary, labels=rule.mask(summary["labels"]))
-    return summary
+def _masked_summary(module, summary):
+    return dict(summary, labels=module.masked_labels(summary["labels"])) if "labels" in summary else summary
 
 
 def _logs(client, container, params, since):
@@ -236,14 +231,13 @@ def main():
                 module.exit_json(changed=False, exists=False, container={}, summary={})
             rule = container_rule(module.secret_rule, container)
             module.protect_values(inspect_secrets(container, rule))
-            summary = _masked_summary(module, summary_from_inspect(container), (container.get("Config") or {}).get("Labels"))
+            summary = _masked_summary(module, summary_from_inspect(container))
             result = dict(changed=False, exists=True, container=mask_inspect(container, rule), summary=summary)
             if params["logs"]:
                 result["stdout_lines"], result["stderr_lines"] = _logs(client, container, params, since)
             module.exit_json(**result)
         listed = client.containers(all=params["all"], filters=filters or None)
-        module.exit_json(changed=False, containers=[_masked_summary(module, summary_from_list(entry), entry.get("Labels"))
-                                                    for entry in listed])
+        module.exit_json(changed=False, containers=[_masked_summary(module, summary_from_list(entry)) for entry in listed])
     except APIError as exc:
         module.fail_json(msg="Reading containers failed: %s" % exc)
 
