@@ -89,7 +89,7 @@ class SecretAwareModule(AnsibleModule):
     def masked_params(self) -> dict[str, Any]:
         """The module's arguments as the invocation shows them: secret values of the maps masked
         (no_log options are masked by Ansible itself)."""
-        params = dict(self.params or {})
+        params = dict(getattr(self, "params", None) or {})
         for option in self._secret_maps:
             if params.get(option) is not None:
                 params[option] = self.secret_rule.mask(params[option])

@@ -294,6 +294,20 @@ def mask_service(service: Any, rule: SecretRule) -> Any:
     return masked
 
 
+def mask_service_pair(before: Any, after: Any, rule: SecretRule) -> tuple[Any, Any]:
+    """The two sides of a Compose service's diff (whole services, or just the settings that
+    changed): masked as mask_service, with a secret that changed shown as CHANGED_MASK after."""
+    masked_before, masked_after = mask_service(before, rule), mask_service(after, rule)
+    if isinstance(before, Mapping) and isinstance(after, Mapping) and isinstance(masked_after, dict):
+        for key in _SERVICE_MAPS:
+            if key in before and key in after:
+                masked_after[key] = rule.mask_pair(before[key], after[key])[1]
+        old_build, new_build = before.get("build"), after.get("build")
+        if isinstance(old_build, Mapping) and isinstance(new_build, Mapping) and "args" in old_build and "args" in new_build:
+            masked_after["build"] = dict(masked_after["build"], args=rule.mask_pair(old_build["args"], new_build["args"])[1])
+    return masked_before, masked_after
+
+
 def service_secrets(service: Any, rule: SecretRule) -> list[str]:
     if not isinstance(service, Mapping):
         return []

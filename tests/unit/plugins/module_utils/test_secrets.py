@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.secrets import (
     CHANGED_MASK, MASK, SECRET_KEYS_LABEL, SecretRule, compose_secrets, container_rule, env_file_values,
-    inspect_secrets, looks_secret, mask_compose, mask_inspect, mask_swarm_spec, maskable, project_secrets,
+    inspect_secrets, looks_secret, mask_compose, mask_inspect, mask_service_pair, mask_swarm_spec, maskable, project_secrets,
     swarm_spec_secrets, url_passwords,
 )
 
@@ -161,3 +161,12 @@ def test_swarm_service_specs():
     assert masked["TaskTemplate"]["ContainerSpec"]["Env"] == ["DB_PASSWORD=" + MASK, "A=1"]
     assert masked["Labels"] == {"auth": MASK} and masked["TaskTemplate"]["ContainerSpec"]["Image"] == "i"
     assert mask_swarm_spec(None, rule) is None
+
+
+def test_a_compose_service_diff_tells_which_secrets_changed():
+    before = {"environment": {"DB_PASSWORD": "old-1234567", "A": "1"}, "build": {"args": {"NPM_TOKEN": "same"}}}
+    after = {"environment": {"DB_PASSWORD": "new-1234567", "A": "2"}, "build": {"args": {"NPM_TOKEN": "same"}}}
+    masked_before, masked_after = mask_service_pair(before, after, SecretRule())
+    assert masked_before == {"environment": {"DB_PASSWORD": MASK, "A": "1"}, "build": {"args": {"NPM_TOKEN": MASK}}}
+    assert masked_after == {"environment": {"DB_PASSWORD": CHANGED_MASK, "A": "2"}, "build": {"args": {"NPM_TOKEN": MASK}}}
+    assert mask_service_pair(None, {"environment": ["API_KEY=x"]}, SecretRule()) == (None, {"environment": ["API_KEY=" + MASK]})
