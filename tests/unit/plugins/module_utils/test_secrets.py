@@ -127,8 +127,8 @@ def test_compose_dicts_raw_and_normalised():
         "secrets": {"s": {"environment": "VAR"}}, "configs": {"c": {"content": "password=cfg-123"}},
     }
     rule = SecretRule()
-    assert sorted(compose_secrets(definition, rule)) == sorted(["pw-1234567", "u:p", "npm-1234567", "typed", "wrong",
-                                                                 "password=cfg-123"])
+    expected = ["pw-1234567", "u:p", "npm-1234567", "typed", "wrong", "password=cfg-123"]
+    assert sorted(compose_secrets(definition, rule)) == sorted(expected)
     masked = mask_compose(definition, rule)
     assert masked["services"]["app"]["environment"] == ["DB_PASSWORD=" + MASK, "PLAIN=x"]
     assert masked["services"]["app"]["labels"] == {"auth": MASK}
