@@ -74,9 +74,8 @@ ANSIBLE_INJECT_INVOCATION=1 run r3-shipped .venv deploy.yml ok -e round=3 -e gos
 run r4-compat .venv-compat deploy.yml ok -e round=4 -vvv --diff
 with_json run r5-compat-check .venv-compat deploy.yml ok -e round=5 --check --diff
 # Failures: type errors, a key in both env and secret_env, failing engine calls
-ANSIBLE_INJECT_INVOCATION=1 run failures .venv failures.yml ok -vvv --diff
+ANSIBLE_INJECT_INVOCATION=1 with_json run failures .venv failures.yml ok --diff
 run failures-compat .venv-compat failures.yml ok -vvv --diff
-ANSIBLE_INJECT_INVOCATION=1 with_json run failures-shipped .venv failures.yml ok -e goship_in_worker=false --diff
 # Removal (compose down, containers and images absent), itself under -vvv --diff
 run teardown .venv teardown.yml ok -vvv --diff
 
