@@ -178,6 +178,25 @@ options:
     type: str
     choices: [stop-first, start-first]
     default: stop-first
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        services' C(environment) variables (C(env_file) ones included), C(labels) and
+        C(build.args) whose values are secrets.
+      - Built in, names containing C(PASSWORD), C(PASSWD), C(PASSPHRASE), C(SECRET), C(TOKEN),
+        C(CREDENTIAL), C(API_KEY), C(APIKEY), C(PRIVATE_KEY), C(ACCESS_KEY), C(BASICAUTH), or with a word
+        C(PASS), C(PWD), C(AUTH) or C(AUTHORIZATION), are secrets (not C(PWD) itself, nor names
+        ending in C(_FILE), which hold a path); so are the password of a URL
+        (C(scheme://user:password@host)) in any value, and the values of top-level C(secrets) and
+        C(configs) given by C(environment) or C(content).
+      - Such values never appear in the result, the diff, errors or C(-vvv) output. They show as
+        C(********) where the collection prints the setting (an inline O(definition) in the
+        invocation); values of 6 characters or more (other than true, false, yes, no, on, off) are
+        also masked wherever else they appear (engine errors, warnings). The content of C(file)
+        secrets is never read by the module (the file is mounted).
+    type: list
+    elements: str
+    default: []
 notes:
   - Supported on Docker Engine API 1.41 (Docker 20.10) and newer. A setting the engine's API
     version lacks (an engine would silently drop it), such as healthcheck C(start_interval) (API
@@ -280,14 +299,15 @@ services:
           image_id: sha256:0123...
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule, sensitive_keys_option
+from ansible_collections.goship.containers.plugins.module_utils.secrets import project_secrets
 
 
 def main() -> None:
-    module = AnsibleModule(
+    module = SecretAwareModule(
+        compose="definition",
         argument_spec=docker_argument_spec(
             project_src=dict(type="path"),
             files=dict(type="list", elements="path"),
@@ -309,6 +329,7 @@ def main() -> None:
             wait_timeout=dict(type="int", default=120),
             stop_timeout=dict(type="int"),
             update_order=dict(type="str", default="stop-first", choices=["stop-first", "start-first"]),
+            sensitive_keys=sensitive_keys_option(),
         ),
         mutually_exclusive=[("files", "definition")],
         supports_check_mode=True,
@@ -327,6 +348,8 @@ def main() -> None:
     except (ComposeError, PlanError) as exc:
         outcome.fail(str(exc))
         return
+    if project is not None:  # env files, interpolation and secrets' environment are read by now
+        module.protect_values(project_secrets(project, module.secret_rule))
     client = connect(module)
     try:
         desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply)

@@ -50,6 +50,15 @@ options:
       - Profiles to enable when loading the files.
     type: list
     elements: str
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        services' environment variables, labels and build args whose values are secrets; names
+        that look secret are built in (see M(goship.containers.compose)'s
+        O(goship.containers.compose#module:sensitive_keys)). They show as C(********) in RV(config).
+    type: list
+    elements: str
+    default: []
 seealso:
   - module: goship.containers.compose
 """
@@ -134,18 +143,22 @@ volumes:
   type: list
   elements: str
 config:
-  description: The normalised configuration, as C(docker compose config --format json) prints it.
+  description:
+    - The normalised configuration, as C(docker compose config --format json) prints it, except
+      that secret values (see O(sensitive_keys)) and the content of inline secrets and configs
+      show as C(********).
   returned: when files or a definition are given
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule, sensitive_keys_option
+from ansible_collections.goship.containers.plugins.module_utils.secrets import mask_compose, project_secrets
 
 
 def main() -> None:
-    module = AnsibleModule(
+    module = SecretAwareModule(
+        compose="definition",
         argument_spec=docker_argument_spec(
             project_name=dict(type="str"),
             project_src=dict(type="path"),
@@ -153,6 +166,7 @@ def main() -> None:
             definition=dict(type="dict"),
             env_files=dict(type="list", elements="path"),
             profiles=dict(type="list", elements="str"),
+            sensitive_keys=sensitive_keys_option(),
         ),
         required_one_of=[("project_name", "project_src", "files", "definition")],
         mutually_exclusive=[("files", "definition")],
@@ -172,6 +186,8 @@ def main() -> None:
     except (ComposeError, PlanError) as exc:
         module.fail_json(msg=str(exc))
         return
+    if project is not None:
+        module.protect_values(project_secrets(project, module.secret_rule))
     client = connect(module)
     name = project.name if project is not None else params["project_name"]
     from ansible_collections.goship.containers.plugins.module_utils.compose.observe import observe_project
@@ -197,7 +213,7 @@ def main() -> None:
         for service in desired.services:
             entry = services.setdefault(service, {"containers": [], "replicas": 0, "running": 0, "healthy": 0})
             entry["up_to_date"] = service not in stale
-        extra["config"] = project.to_config()
+        extra["config"] = mask_compose(project.to_config(), module.secret_rule)
     containers = [c for entry in services.values() for c in entry["containers"]]
     running = sum(1 for c in containers if c["state"] == "running")
     if not containers:

@@ -91,9 +91,39 @@ options:
     description:
       - Environment variables. Values are converted to strings; quote booleans.
       - Compared with the container's environment after merging the image's environment.
+      - The values of variables whose names look secret (C(PASSWORD), C(TOKEN), C(SECRET) ... see
+        O(sensitive_keys)) never appear in the result, the diff, errors or C(-vvv) output.
     type: dict
+  secret_env:
+    description:
+      - Environment variables whose values are secrets, merged into O(env). The option is
+        C(no_log) - Ansible masks every value in everything the task prints or returns, whatever
+        its length - and the names are recorded on the container (label C(io.goship.masked-keys)) so
+        later runs, M(goship.containers.container_exec) and M(goship.containers.container_info) mask
+        those variables too.
+      - A name in both O(env) and O(secret_env) is an error naming the variable.
+      - Compared like O(env); the diff shows each value as C(********), and one that changed as C(********) followed by the word C(changed).
+    type: dict
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        variables in O(env) and O(env_file), and of O(labels), whose values are secrets.
+      - Built in, names containing C(PASSWORD), C(PASSWD), C(PASSPHRASE), C(SECRET), C(TOKEN),
+        C(CREDENTIAL), C(API_KEY), C(APIKEY), C(PRIVATE_KEY), C(ACCESS_KEY), C(BASICAUTH), or with a word
+        C(PASS), C(PWD), C(AUTH) or C(AUTHORIZATION), are secrets (not C(PWD) itself, nor names
+        ending in C(_FILE), which hold a path). The password of a URL (C(scheme://user:password@host))
+        is masked in any value.
+      - Secret values show as C(********) in the result, the diff and the invocation; values of 6
+        characters or more (other than true, false, yes, no, on, off) are also masked wherever else
+        they appear (command output, engine errors). The names matched here are recorded on the
+        container like those of O(secret_env).
+    type: list
+    elements: str
+    default: []
   env_file:
-    description: File of C(KEY=VALUE) lines on the managed host; O(env) wins over it.
+    description:
+      - File of C(KEY=VALUE) lines on the managed host; O(env) wins over it.
+      - Its values follow the same rule as those of O(env); errors about a line name its number only.
     type: path
   published_ports:
     description:
@@ -230,7 +260,10 @@ options:
         place; other differences recreate the container.
     type: dict
   labels:
-    description: Labels; compared after merging the image's labels.
+    description:
+      - Labels; compared after merging the image's labels.
+      - Values of labels whose names look secret (see O(sensitive_keys); for example
+        C(traefik.http.middlewares.x.basicauth.users)) are masked like those of O(env).
     type: dict
   healthcheck:
     description: Healthcheck; unset fields are taken from the image's healthcheck. C(test=[NONE]) disables it.
@@ -563,6 +596,18 @@ EXAMPLES = r"""
       - name: backend
         aliases: [shop]
 
+- name: A database password that never appears in the output, with a key named by the app
+  goship.containers.container:
+    name: shop
+    image: shop:1.4.2
+    env:
+      LOG_LEVEL: info
+      DB_PASSWORD: "{{ vault_shop_db_password }}"   # masked: the name looks secret
+      SHOP_SIGNING_SALT: "{{ vault_shop_salt }}"    # masked: listed in sensitive_keys
+    secret_env:
+      SHOP_LICENSE: "{{ vault_shop_license }}"      # no_log, whatever the name
+    sensitive_keys: [SHOP_SIGNING_SALT]
+
 - name: Deploy and wait for the healthcheck
   goship.containers.container:
     name: shop
@@ -602,7 +647,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 container:
-  description: The container's inspect data after the run (empty when absent, or when it would be created in check mode).
+  description:
+    - The container's inspect data after the run (empty when absent, or when it would be created in check mode).
+    - Secret values in C(Config.Env) and C(Config.Labels) show as C(********) (see O(sensitive_keys)).
   returned: always
   type: dict
   sample: {"Id": "8e1792f3c801...", "Name": "/shop", "State": {"Status": "running"}}
@@ -651,7 +698,7 @@ health_wait_seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from dataclasses import replace
 
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, NotFound, connect, docker_argument_spec, require_api_version,
@@ -670,6 +717,10 @@ from ansible_collections.goship.containers.plugins.module_utils.errors import Op
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.engine_snapshot import SnapshotClient, SnapshotError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
+from ansible_collections.goship.containers.plugins.module_utils.secrets import (
+    SECRET_KEYS_LABEL, container_rule, env_file_values, inspect_secrets, mask_inspect,
+)
 
 
 def _read_env_file(path):
@@ -716,8 +767,38 @@ def _run_attached(client, container_id, cleanup):
     return status, output
 
 
+def _with_secret_names(spec, rule):
+    """Record on the container the names whose values are secrets by the task's choice
+    (secret_env, sensitive_keys), so later runs and the other modules mask them too."""
+    listed = rule.listed(list(spec.env or {}) + list(spec.labels or {}))
+    if not listed:
+        return spec
+    return replace(spec, labels=dict(spec.labels or {}, **{SECRET_KEYS_LABEL: ",".join(listed)}))
+
+
+def _guard_observed(module, found, image):
+    """Register the secrets of the container as it is (an earlier value, a name recorded by an
+    earlier run) and of its image; the rule that masks what the run returns."""
+    rule = container_rule(module.secret_rule, found)
+    module.protect_values(inspect_secrets(found, rule) + inspect_secrets(image, rule))
+    return rule
+
+
+def _masked_diff(outcome, plan, rule):
+    before, after = dict(plan.before), dict(plan.after)
+    for key in ("env", "labels"):
+        if key in before or key in after:
+            masked_before, masked_after = rule.mask_pair(before.get(key), after.get(key))
+            if key in before:
+                before[key] = masked_before
+            if key in after:
+                after[key] = masked_after
+    outcome.set_diff(before, after)
+
+
 def main():
-    module = AnsibleModule(argument_spec=docker_argument_spec(**CONTAINER_OPTIONS), supports_check_mode=True)
+    module = SecretAwareModule(argument_spec=docker_argument_spec(**CONTAINER_OPTIONS), supports_check_mode=True,
+                               maps={"env": "secret_env", "labels": None}, snapshots=("observed_state",))
     params = module.params
     outcome = Outcome(module)
     state = params["state"]
@@ -727,7 +808,9 @@ def main():
         comparisons = resolve_comparisons(params.get("comparisons"))
         if params.get("image") and state != "absent":
             env_text = _read_env_file(params["env_file"]) if params.get("env_file") else None
-            spec = spec_from_params(params, env_text)
+            if env_text is not None:
+                module.protect_map(env_file_values(env_text))
+            spec = _with_secret_names(spec_from_params(params, env_text), module.secret_rule)
     except (OptionError, ValueError) as exc:
         module.fail_json(msg=str(exc))
 
@@ -742,11 +825,13 @@ def main():
     name = params["name"]
     try:
         found = _inspect_or_none(client.inspect_container, name)
+        rule = _guard_observed(module, found, None)
         observed = observed_container(found) if found else None
         desired = image_id = None
         image_volumes = ()
         if spec is not None:
             image = resolve_image(client, outcome, spec.image, policy, params["pull_check_mode_behavior"])
+            _guard_observed(module, None, image)
             image_id = image["Id"] if image else None
             defaults = image_defaults(image) if image else None
             image_volumes = defaults.volumes if defaults else ()
@@ -764,7 +849,7 @@ def main():
     except APIError as exc:
         module.fail_json(msg="Reading container %s failed: %s" % (name, exc))
 
-    outcome.set_diff(plan.before, plan.after)
+    _masked_diff(outcome, plan, rule)
     changed_before = outcome.changed  # a pull that brought a new image
     try:
         container_id = apply_plan(client, plan, spec, observed, outcome.apply,
@@ -797,7 +882,8 @@ def main():
         container = {}
     elif outcome.changed and not outcome.check_mode:
         container = _inspect_or_none(client.inspect_container, container_id) or {}
-    outcome.exit(container=container, differences=list(plan.differences), api_requests=client.request_count, **extra)
+        rule = _guard_observed(module, container, None)
+    outcome.exit(container=mask_inspect(container, rule), differences=list(plan.differences), api_requests=client.request_count, **extra)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,28 @@ options:
     description: Working directory of the command.
     type: str
   env:
-    description: Environment variables for the command; values are converted to strings.
+    description:
+      - Environment variables for the command; values are converted to strings.
+      - The values of variables whose names look secret (see O(sensitive_keys)) never appear in
+        the result, errors or C(-vvv) output.
     type: dict
+  secret_env:
+    description:
+      - Environment variables whose values are secrets, merged into O(env) (C(no_log) - Ansible
+        masks every value in everything the task prints or returns). A name in both is an error.
+    type: dict
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        variables in O(env) whose values are secrets. Names that look secret are built in, as
+        for M(goship.containers.container)'s O(goship.containers.container#module:sensitive_keys).
+      - The secrets of the container itself (its environment variables with such names, and those
+        its M(goship.containers.container) task gave through C(secret_env) or C(sensitive_keys))
+        are masked too - in RV(stdout) and RV(stderr) when they are 6 characters or longer, since
+        a command such as C(env) prints them.
+    type: list
+    elements: str
+    default: []
   user:
     description: User to run the command as, C(name), C(uid) or C(uid:gid).
     type: str
@@ -117,11 +137,11 @@ import shlex
 import socket
 import time
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, NotFound, connect, docker_argument_spec,
 )
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
+from ansible_collections.goship.containers.plugins.module_utils.secrets import container_rule, inspect_secrets
 
 EXEC_OPTIONS = dict(
     container=dict(type="str", required=True),
@@ -129,6 +149,8 @@ EXEC_OPTIONS = dict(
     command=dict(type="str"),
     chdir=dict(type="str"),
     env=dict(type="dict"),
+    secret_env=dict(type="dict", no_log=True),
+    sensitive_keys=dict(type="list", elements="str", default=[], no_log=False),
     user=dict(type="str"),
     stdin=dict(type="str"),
     stdin_add_newline=dict(type="bool", default=True),
@@ -168,11 +190,12 @@ def _text(data, strip):
 
 
 def main():
-    module = AnsibleModule(
+    module = SecretAwareModule(
         argument_spec=docker_argument_spec(**EXEC_OPTIONS),
         mutually_exclusive=[("argv", "command")],
         required_one_of=[("argv", "command")],
         supports_check_mode=True,
+        maps={"env": "secret_env"},
     )
     params = module.params
     if params["command"] is not None:
@@ -185,10 +208,14 @@ def main():
     if not argv:
         module.fail_json(msg="argv: the command is empty")
     env = {}
-    for key, value in (params["env"] or {}).items():
-        if isinstance(value, (dict, list)):
-            module.fail_json(msg="env.%s: expected a string" % key)
-        env[str(key)] = "" if value is None else str(value)
+    both = sorted(set(params["env"] or {}) & set(params["secret_env"] or {}))
+    if both:
+        module.fail_json(msg="secret_env.%s: is also in env; give each variable once" % both[0])
+    for option in ("env", "secret_env"):
+        for key, value in (params[option] or {}).items():
+            if isinstance(value, (dict, list)):  # the value may be a secret: the type only
+                module.fail_json(msg="%s.%s: expected a string, got %s" % (option, key, type(value).__name__))
+            env[str(key)] = "" if value is None else str(value)
     if module.check_mode:
         module.exit_json(changed=False, skipped=True,
                          msg="container_exec does not run commands in check mode (the command is not idempotent)")
@@ -199,6 +226,8 @@ def main():
             container = client.inspect_container(params["container"])
         except NotFound:
             module.fail_json(msg="container: %s does not exist" % params["container"])
+        # its own secrets, which a command such as `env` prints
+        module.protect_values(inspect_secrets(container, container_rule(module.secret_rule, container)))
         if not (container.get("State") or {}).get("Running"):
             module.fail_json(msg="container: %s is %s, not running" % (params["container"], container["State"].get("Status")))
         stdin = params["stdin"]

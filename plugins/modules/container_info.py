@@ -30,6 +30,20 @@ options:
       - Without O(name), further filters as C(docker ps --filter) takes them (C(status), C(name),
         C(ancestor), C(network) ...). Values are strings or lists of strings.
     type: dict
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        environment variables and labels whose values are secrets.
+      - Secret values show as C(********) in RV(container) (C(Config.Env), C(Config.Labels)) and in
+        the summaries' labels - those whose names look secret (built in, as for
+        M(goship.containers.container)'s O(goship.containers.container#module:sensitive_keys)),
+        those listed here, and those the container's own M(goship.containers.container) task gave
+        through C(secret_env) or C(sensitive_keys) (recorded in its C(io.goship.masked-keys) label).
+      - Values of 6 characters or more (other than true, false, yes, no, on, off) are also masked in
+        the log lines.
+    type: list
+    elements: str
+    default: []
   all:
     description: Without O(name), list stopped containers too.
     type: bool
@@ -154,8 +168,6 @@ containers:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, NotFound, connect, docker_argument_spec,
 )
@@ -163,6 +175,10 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.info 
     label_filters, parse_since, split_lines, summary_from_inspect, summary_from_list,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule, sensitive_keys_option
+from ansible_collections.goship.containers.plugins.module_utils.secrets import (
+    container_rule, inspect_secrets, mask_inspect,
+)
 
 INFO_OPTIONS = dict(
     name=dict(type="str"),
@@ -173,7 +189,12 @@ INFO_OPTIONS = dict(
     tail=dict(type="int", default=100),
     since=dict(type="str"),
     timestamps=dict(type="bool", default=False),
+    sensitive_keys=sensitive_keys_option(),
 )
+
+
+def _masked_summary(module, summary):
+    return dict(summary, labels=module.masked_labels(summary["labels"])) if "labels" in summary else summary
 
 
 def _logs(client, container, params, since):
@@ -187,7 +208,7 @@ def _logs(client, container, params, since):
 
 
 def main():
-    module = AnsibleModule(argument_spec=docker_argument_spec(**INFO_OPTIONS), supports_check_mode=True)
+    module = SecretAwareModule(argument_spec=docker_argument_spec(**INFO_OPTIONS), supports_check_mode=True)
     params = module.params
     try:
         since = parse_since(params["since"])
@@ -208,12 +229,15 @@ def main():
                 container = client.inspect_container(params["name"])
             except NotFound:
                 module.exit_json(changed=False, exists=False, container={}, summary={})
-            result = dict(changed=False, exists=True, container=container, summary=summary_from_inspect(container))
+            rule = container_rule(module.secret_rule, container)
+            module.protect_values(inspect_secrets(container, rule))
+            summary = _masked_summary(module, summary_from_inspect(container))
+            result = dict(changed=False, exists=True, container=mask_inspect(container, rule), summary=summary)
             if params["logs"]:
                 result["stdout_lines"], result["stderr_lines"] = _logs(client, container, params, since)
             module.exit_json(**result)
         listed = client.containers(all=params["all"], filters=filters or None)
-        module.exit_json(changed=False, containers=[summary_from_list(entry) for entry in listed])
+        module.exit_json(changed=False, containers=[_masked_summary(module, summary_from_list(entry)) for entry in listed])
     except APIError as exc:
         module.fail_json(msg="Reading containers failed: %s" % exc)
 

@@ -78,8 +78,27 @@ options:
         C(GOPATH), C(HOME) and C(TMPDIR), which do not change the output.
       - C(GOFLAGS), C(GOAMD64), C(GOARM), C(GO386) and C(GOEXPERIMENT) of the module's own
         environment are ignored; give them here.
+      - The values of variables whose names look secret (see O(sensitive_keys)) never appear in
+        the result, errors or C(-vvv) output.
     type: dict
     default: {}
+  secret_build_env:
+    description:
+      - Variables of the C(go build) environment whose values are secrets (a token for private
+        modules), merged into O(build_env) (C(no_log) - Ansible masks every value in everything the
+        task prints or returns). A name in both is an error. Part of the digest, like O(build_env).
+    type: dict
+    default: {}
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        O(build_env), O(env) and O(labels) whose values are secrets. Names that look secret are built
+        in, as for M(goship.containers.container)'s O(goship.containers.container#module:sensitive_keys).
+      - A secret in O(env) or O(labels) is part of the image, readable by anyone who can inspect
+        it; it is masked in what the task returns, not in the image.
+    type: list
+    elements: str
+    default: []
   go:
     description:
       - The C(go) command to use.
@@ -274,8 +293,6 @@ compile_output:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.file_tar import FileEntry
 from ansible_collections.goship.containers.plugins.module_utils.images.goimage import (
@@ -283,6 +300,8 @@ from ansible_collections.goship.containers.plugins.module_utils.images.goimage i
 )
 from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
+from ansible_collections.goship.containers.plugins.module_utils.secrets import inspect_secrets, mask_inspect
 
 
 def _files(module):
@@ -324,14 +343,22 @@ def _runner(module):
 
 def _strings(module, option):
     values = module.params[option]
-    for key, value in values.items():
+    for key, value in values.items():  # values may be secrets: the key only
         if isinstance(value, (dict, list, bool)) or value is None:
             module.fail_json(msg="%s: value of %r must be a string or number" % (option, key))
     return dict((str(k), str(v)) for k, v in values.items())
 
 
+def _build_env(module):
+    both = sorted(set(module.params["build_env"]) & set(module.params["secret_build_env"]))
+    if both:
+        module.fail_json(msg="secret_build_env.%s: is also in build_env; give each variable once" % both[0])
+    return dict(_strings(module, "build_env"), **_strings(module, "secret_build_env"))
+
+
 def main():
-    module = AnsibleModule(
+    module = SecretAwareModule(
+        maps={"build_env": "secret_build_env", "env": None, "labels": None},
         argument_spec=docker_argument_spec(
             name=dict(type="str", required=True),
             source=dict(type="path", required=True),
@@ -343,6 +370,8 @@ def main():
             keep_build_id=dict(type="bool", default=False),
             buildvcs=dict(type="bool", default=False),
             build_env=dict(type="dict", default={}),
+            secret_build_env=dict(type="dict", default={}, no_log=True),
+            sensitive_keys=dict(type="list", elements="str", default=[], no_log=False),
             go=dict(type="path", default="go"),
             binary_path=dict(type="str", default="/app"),
             entrypoint=dict(type="list", elements="str"),
@@ -381,7 +410,7 @@ def main():
     request = GoImageRequest(
         name=p["name"], source=p["source"], package=p["package"], goos=p["goos"], goarch=p["goarch"],
         ldflags=p["ldflags"], tags=p["build_tags"], keep_build_id=p["keep_build_id"], buildvcs=p["buildvcs"],
-        build_env=_strings(module, "build_env"), go=p["go"], binary_path=p["binary_path"],
+        build_env=_build_env(module), go=p["go"], binary_path=p["binary_path"],
         entrypoint=p["entrypoint"], cmd=p["cmd"], user=p["user"], env=_strings(module, "env"),
         labels=_strings(module, "labels"), exposed_ports=p["exposed_ports"], workdir=p["workdir"],
         healthcheck=healthcheck, ca_certificates=p["ca_certificates"], ca_bundle=p["ca_bundle"],
@@ -401,7 +430,8 @@ def main():
     outcome.changed = result.changed
     outcome.actions.extend(result.actions)
     outcome.set_diff(result.before, result.after)
-    outcome.exit(image=result.image, image_id=result.image_id, digest=result.digest, compiled=result.compiled,
+    module.protect_values(inspect_secrets(result.image, module.secret_rule))
+    outcome.exit(image=mask_inspect(result.image, module.secret_rule), image_id=result.image_id, digest=result.digest, compiled=result.compiled,
                  loaded=result.loaded, archive_written=result.archive_written, go_version=result.go_version)
 
 

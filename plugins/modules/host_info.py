@@ -68,6 +68,9 @@ options:
   verbose_output:
     description:
       - Return each listed object as the engine's list call returns it, instead of a summary.
+      - Either way, the values of labels whose names look secret (C(PASSWORD), C(TOKEN), C(AUTH) ...,
+        as for M(goship.containers.container)'s O(goship.containers.container#module:sensitive_keys)),
+        and of those a container's task made secret, show as C(********).
     type: bool
     default: false
 attributes:
@@ -211,12 +214,11 @@ volumes:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import APIError, connect, docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.engine_info import (
     HOST_INFO_OPTIONS, OBJECT_KINDS, OptionError, engine_summary, normalise_filters, summarise,
 )
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
 
 
 def list_objects(client, kind, filters, params):
@@ -230,7 +232,7 @@ def list_objects(client, kind, filters, params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=docker_argument_spec(**HOST_INFO_OPTIONS), supports_check_mode=True)
+    module = SecretAwareModule(argument_spec=docker_argument_spec(**HOST_INFO_OPTIONS), supports_check_mode=True)
     params = module.params
     try:
         filters = {kind: normalise_filters(kind + "_filters", params[kind + "_filters"]) for kind in OBJECT_KINDS}
@@ -250,7 +252,8 @@ def main():
             entries = list_objects(client, kind, filters[kind] or None, params)
         except APIError as exc:
             module.fail_json(msg="%s_filters: the engine rejected the filters: %s" % (kind, exc.explanation or exc))
-        result[kind] = summarise(kind, entries, params["verbose_output"])
+        result[kind] = [dict(entry, Labels=module.masked_labels(entry["Labels"])) if "Labels" in entry else entry
+                        for entry in summarise(kind, entries, params["verbose_output"])]
     module.exit_json(**result)
 
 

@@ -67,8 +67,33 @@ options:
   args:
     description:
       - Build arguments (C(ARG)); values are strings (numbers are converted). Part of the build digest.
+      - The values of arguments whose names look secret (see O(sensitive_keys)) never appear in
+        the result, errors or C(-vvv) output.
+      - B(Build arguments are not a safe way to give an image a secret) - the classic builder
+        records them in the image's history (C(docker history), and in the inspect data of the
+        image's last C(RUN) step) for anyone who can read the image. Prefer giving the secret to
+        the container when it runs (M(goship.containers.container)'s C(secret_env), or a Compose
+        C(secrets) file).
     type: dict
     default: {}
+  secret_args:
+    description:
+      - Build arguments whose values are secrets, merged into O(args) (C(no_log) - Ansible masks
+        every value in everything the task prints or returns, the build log included). A name in
+        both is an error. Part of the build digest, like O(args).
+      - The image history caveat of O(args) applies to them too.
+    type: dict
+    default: {}
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        O(args) and O(labels) whose values are secrets. Names that look secret are built in, as for
+        M(goship.containers.container)'s O(goship.containers.container#module:sensitive_keys).
+      - Secret values of 6 characters or more (other than true, false, yes, no, on, off) are also
+        masked in RV(build_log) and errors; every secret shows as C(********) in RV(image).
+    type: list
+    elements: str
+    default: []
   target:
     description:
       - Stage of a multi-stage Dockerfile to build. Part of the build digest.
@@ -263,18 +288,18 @@ api_requests:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.images.image_task import (
     image_options,
     run_image_module,
 )
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
 
 
 def main():
-    module = AnsibleModule(argument_spec=docker_argument_spec(**image_options()), supports_check_mode=True)
+    module = SecretAwareModule(argument_spec=docker_argument_spec(**image_options()), supports_check_mode=True,
+                               maps={"args": "secret_args", "labels": None})
     run_image_module(module, connect, Outcome(module))
 
 

@@ -93,6 +93,16 @@ options:
       - Seconds to wait with O(wait=true) before failing.
     type: int
     default: 300
+  sensitive_keys:
+    description:
+      - More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of
+        services' environment variables and labels whose values are secrets; names that look
+        secret are built in (see M(goship.containers.compose)'s O(goship.containers.compose#module:sensitive_keys)).
+      - They show as C(********) in the diff and never appear in the result, errors or C(-vvv)
+        output; an update's reason names a changed variable or label by its path only.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -190,13 +200,13 @@ actions:
   sample: ["update service shop_web (TaskTemplate.ContainerSpec.Image: shop/web:1 -> shop/web:2)"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, connect, docker_argument_spec, resolve_docker_host,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
+from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule, sensitive_keys_option
+from ansible_collections.goship.containers.plugins.module_utils.secrets import mask_swarm_spec, project_secrets, swarm_spec_secrets
 from ansible_collections.goship.containers.plugins.module_utils.swarm.service_spec import StackServiceBuilder
 from ansible_collections.goship.containers.plugins.module_utils.swarm.stack_engine import (
     StackFailure, apply_plan, observe, require_manager, service_summary,
@@ -214,12 +224,13 @@ STACK_OPTIONS = dict(
     prune=dict(type="bool", default=True),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
+    sensitive_keys=sensitive_keys_option(),
 )
 
 
 def main():
-    module = AnsibleModule(argument_spec=docker_argument_spec(**STACK_OPTIONS), supports_check_mode=True,
-                           mutually_exclusive=[("definition", "files")])
+    module = SecretAwareModule(argument_spec=docker_argument_spec(**STACK_OPTIONS), supports_check_mode=True,
+                               mutually_exclusive=[("definition", "files")], compose="definition")
     params = module.params
     outcome = Outcome(module)
     stack = params["name"]
@@ -231,6 +242,7 @@ def main():
             project = load_project(project_dir=params["project_src"], files=params["files"],
                                    definition=params["definition"], project_name=stack,
                                    env_files=params["env_files"], profiles=params["profiles"])
+            module.protect_values(project_secrets(project, module.secret_rule))
             builder = StackServiceBuilder(project, stack)
             networks, services = builder.networks(), builder.services()
             external = builder.external_networks()
@@ -255,7 +267,11 @@ def main():
     except APIError as exc:
         module.fail_json(msg="Reading stack %s failed: %s" % (stack, exc))
 
-    outcome.set_diff(plan.before, plan.after)
+    rule = module.secret_rule
+    for observed in observed_services.values():  # the values they run with now, for the diff's before
+        module.protect_values(swarm_spec_secrets(observed.get("Spec"), rule))
+    outcome.set_diff({name: mask_swarm_spec(spec, rule) for name, spec in plan.before.items()},
+                     {name: mask_swarm_spec(spec, rule) for name, spec in plan.after.items()})
     report = dict(plan=[a.as_dict() for a in plan.actions], unchanged=plan.unchanged)
     try:
         failures = apply_plan(client, outcome, plan, observed_networks, observed_services,

@@ -21,6 +21,9 @@ CONTAINER_OPTIONS: dict[str, dict[str, Any]] = dict(
     command=dict(type="raw"),
     entrypoint=_STR_LIST,
     env=dict(type="dict"),
+    # the secrets rule (module_utils/secrets.py): merged into env, never shown
+    secret_env=dict(type="dict", no_log=True),
+    sensitive_keys=dict(type="list", elements="str", default=[], no_log=False),
     env_file=dict(type="path"),
     published_ports=dict(type="list", elements="str", aliases=["ports"]),
     exposed_ports=dict(type="list", elements="str", aliases=["expose"]),

@@ -109,6 +109,11 @@ def spec_from_params(params: dict[str, Any], env_file_text: Optional[str] = None
         env = parse_env_file(env_file_text)
     if params.get("env") is not None:
         env = dict(env or {}, **string_dict(params["env"], "env"))  # type: ignore[arg-type]
+    if params.get("secret_env"):
+        both = sorted(set(params.get("env") or {}) & set(params["secret_env"]))
+        if both:
+            raise OptionError("secret_env.%s" % both[0], "is also in env; give each variable once")
+        env = dict(env or {}, **string_dict(params["secret_env"], "secret_env"))  # type: ignore[arg-type]
     ports, publish_all = _ports(params.get("published_ports"))
     exposed = None
     if params.get("exposed_ports") is not None:

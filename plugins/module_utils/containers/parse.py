@@ -328,8 +328,8 @@ def parse_env_file(text: str, option: str = "env_file") -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         key, sep, value = line.partition("=")
-        if not key.strip() or " " in key.strip():
-            raise OptionError(option, "line %d: %r is not KEY=VALUE" % (number, line))
+        if not key.strip() or " " in key.strip():  # the line may hold a secret: not quoted
+            raise OptionError(option, "line %d is not KEY=VALUE (a name without spaces before the first '=')" % number)
         if sep:
             env[key.strip()] = value
     return env
@@ -363,13 +363,13 @@ def string_dict(value: Optional[dict], option: str) -> Optional[dict[str, str]]:
     if value is None:
         return None
     result = {}
-    for key, item in value.items():
+    for key, item in value.items():  # values may be secrets: messages name the key and the type only
         if isinstance(item, bool):
-            raise OptionError("%s.%s" % (option, key), "quote the boolean %r so its exact text is kept" % item)
+            raise OptionError("%s.%s" % (option, key), "quote the boolean so its exact text is kept")
         if item is None:
             item = ""
         if isinstance(item, (dict, list)):
-            raise OptionError("%s.%s" % (option, key), "expected a string, got %r" % (item,))
+            raise OptionError("%s.%s" % (option, key), "expected a string, got %s" % type(item).__name__)
         result[str(key)] = str(item)
     return result
 

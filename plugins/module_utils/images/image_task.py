@@ -35,8 +35,10 @@ from ansible_collections.goship.containers.plugins.module_utils.images.store imp
     tag_image,
 )
 
+from ansible_collections.goship.containers.plugins.module_utils.secrets import inspect_secrets, mask_inspect
+
 SOURCES = ("build", "load", "pull", "local")
-BUILD_OPTIONS = ("path", "dockerfile", "args", "target", "labels", "network", "cache_from")
+BUILD_OPTIONS = ("path", "dockerfile", "args", "secret_args", "target", "labels", "network", "cache_from")
 
 
 def image_options() -> Dict[str, Dict[str, Any]]:
@@ -49,6 +51,8 @@ def image_options() -> Dict[str, Dict[str, Any]]:
         path=dict(type="path"),
         dockerfile=dict(type="str"),
         args=dict(type="dict", default={}),
+        secret_args=dict(type="dict", default={}, no_log=True),
+        sensitive_keys=dict(type="list", elements="str", default=[], no_log=False),
         target=dict(type="str"),
         labels=dict(type="dict", default={}),
         network=dict(type="str"),
@@ -101,11 +105,15 @@ def validate(params: Dict[str, Any]) -> str:
         raise ValueError("from_image: only used when source=local (source is %s)" % source)
     if params.get("from_image"):
         params["from_image"] = params["from_image"].strip()
-    for option in ("args", "labels"):
-        for key, value in params[option].items():
+    for option in ("args", "secret_args", "labels"):
+        for key, value in params[option].items():  # values may be secrets: the type only
             if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-                raise ValueError("%s.%s: must be a string or number, got %r" % (option, key, value))
-    params["args"] = dict((str(k), str(v)) for k, v in params["args"].items())
+                raise ValueError("%s.%s: must be a string or number, got %s" % (
+                    option, key, "null" if value is None else type(value).__name__))
+    both = sorted(set(params["args"]) & set(params["secret_args"]))
+    if both:
+        raise ValueError("secret_args.%s: is also in args; give each build argument once" % both[0])
+    params["args"] = dict((str(k), str(v)) for k, v in list(params["args"].items()) + list(params["secret_args"].items()))
     params["labels"] = dict((str(k), str(v)) for k, v in params["labels"].items())
     if params.get("archive_path") and os.path.isdir(params["archive_path"]):
         raise ValueError("archive_path: %s is a directory; give a file name" % params["archive_path"])
@@ -277,7 +285,7 @@ class ImageTask:
 
 
 def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
-    """Entry point used by plugins/modules/image.py."""
+    """Entry point used by plugins/modules/image.py (a SecretAwareModule: `module.secret_rule`)."""
     params = dict(module.params)
     try:
         source = validate(params)
@@ -296,6 +304,9 @@ def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
         outcome.fail(str(exc))
         return
     outcome.result.update(result)
+    if result.get("image") is not None:  # the last build step's Cmd holds the build args
+        module.protect_values(inspect_secrets(result["image"], module.secret_rule))
+        outcome.result["image"] = mask_inspect(result["image"], module.secret_rule)
     outcome.result["api_requests"] = getattr(client, "request_count", None)
     outcome.exit()
 

@@ -79,6 +79,18 @@ def test_image_change_is_a_rolling_update_with_a_readable_reason():
     assert plan.after["st_web"]["TaskTemplate"]["ContainerSpec"]["Image"] == "app:2"
 
 
+def test_a_changed_variable_or_label_is_named_by_its_path_only():
+    with_env = copy.deepcopy(PROJECT)
+    with_env["services"]["web"]["environment"] = {"DB_PASSWORD": "old-pw"}
+    networks, services = desired(with_env)
+    current = observed(services)
+    with_env["services"]["web"]["environment"] = {"DB_PASSWORD": "new-pw"}
+    _n, new_services = desired(with_env)
+    plan = plan_stack(networks, new_services, observed_networks(), current, prune=True)
+    reason = plan.actions[0].reason
+    assert "TaskTemplate.ContainerSpec.Env[0]" in reason and "pw" not in reason
+
+
 def test_scaling_is_not_rolling():
     _n, services = desired()
     changed = copy.deepcopy(PROJECT)

@@ -1,0 +1,3 @@
+module example.com/gssecrets
+
+go 1.19
