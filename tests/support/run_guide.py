@@ -28,8 +28,10 @@ import argparse
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,19 +165,27 @@ class Session:
         output: List[str] = []
         proc = subprocess.Popen(["bash", "-c", wrapper], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, errors="replace", start_new_session=True)
-        deadline = time.monotonic() + step.timeout
-        assert proc.stdout is not None
-        for line in proc.stdout:  # streamed: a reader of the CI log sees progress
-            sys.stdout.write("    " + line)
-            sys.stdout.flush()
-            output.append(line)
-            if time.monotonic() > deadline:
-                break
+        expired = threading.Event()
+
+        def stop() -> None:  # the whole process group: the block's commands and their children
+            expired.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(step.timeout, stop)
+        timer.start()
         try:
-            rc = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+            assert proc.stdout is not None
+            for line in proc.stdout:  # streamed: a reader of the CI log sees progress
+                sys.stdout.write("    " + line)
+                sys.stdout.flush()
+                output.append(line)
+            rc = proc.wait()
+        finally:
+            timer.cancel()
+        if expired.is_set():
             raise GuideError("%s:%d: the block ran longer than %d s" % (guide, step.line, step.timeout))
         if rc != 0:
             raise GuideError("%s:%d: the block failed (exit %d)" % (guide, step.line, rc))
