@@ -43,7 +43,7 @@ def test_missing_files_and_anchors_are_named(tmp_path):
         "docs/guide.html": '<h2 id="here">H</h2>',
     })
     (tmp_path.parent / "outside.html").write_text("<html></html>", encoding="utf-8")
-    broken, _, _ = check_html_links.check(site)
+    broken = check_html_links.check(site)[0]
     assert sorted(broken) == sorted([
         "index.html: docs/missing.html -> no such file",
         "index.html: docs/guide.html#nope -> no anchor #nope in guide.html",
