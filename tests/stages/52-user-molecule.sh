@@ -56,6 +56,15 @@ log "installed Ansible, Molecule's prerequisites and the collection in $((SECOND
 run_guide docs/testing-your-role.md --workdir "$tmp/work" --state "$tmp/session" --continue
 log "from an empty folder to a passing molecule test of the user's role and back: $((SECONDS - start)) s"
 
+# molecule_init refuses to overwrite a scenario, naming what is there
+cat > "$tmp/again.md" <<'EOF2'
+<!-- guide: run expect="molecule/default already has files \(converge.yml, create.yml, destroy.yml, molecule.yml, verify.yml\)" -->
+```sh
+if ansible-playbook goship.containers.molecule_init; then echo "overwrote the scenario"; exit 1; fi
+```
+EOF2
+run_guide "$tmp/again.md" --workdir "$tmp/work" --state "$tmp/session" --continue
+
 left=$(leftovers)
 [ -z "$left" ] || { log "FAIL: left on the engine after destroy:"; sed 's/^/  /' <<<"$left" >&2; exit 1; }
 log "destroy left nothing on the engine (nothing labelled with the scenario, nothing named gs-um-)"
