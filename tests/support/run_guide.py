@@ -11,7 +11,7 @@ in the order of the page:
     <!-- guide: run expect="REGEX" -->  ... and fail unless their output matches REGEX (Python re)
     <!-- guide: run timeout=600 -->     ... and give them at most that many seconds (default 900)
     <!-- guide: file PATH -->           write the block's text to PATH (relative to the current directory)
-    <!-- guide: milestone NAME -->      print the time elapsed since the first step, as `[guide] milestone NAME: N s`
+    <!-- guide: milestone NAME -->      print the time elapsed since the first step (or --since), as `[guide] milestone NAME: N s`
 
 Blocks run in bash (-e -o pipefail) one after the other, like commands typed into one terminal:
 the working directory and the exported environment (a `cd`, an activated virtualenv) carry over
@@ -201,6 +201,8 @@ def main() -> int:
     parser.add_argument("--continue", dest="resume", action="store_true",
                         help="go on in the session left in --state (directory and environment)")
     parser.add_argument("--until", help="stop after this milestone")
+    parser.add_argument("--since", type=float,
+                        help="measure milestones from this UNIX time (default: this run's start)")
     parser.add_argument("--list", action="store_true", help="print the steps, run nothing")
     args = parser.parse_args()
     name = os.path.relpath(args.guide)
@@ -221,7 +223,8 @@ def main() -> int:
     workdir = Path(args.workdir).resolve()
     session = Session(workdir, Path(args.state).resolve() if args.state else workdir.parent / ".guide-state",
                       resume=args.resume)
-    start = time.monotonic()
+    clock_offset = time.time() - args.since if args.since else 0.0
+    start = time.monotonic() - clock_offset
     for number, step in enumerate(steps, 1):
         began = time.monotonic()
         print("[guide] %s:%d step %d/%d: %s" % (name, step.line, number, len(steps), _summary(step)), flush=True)
@@ -240,7 +243,8 @@ def main() -> int:
             return 1
         if step.kind == "run":
             print("[guide]   done in %.1f s" % (time.monotonic() - began), flush=True)
-    print("[guide] %s: %d steps passed in %d s" % (name, len(steps), round(time.monotonic() - start)), flush=True)
+    print("[guide] %s: %d steps passed in %d s" % (name, len(steps), round(time.monotonic() - start - clock_offset)),
+          flush=True)
     return 0
 
 

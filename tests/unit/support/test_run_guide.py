@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,9 @@ def test_until_and_continue_split_a_session(tmp_path):
     assert first.returncode == 0 and "hello from app" not in first.stdout
     second = _run(tmp_path, '<!-- guide: run expect="hello /.*/app" -->\n```sh\necho "$GREETING $PWD"\n```\n', "--continue")
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_since_measures_milestones_from_an_earlier_time(tmp_path):
+    result = _run(tmp_path, "<!-- guide: milestone m -->\n", "--since", "%d" % (time.time() - 100))
+    assert result.returncode == 0
+    assert re.search(r"milestone m: 10[0-9] s", result.stdout), result.stdout
