@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Docs stage: docs/modules must be what scripts/gen-docs makes from the modules' DOCUMENTATION
-# right now (regenerated into a temp dir and diffed), every module must load in ansible-doc, and
+# Docs stage: docs/modules, and the list of modules, roles and playbooks in README.md, must be what
+# scripts/gen-docs makes from the collection right now (regenerated into a temp dir and diffed),
+# every module must load in ansible-doc, and
 # `ansible-doc goship.containers.X` must print full docs (options, examples, return values).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "[docs] regenerating the module reference into $tmp"
-if ! scripts/gen-docs --output "$tmp/modules"; then
+if ! scripts/gen-docs --output "$tmp/modules" --readme-output "$tmp/README.md"; then
   echo "[docs] FAIL: some module documentation does not load (see above)" >&2
   exit 1
 fi
@@ -18,6 +19,11 @@ if ! diff -ru docs/modules "$tmp/modules"; then
   exit 1
 fi
 echo "[docs] docs/modules is up to date ($(ls "$tmp/modules" | wc -l) pages)"
+if ! diff -u README.md "$tmp/README.md"; then
+  echo "[docs] FAIL: README.md's list of modules, roles and playbooks is stale; run scripts/gen-docs and commit README.md" >&2
+  exit 1
+fi
+echo "[docs] README.md lists every module, role and playbook"
 
 # The text ansible-doc prints for users, from the collection tree the tests use (one call for all).
 coll_root=$(dirname "$(dirname "$(dirname "$(scripts/collection-tree)")")")

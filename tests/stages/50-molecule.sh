@@ -28,7 +28,8 @@ WORK=$(mktemp -d /tmp/gs-app-molecule.XXXXXX); trap 'rm -rf "$WORK"' EXIT
 
 step go-test sh -c 'cd examples/goapp && go vet ./... && GOCACHE=${GOCACHE:-/tmp/goship-gocache} go test -count=1 ./...'
 step ansible-lint ansible-lint --nocolor roles/docker_engine roles/go_app roles/ship_image playbooks/site.yml playbooks/deploy.yml \
-  playbooks/teardown.yml playbooks/ship_image.yml playbooks/fleet_rollout.yml
+  playbooks/teardown.yml playbooks/ship_image.yml playbooks/fleet_rollout.yml \
+  playbooks/molecule_init.yml playbooks/molecule_create.yml playbooks/molecule_destroy.yml
 t_molecule=$SECONDS
 step molecule-docker_engine sh -c 'cd roles/docker_engine && molecule test -s default' &
 step molecule-docker_engine-systemd sh -c 'cd roles/docker_engine && molecule test -s systemd' &
