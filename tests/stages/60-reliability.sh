@@ -1,24 +1,44 @@
 #!/usr/bin/env bash
-# Reliability: runs every part script tests/reliability/*.sh in name order, each in its own process,
-# and then prints one summary line of their results, e.g. `reliability: go_app 6/6, tls 34/34`.
-#   go_app.sh  zero-downtime updates of the go_app role under load: update, scale, a hung replica,
-#              a failed update rolled back, data kept
-#   tls.sh     the TLS matrix against an engine of its own started with --tlsverify
-# A part prints as its last line `RESULT <name> <passed>/<total>` and exits non-zero on any failure.
-# Every part runs even when an earlier one failed. The stage fails when a part fails or ends
-# without its RESULT line.
+# Reliability: runs every part script tests/reliability/*.sh side by side, each in its own process,
+# and then prints one summary line of their results, e.g.
+# `reliability: go_app 6/6, secrets 0 leaks in 40 outputs, tls 31/31`.
+#   go_app.sh   zero-downtime updates of the go_app role under load: update, scale, a hung replica,
+#               a failed update rolled back, data kept
+#   secrets.sh  a canary in every secret channel, grepped for in every output of every run
+#   tls.sh      the TLS matrix against an engine of its own started with --tlsverify
+# A part prints as its last line `RESULT <name> <figures>` and exits non-zero on any failure. The
+# parts share no Docker object (each has its own prefix; tls has an engine of its own) and spend most
+# of their time waiting on the engine, so they run at the same time, except go_app: it counts failed
+# requests during updates, which a machine loaded by the other parts turns into timeouts, so it runs
+# first, alone. Outputs are printed one after the other when all are done. The stage fails when a
+# part fails or ends without its RESULT line.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-summary=() failed=()
+./scripts/collection-tree >/dev/null  # once, before the parts read it side by side
+WORK=$(mktemp -d /tmp/gs-reliability.XXXXXX); trap 'rm -rf "$WORK"' EXIT
+ALONE=(go_app)
+run_part() {  # run_part NAME: its output and "exit-code seconds" in $WORK
+  local start=$SECONDS rc=0
+  bash "tests/reliability/$1.sh" >"$WORK/$1.out" 2>&1 || rc=$?
+  echo "$rc $((SECONDS - start))" >"$WORK/$1.rc"
+}
+parts=() pids=()
+for name in "${ALONE[@]}"; do [ -f "tests/reliability/$name.sh" ] && { parts+=("$name"); run_part "$name"; }; done
 for part in tests/reliability/*.sh; do
   name=$(basename "$part" .sh)
-  printf '\n--- reliability part %s\n' "$name"
-  out=$(mktemp)
-  bash "$part" | tee "$out"
-  rc=${PIPESTATUS[0]}
-  last=$(tail -n 1 "$out")
-  rm -f "$out"
-  if [[ $last =~ ^RESULT\ $name\ ([0-9]+/[0-9]+)$ ]]; then
+  [[ " ${ALONE[*]} " == *" $name "* ]] && continue
+  parts+=("$name")
+  run_part "$name" &
+  pids+=($!)
+done
+[ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
+summary=() failed=()
+for name in "${parts[@]}"; do
+  read -r rc took <"$WORK/$name.rc"
+  printf '\n--- reliability part %s (exit %s, %s s)\n' "$name" "$rc" "$took"
+  cat "$WORK/$name.out"
+  last=$(tail -n 1 "$WORK/$name.out")
+  if [[ $last =~ ^RESULT\ $name\ (.+)$ ]]; then
     summary+=("$name ${BASH_REMATCH[1]}")
   else
     summary+=("$name: no RESULT line")
