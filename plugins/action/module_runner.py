@@ -36,8 +36,9 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         fqcn = self._module_fqcn()
         if not fqcn.startswith(COLLECTION + ".") or fqcn == RUNNER:
-            return dict(result, failed=True, msg=f"{RUNNER} runs the modules of {COLLECTION} (meta/runtime.yml routes them"
-                                                  f" to it); it is not a task of its own: name a module instead ({fqcn})")
+            msg = (f"{RUNNER} runs the modules of {COLLECTION} (meta/runtime.yml routes them to it);"
+                   f" it is not a task of its own: name a module instead ({fqcn})")
+            return dict(result, failed=True, msg=msg)
         reason = why_not_in_worker(self, fqcn, task_vars)
         if reason:
             display.vvv(f"goship: {fqcn} runs as a module: {reason}")

@@ -90,13 +90,13 @@ def run_playbook(tmp_path_factory):
 
 
 def test_per_module_defaults_reach_the_module_both_ways(run):
-    results, _ = run
+    results = run[0]
     for name in ("in_worker", "shipped"):
         assert results[name]["name"] == "from-module-defaults" and results[name]["changed"] is True
 
 
 def test_the_in_worker_path_and_the_shipped_one_are_taken_as_told(run):
-    _, stdout = run
+    stdout = run[1]
     assert "goship: goship.containers.gs_fake runs in the worker" in stdout
     assert "goship: goship.containers.gs_fake runs as a module: goship_in_worker is false" in stdout
 
@@ -114,7 +114,7 @@ def test_a_short_name_through_the_collections_keyword_and_its_warning(run):
 
 
 def test_failures(run):
-    results, _ = run
+    results = run[0]
     assert results["failed"]["failed"] is True and results["failed"]["msg"] == "asked to fail for from-module-defaults"
     assert results["crashed"]["failed"] is True and "RuntimeError: the module crashed" in results["crashed"]["module_stderr"]
 

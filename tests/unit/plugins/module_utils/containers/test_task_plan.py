@@ -24,8 +24,10 @@ def task(**params):
     return container_task(dict(DEFAULTS, **dict(PARAMS, **params)))
 
 
-def result(container=CONTAINER, image=IMAGE, diff=False, **params):
-    return check_mode_result(task(**params), container, image, SecretRule(), diff=diff)
+def result(container="current", image="present", diff=False, **params):
+    """The check-mode result; by default against test_plan's container and image."""
+    return check_mode_result(task(**params), CONTAINER if container == "current" else container,
+                             IMAGE if image == "present" else image, SecretRule(), diff=diff)
 
 
 def test_a_current_container_is_no_change():
