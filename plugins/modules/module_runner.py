@@ -13,7 +13,7 @@ description:
     itself fails. The collection's C(meta/runtime.yml) routes every module to this action plugin.
   - When the module would run on the controller's own Python anyway - a local connection,
     C(ansible_python_interpreter) in the same bin folder as the running Ansible, no C(become),
-    C(async) or task C(environment) - the module's C(main()) runs in a fork of the Ansible worker,
+    C(async) or task C(environment) - the module's C(main) function runs in a fork of the Ansible worker,
     with its arguments and result passed as JSON exactly as for a shipped module. That skips the
     module payload build, a new Python and the import of the Docker SDK on every task.
   - Everywhere else (SSH hosts, another interpreter, become) the module is shipped to the host
