@@ -20,6 +20,10 @@ description:
     would change something, as a check-mode run of it does; set C(changed_when) to taste.
   - Every option has the meaning it has in M(goship.containers.container). O(detach), O(cleanup),
     O(keep_volumes) and O(healthy_wait_timeout) change how a plan is applied, not the plan.
+  - Secrets are kept out of the result as the container module keeps them out (docs/secrets.md) -
+    values of O(secret_env), and values in O(env), O(env_file) and O(labels) (the container's
+    current ones included) whose names look secret, are listed in O(sensitive_keys) or were
+    recorded on the container by an earlier run, show as C(********).
   - The engine is read over its unix socket only - O(docker_host) when it is a C(unix://) URL
     (any other URL is refused), else the host's E(DOCKER_HOST) (which must be a unix socket too),
     else C(/var/run/docker.sock). The TLS options do not apply to a unix socket; O(api_version)
