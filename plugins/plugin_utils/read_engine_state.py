@@ -1,14 +1,16 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Print one container's and one image's inspect JSON, as the engine answers them, for the
-container module's `observed_state`: the plan is then made on the controller.
+container_plan action: the plan is then made on the controller.
 
-The container action plugin (plan_on_controller) runs this file on the Docker host over the task's
-connection as `python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET`. IMAGE may be empty; an empty
-SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
+The action runs this file on the Docker host over the task's connection as
+`python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE`. IMAGE and ENV_FILE may be
+empty; an empty SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
 Standard library only, no Ansible on the host: tens of milliseconds instead of a module run. The
 output is the Engine API's own JSON (GET /containers/{name}/json, /images/{ref}/json, /version),
-never CLI text; a 404 becomes null, any other answer fails with the engine's message.
+never CLI text; a 404 becomes null, any other answer fails with the engine's message. `requests`
+counts the API requests made, `socket` is the socket read, `env_file` the file's text (read here,
+on the host, as the container module reads it) or the reason it could not be read.
 """
 import http.client
 import json
@@ -19,9 +21,10 @@ import urllib.parse
 
 
 class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=30)
+    def __init__(self, path, timeout):
+        super().__init__("localhost", timeout=timeout)
         self.socket_path = path
+        self.requests = 0
 
     def connect(self):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -31,6 +34,7 @@ class UnixConnection(http.client.HTTPConnection):
 
 def get(connection, path):
     """The engine's JSON answer to GET path; None for 404."""
+    connection.requests += 1
     connection.request("GET", urllib.parse.quote(path, safe="/:@"))
     response = connection.getresponse()
     body = response.read()
@@ -41,16 +45,29 @@ def get(connection, path):
     return json.loads(body)
 
 
-def read_state(container, image, socket_path):
-    connection = UnixConnection(socket_path)
+def read_state(container, image, socket_path, timeout=60):
+    connection = UnixConnection(socket_path, timeout)
     try:
-        return {
+        state = {
             "container": get(connection, "/containers/%s/json" % container),
             "image": get(connection, "/images/%s/json" % image) if image else None,
             "version": get(connection, "/version"),
         }
     except OSError as exc:
         sys.exit("cannot read the Docker engine at %s: %s" % (socket_path, exc))
+    state["requests"] = connection.requests
+    return state
+
+
+def read_env_file(path):
+    """{"path": ..., "text": ...} or {"path": ..., "error": why}: the file as the module reads it
+    (a `path` option: ~ and variables expanded on this host)."""
+    path = os.path.expanduser(os.path.expandvars(path))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return {"path": path, "text": handle.read()}
+    except OSError as exc:
+        return {"path": path, "error": exc.strerror or str(exc)}
 
 
 def socket_path(given):
@@ -64,6 +81,10 @@ def socket_path(given):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
-        sys.exit("usage: read_engine_state CONTAINER IMAGE SOCKET")
-    print(json.dumps(read_state(sys.argv[1], sys.argv[2], socket_path(sys.argv[3]))))
+    if len(sys.argv) != 6:
+        sys.exit("usage: read_engine_state CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE")
+    used = socket_path(sys.argv[3])
+    found = read_state(sys.argv[1], sys.argv[2], used, float(sys.argv[4]))
+    found["socket"] = used
+    found["env_file"] = read_env_file(sys.argv[5]) if sys.argv[5] else None
+    print(json.dumps(found))

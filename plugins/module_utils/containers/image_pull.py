@@ -56,6 +56,17 @@ def pull_reason(reference: str, local_image: Optional[dict[str, Any]], policy: s
     return "not present locally"
 
 
+def check_mode_pull(reference: str, local_image: Optional[dict[str, Any]], policy: str,
+                    check_mode_behavior: str = "image_not_present") -> Optional[str]:
+    """The pull a check-mode run records, or None. Check mode never pulls: a missing image would be
+    pulled (a change); a present one is assumed current unless pull_check_mode_behavior=always, as
+    docker_container does. Raises OptionError like `pull_reason`."""
+    reason = pull_reason(reference, local_image, policy)
+    if reason is None or (local_image is not None and check_mode_behavior != "always"):
+        return None
+    return "pull %s (%s)" % (reference, reason)
+
+
 def _local_image(client: Any, reference: str) -> Optional[dict[str, Any]]:
     try:
         return client.inspect_image(reference)
@@ -69,16 +80,15 @@ def resolve_image(client: Any, outcome: Any, reference: str, policy: str,
     mode). One inspect call when nothing is pulled. A failed pull fails the task (`outcome.fail`)
     with nothing changed. `outcome` is an outcome.Outcome: check_mode, apply(action), fail(msg)."""
     local = _local_image(client, reference)
+    if outcome.check_mode:
+        action = check_mode_pull(reference, local, policy, check_mode_behavior)
+        if action:
+            outcome.apply(action)
+        return local
     reason = pull_reason(reference, local, policy)
     if reason is None:
         return local
     action = "pull %s (%s)" % (reference, reason)
-    if outcome.check_mode:
-        # Check mode never pulls. A missing image would be pulled (a change); a present one is
-        # assumed current unless pull_check_mode_behavior=always, as docker_container does.
-        if local is None or check_mode_behavior == "always":
-            outcome.apply(action)
-        return local
     try:
         pull_image(client, reference)
     except ImageError as exc:

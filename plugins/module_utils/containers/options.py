@@ -1,6 +1,7 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The `container` module's argument spec (community.docker docker_container option names)."""
+"""The `container` argument spec (community.docker docker_container option names), shared by the
+`container` module and the `container_plan` action; documented in doc_fragments/container.py."""
 
 from __future__ import annotations
 
@@ -97,10 +98,6 @@ CONTAINER_OPTIONS: dict[str, dict[str, Any]] = dict(
     cleanup=dict(type="bool", default=False),
     keep_volumes=dict(type="bool", default=True),
     healthy_wait_timeout=dict(type="float", default=300),
-    # plan against engine state read elsewhere, with no engine connection (engine_snapshot.py)
-    observed_state=dict(type="dict"),
-    # read that state on the host and plan on the controller (the action plugin does it)
-    plan_on_controller=dict(type="bool", default=False),
     # CPU, block I/O, OOM and namespaces (containers/parse_resources.py)
     cpu_period=dict(type="int"),
     cpu_quota=dict(type="int"),

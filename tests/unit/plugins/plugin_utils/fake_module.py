@@ -12,12 +12,15 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={"name": {"type": "str", "required": True}, "secret": {"type": "str", "no_log": True},
                        "fail": {"type": "bool", "default": False}, "crash": {"type": "bool", "default": False},
-                       "noisy": {"type": "bool", "default": False}},
+                       "noisy": {"type": "bool", "default": False},
+                       "warn": {"type": "bool", "default": False}},
         supports_check_mode=True,
     )
     if module.params["noisy"]:
         os.write(1, b"written straight to fd 1\n")
         print("printed before the result")
+    if module.params["warn"]:
+        module.warn(f"the module warns about {module.params['name']}")
     if module.params["crash"]:
         raise RuntimeError("the module crashed")
     if module.params["fail"]:

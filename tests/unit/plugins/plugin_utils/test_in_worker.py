@@ -1,22 +1,25 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The in-worker runner: arguments reach the module as a shipped module reads them, results come
-back as a shipped module prints them, and nothing of the module's run leaks into the worker."""
+"""The in-worker runner: arguments reach the module as a shipped module reads them (JSON on
+stdin), results come back as a shipped module prints them, and nothing of the module's run leaks
+into the worker. Runs on every ansible-core the collection admits (scripts/test unit)."""
 from __future__ import annotations
 
 import json
 import os
 import sys
 
-from ansible.module_utils import _internal, basic
+from ansible.module_utils import basic
+from ansible.plugins.action import ActionBase  # noqa: F401  # pylint: disable=unused-import  # this process is a controller, as the worker is
 
-from ansible_collections.goship.containers.plugins.plugin_utils.in_worker import encode_args, run_forked, same_python
+from ansible_collections.goship.containers.plugins.plugin_utils import core_internals
+from ansible_collections.goship.containers.plugins.plugin_utils.in_worker import dotted_module, run_forked, same_python
 
 FAKE = "ansible_collections.goship.containers.tests.unit.plugins.plugin_utils.fake_module"
 
 
 def run(**params):
-    res = run_forked(FAKE, encode_args(params))
+    res = run_forked(FAKE, core_internals.encode_module_args(params))
     return res, json.loads(res["stdout"].strip().splitlines()[-1]) if res["stdout"].strip() else None
 
 
@@ -58,10 +61,17 @@ def test_module_output_never_reaches_the_workers_stdout(capfd):
     assert captured.out == "" and captured.err == ""
 
 
+def test_a_warning_goes_into_the_result_as_on_a_managed_host():
+    res, result = run(name="web", warn=True)
+    assert res["rc"] == 0
+    assert "the module warns about web" in json.dumps(result.get("warnings"))
+
+
 def test_the_worker_state_is_untouched():
-    before = (basic._ANSIBLE_ARGS, basic._ANSIBLE_PROFILE, _internal.is_controller)
+    before = (list(sys.argv), sys.stdin, getattr(basic, "_ANSIBLE_ARGS", None))
     run(name="web")
-    assert (basic._ANSIBLE_ARGS, basic._ANSIBLE_PROFILE, _internal.is_controller) == before
+    assert (list(sys.argv), sys.stdin, getattr(basic, "_ANSIBLE_ARGS", None)) == before
+    assert core_internals.module_args_unread()
 
 
 def test_same_python_means_same_venv_and_binary(tmp_path):
@@ -72,3 +82,7 @@ def test_same_python_means_same_venv_and_binary(tmp_path):
     assert not same_python(str(other))
     assert not same_python("/nonexistent/python3")
     assert not same_python("no-such-python-anywhere")
+
+
+def test_module_names():
+    assert dotted_module("goship.containers.container") == "ansible_collections.goship.containers.plugins.modules.container"

@@ -1,4 +1,4 @@
-"""The host-side reader of plan_on_controller, against a fake engine on a unix socket (no Docker):
+"""The host-side reader of the container_plan action, against a fake engine on a unix socket (no Docker):
 the engine's JSON as it answers, null for 404, a clear exit for any other answer or no engine,
 and the socket chosen as a shipped module would (docker_host, DOCKER_HOST, the default)."""
 
@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.plugin_utils.read_engine_state import read_state, socket_path
+from ansible_collections.goship.containers.plugins.plugin_utils.read_engine_state import read_env_file, read_state, socket_path
 
 ANSWERS = {
     "/containers/web/json": (200, {"Id": "c0ffee", "Name": "/web"}),
@@ -60,8 +60,9 @@ def test_the_engines_own_json_and_null_for_404(engine):
     state = read_state("web", "shop:1.4.3", engine)
     assert state == {"container": {"Id": "c0ffee", "Name": "/web"},
                      "image": {"Id": "sha256:1c07", "RepoTags": ["shop:1.4.3"]},
-                     "version": {"ApiVersion": "1.41"}}
-    assert read_state("gone", "", engine) == {"container": None, "image": None, "version": {"ApiVersion": "1.41"}}
+                     "version": {"ApiVersion": "1.41"}, "requests": 3}
+    assert read_state("gone", "", engine) == {"container": None, "image": None, "version": {"ApiVersion": "1.41"},
+                                              "requests": 2}
     assert read_state("gone", "registry.example/team/shop:2", engine)["image"] == {"Id": "sha256:2d18"}
 
 
@@ -89,3 +90,11 @@ def test_a_tcp_docker_host_is_refused(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "tcp://10.0.0.5:2376")
     with pytest.raises(SystemExit, match="DOCKER_HOST on this host is tcp://10.0.0.5:2376"):
         socket_path("")
+
+
+def test_the_env_file_is_read_on_the_host_as_the_module_reads_it(tmp_path, monkeypatch):
+    (tmp_path / "app.env").write_text("MODE=a\n# comment\n", encoding="utf-8")
+    monkeypatch.setenv("GS_ENV_DIR", str(tmp_path))
+    assert read_env_file("$GS_ENV_DIR/app.env") == {"path": str(tmp_path / "app.env"), "text": "MODE=a\n# comment\n"}
+    assert read_env_file(str(tmp_path / "missing.env")) == {"path": str(tmp_path / "missing.env"),
+                                                            "error": "No such file or directory"}

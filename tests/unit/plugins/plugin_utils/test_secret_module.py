@@ -1,6 +1,6 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""SecretAwareModule on the ansible-core this runs on (2.21 on .venv, 2.19 on .venv-compat),
+"""SecretAwareModule on the ansible-core this runs on (scripts/test unit: 2.18 to 2.21),
 through the in-worker runner (a forked child, as the action plugins run modules): what
 AnsibleModule's remove_values really masks, in results, diffs, errors and the invocation."""
 from __future__ import annotations
@@ -10,7 +10,8 @@ import json
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.parameters import PASS_VARS
 
-from ansible_collections.goship.containers.plugins.plugin_utils.in_worker import encode_args, run_forked
+from ansible_collections.goship.containers.plugins.plugin_utils.core_internals import encode_module_args
+from ansible_collections.goship.containers.plugins.plugin_utils.in_worker import run_forked
 
 FAKE = "ansible_collections.goship.containers.tests.unit.plugins.plugin_utils.fake_secret_module"
 LONG = "canary-4f9a1c"      # long enough to be masked as a substring everywhere
@@ -20,7 +21,7 @@ SHORT = "abc"               # too short: masked only where the collection knows 
 def run(**params):
     if "inject_invocation" in PASS_VARS:  # 2.21 returns the invocation only when asked; 2.19 always
         params.setdefault("_ansible_inject_invocation", True)
-    res = run_forked(FAKE, encode_args(params))
+    res = run_forked(FAKE, encode_module_args(params))
     return res, json.loads(res["stdout"].strip().splitlines()[-1])
 
 
@@ -84,8 +85,8 @@ def test_the_invocation_logged_to_syslog_is_masked(monkeypatch):
     from ansible.module_utils import _internal, basic
     from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
 
-    monkeypatch.setattr(_internal, "is_controller", False)
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", encode_args({"env": {"DB_PASSWORD": LONG}}))
+    monkeypatch.setattr(_internal, "is_controller", False, raising=False)  # ansible-core 2.18 has no such switch
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", encode_module_args({"env": {"DB_PASSWORD": LONG}}))
     monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
     module = SecretAwareModule(argument_spec={"env": {"type": "dict"}}, maps={"env": None})
     assert LONG in module.no_log_values
