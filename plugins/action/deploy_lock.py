@@ -53,7 +53,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
         for option in ("wait", "stale_after"):
             if args[option] < 0:
                 return dict(result, failed=True, msg="%s: must be 0 or more seconds, got %d" % (option, args[option]))

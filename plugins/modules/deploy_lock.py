@@ -14,7 +14,7 @@ short_description: Take or release a deploy lock that says who holds it and sinc
 version_added: 0.1.0
 description:
   - A lock directory on the task's host (usually one host of the fleet, with C(delegate_to) and
-    C(run_once)) that serialises deploys: C(state=present) takes it, C(state=absent) releases it.
+    C(run_once)) that serialises deploys. O(state=present) takes it, O(state=absent) releases it.
   - The lock records who holds it - user, controller host, the C(ansible-playbook) process id,
     the playbook and a run id - and since when (the lock host's clock). A lock held by another run
     fails the task naming that holder and its start time, after waiting up to O(wait) seconds for
@@ -92,11 +92,12 @@ attributes:
     description: Reads the lock and reports what would be done; writes nothing and does not wait.
   diff_mode:
     support: none
+    description: The result names the holder before and after; there is no diff.
   action:
     support: full
     description: The action plugin decides on the controller; the host runs a short standard-library script.
 author:
-  - goship.containers contributors
+  - goship.containers contributors (@goship)
 notes:
   - The lock is a directory on one host; every run that deploys the same fleet must name the same
     host and path (with C(delegate_to) and C(run_once)), whatever its C(--limit).
