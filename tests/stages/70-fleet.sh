@@ -7,7 +7,7 @@
 #   taken over → rollout v2 where one host's new version fails its health check: it rolls back and
 #   keeps serving v1, max_fail_percentage stops the rollout, the others keep serving, the lock is
 #   released → a crashed run's lock is reported as stale → the re-run after the fix completes →
-#   check mode → fleet down.
+#   check mode → a tag moved on the controller, rolled out by the role in one play → fleet down.
 # Assertions read data: each run's task results and stats as JSON lines (the test-only callback
 # tests/support/callback_plugins/goship_results.py, queried with tests/support/results), the
 # hosts' JSON audit lines, docker inspect and what the apps answer; never the PLAY RECAP's text or
@@ -30,6 +30,8 @@ step() { printf '\n--- [%3ds] %s\n' "$((SECONDS - t_stage))" "$*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cleanup() {
+  # GS_FLEET_KEEP_LOGS=DIR keeps the runs' output and JSON results there
+  [ -z "${GS_FLEET_KEEP_LOGS:-}" ] || { mkdir -p "$GS_FLEET_KEEP_LOGS" && cp -r "$STATE/log/." "$GS_FLEET_KEEP_LOGS/"; } || true
   "$FLEET" down || true
   docker rmi $APP:1 $APP:2 $APP:bad >/dev/null 2>&1 || true
   rm -rf "$STATE"
@@ -142,7 +144,7 @@ expect_changed ship-check 3 ${H}1
 expect_changed ship-check 1 $(hosts 2 $N)
 expect ship-check "check mode names what each host would receive" \
   'len(R(action="ansible.builtin.debug", status="changed")) == 8 and all(r["result"]["msg"] == {"copy_and_load": [env["APP"] + ":1"], "retag": []} for r in R(action="ansible.builtin.debug"))'
-expect ship-check "check mode copies and loads nothing" 'not R(action="ansible.builtin.copy") and not R(action="goship.containers.image", status=["ok", "changed"], task="load")' 
+expect ship-check "check mode copies and loads nothing" 'not R(action="ansible.builtin.copy", status=["ok", "changed"]) and not R(action="goship.containers.image", status=["ok", "changed"], task="load")' 
 ! has_image ${H}1 $APP:1 || fail "check mode shipped the image"
 [ ! -d "$STATE/cache" ] || [ -z "$(ls -A "$STATE/cache")" ] || fail "check mode wrote an archive"
 
@@ -283,12 +285,19 @@ expect check-v1 "check mode took the lock or wrote audit lines" \
   'all(r["status"] == "skipped" for r in R(action=env["LOCK_ACTION"])) and all(r["status"] == "skipped" for r in R(action="ansible.builtin.raw", task="Audit"))'
 expect_versions "2 2 2 2 2 2 2 2"
 
-step "the tag moved on the controller (same name, another image ID): every host gets the new ID"
-# The hosts' own $APP:2 still matches their containers, so only the controller's ID can tell
+step "the tag moved on the controller (same name, another image ID): every host gets the new ID (the role in one play)"
+# The hosts' own $APP:2 still matches their containers, so only the controller's ID can tell.
+# tests/fleet/one_play.yml: the role's main entry point in one serial play, as a user includes it
 docker tag $APP:1 $APP:2
-play moved-tag "$V2" fleet_rollout.yml
+play moved-tag "$V2" tests/fleet/one_play.yml
 expect_rc 0 moved-tag
 expect_changed moved-tag + $(hosts 1 $N)
+expect moved-tag "the one-play rollout did not take the lock once, keep it per batch and release it at the end" \
+  'R(action=env["LOCK_ACTION"], task="take it")[0]["result"]["holder_status"] == "free" and all(r["result"]["holder_status"] == "own" for r in R(action=env["LOCK_ACTION"], task="take it")[1:]) and one(action=env["LOCK_ACTION"], task="release", status="ok")["result"]["released"]'
+# the hosts have that ID already (as $APP:1): the ship role only points their $APP:2 tag at it
+expect moved-tag "each host was not retagged and deployed" \
+  'len(R(action=env["CONTAINER_ACTION"], task="run the new version", status="changed")) == 8 and len(R(action="goship.containers.image", task="point tags", status="changed")) == 8 and not R(action="ansible.builtin.copy", status=["ok", "changed"])'
+docker exec ${H}1 test ! -e /var/lib/goship/deploy.lock || fail "the one-play rollout left its lock"
 expect_versions "1 1 1 1 1 1 1 1"
 for h in $(hosts 1 $N); do
   [ "$(docker exec "$h" docker inspect -f '{{.Image}}' gs-fleet-app)" = "$want_id" ] || fail "$h: not running the moved tag's ID"
