@@ -167,6 +167,17 @@ class _Lock:
 
     def release(self) -> dict[str, t.Any]:
         reason = ": %s" % self.args["reason"] if self.args["reason"] else ""
+        if not self.check and not self.args["force"]:
+            # the usual case, one step: the host removes the lock only if this run's id is in it
+            answer = self.ask("release", expect_id=self.me["id"])
+            verdict = judge(answer, self.me, self.args["stale_after"])
+            if answer.get("released"):
+                return self._report(True, answer.get("owner"), verdict, 0, "%s released%s" % (self.where, reason),
+                                    released=True)
+            if verdict["status"] == FREE:
+                return self._report(False, None, verdict, 0, "%s was not held%s" % (self.where, reason), released=False)
+            return self._report(False, answer.get("owner"), verdict, 0, "%s was no longer held by this run (held by %s): "
+                                "left in place%s" % (self.where, who(answer.get("owner")), reason), released=False)
         found = self.ask("read")
         verdict = judge(found, self.me, self.args["stale_after"])
         holder = found.get("owner")

@@ -12,7 +12,7 @@ first, so two runs releasing or breaking the same lock never both succeed. Times
 host's clock, so every run judges a lock's age by the same clock whatever its controller's.
 
 Requests (``op``): ``read``; ``take`` (``owner``); ``release`` (``expect``: the owner the caller
-saw, only that owner's lock is removed); ``break`` (``expect`` and ``owner``: replace that
+saw, or ``expect_id``: a run id; only that owner's lock is removed); ``break`` (``expect`` and ``owner``: replace that
 owner's lock by a new one). ``audit_log`` and ``audit`` append one JSON line when a lock is
 broken or released by force.
 """
@@ -76,18 +76,25 @@ def take(path, owner):
     return {"now": now, "exists": True, "owner": record, "mtime": os.stat(path).st_mtime, "taken": True}
 
 
-def remove(path, expect):
-    """Remove the lock if its owner is still ``expect``; answers whether it did and what it found."""
+def owned_by(answer, expect, expect_id):
+    """Whether the lock read in ``answer`` has the owner ``expect`` (the whole record the caller
+    saw) or, with ``expect_id``, an owner with that run id."""
+    if expect_id is not None:
+        return (answer["owner"] or {}).get("id") == expect_id
+    return answer["owner"] == expect
+
+
+def remove(path, expect, expect_id=None):
+    """Remove the lock if its owner is still the one expected; answers whether it did and what it found."""
     found = read(path)
-    if not found["exists"] or found["owner"] != expect:
+    if not found["exists"] or not owned_by(found, expect, expect_id):
         return dict(found, removed=False)
     aside = "%s.removing-%d-%d" % (path, os.getpid(), int(found["now"] * 1000))
     try:
         os.rename(path, aside)
     except FileNotFoundError:  # another run removed it first
         return dict(read(path), removed=False)
-    moved = read(aside)
-    if moved["owner"] != expect:  # replaced between the read and the rename: put it back
+    if not owned_by(read(aside), expect, expect_id):  # replaced between the read and the rename: put it back
         try:
             os.rename(aside, path)
         except OSError:
@@ -123,7 +130,7 @@ def handle(request):
     if op == "take":
         return take(path, request["owner"])
     if op == "release":
-        answer = remove(path, request.get("expect"))
+        answer = remove(path, request.get("expect"), request.get("expect_id"))
         answer["released"] = answer.pop("removed")
         return audited(request, answer, "released")
     if op == "break":

@@ -120,3 +120,13 @@ def test_run_as_the_action_plugin_runs_it(lock):
     run = subprocess.run([sys.executable, "-I", "-S", "-c", source, json.dumps({"op": "read", "path": "relative"})],
                          capture_output=True, text=True, check=False)
     assert run.returncode == 1 and "deploy lock: path must be absolute" in run.stderr
+
+
+def test_release_by_run_id(lock):
+    host.handle({"op": "take", "path": lock, "owner": OTHER})
+    answer = host.handle({"op": "release", "path": lock, "expect_id": ME["id"]})
+    assert not answer["released"] and answer["owner"]["id"] == "run-elsewhere" and os.path.isdir(lock)
+    host.handle({"op": "release", "path": lock, "expect": host.read(lock)["owner"]})
+    host.handle({"op": "take", "path": lock, "owner": ME})
+    answer = host.handle({"op": "release", "path": lock, "expect_id": ME["id"]})
+    assert answer["released"] and answer["owner"]["id"] == ME["id"] and not os.path.exists(lock)
