@@ -16,6 +16,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: goship_results
 type: notification
+author: goship.containers contributors (@goship)
 short_description: Writes every task result and the run's stats as JSON lines (goship.containers tests)
 description:
   - Appends one JSON line per task result, and one with the run's stats, to the file named by the
