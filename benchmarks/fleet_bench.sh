@@ -2,7 +2,7 @@
 # Fleet benchmark (issue 7): N Docker hosts over SSH (default 8), forks = N, playbooks/fleet_rollout.yml.
 #   benchmarks/fleet_bench.sh [N] [REPEATS]
 # Measures (wall-clock seconds of ansible-playbook; medians of REPEATS runs where repeated):
-#   first deploy      v1 to every host at once (fleet_serial ["100%"]), image shipping included
+#   first deploy      v1 to every host at once (fleet_rollout_serial ["100%"]), image shipping included
 #   no-op, N hosts    the same run again: nothing to ship, nothing to change
 #   no-op, 1 host     the same run limited to one host (the target: N-host no-op <= 1.5x this);
 #                     N-host and 1-host runs alternate and the ratio is the median of the pairs' ratios
@@ -35,7 +35,7 @@ t_up=$((SECONDS - t0))
 eval "$("$FLEET" env)"
 for t in 1 2; do docker tag "goship-test/app:$t" "$APP:$t"; done
 mkdir -p "$STATE/log"
-vars() { printf '[docker_hosts:vars]\nfleet_app_image=%s:%s\nship_image_cache_dir=%s/cache\n' "$APP" "$1" "$STATE" > "$STATE/v$1.ini"; }
+vars() { printf '[docker_hosts:vars]\nfleet_rollout_app_image=%s:%s\nship_image_cache_dir=%s/cache\n' "$APP" "$1" "$STATE" > "$STATE/v$1.ini"; }
 vars 1; vars 2
 rm -rf "$STATE/cache"
 
@@ -58,7 +58,7 @@ repeat() {  # repeat NAME VERSION args...: median of REPEATS runs, each must cha
   median "${times[@]}"
 }
 
-ALL='{"fleet_serial": ["100%"]}'
+ALL='{"fleet_rollout_serial": ["100%"]}'
 first=$(run first 1 -e "$ALL")
 # N-host and 1-host no-ops alternate, so a change of load on this shared machine hits both sides of
 # each pair; the ratio is the median of the pairs' ratios.

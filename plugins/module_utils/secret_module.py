@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping, Optional
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.goship.containers.plugins.module_utils.secrets import (
-    SECRET_KEYS_LABEL, SecretRule, compose_secrets, container_rule, inspect_secrets, mask_compose, mask_inspect, protect,
+    SECRET_KEYS_LABEL, SecretRule, compose_secrets, mask_compose, protect,
 )
 
 
@@ -31,20 +31,14 @@ def sensitive_keys_option() -> dict[str, Any]:
     return dict(type="list", elements="str", default=[], no_log=False)
 
 
-def _inspects(snapshot: Any) -> list[Any]:
-    return [value for value in snapshot.values() if isinstance(value, Mapping)] if isinstance(snapshot, Mapping) else []
-
-
 class SecretAwareModule(AnsibleModule):
     """`maps`: option name → the name of its no_log twin (`env` → `secret_env`) or None.
-    `compose`: the option holding a Compose definition, if any. `snapshots`: options holding
-    engine inspect data by name (container's `observed_state`)."""
+    `compose`: the option holding a Compose definition, if any."""
 
     def __init__(self, *args: Any, maps: Optional[Mapping[str, Optional[str]]] = None,
-                 compose: Optional[str] = None, snapshots: Iterable[str] = (), **kwargs: Any) -> None:
+                 compose: Optional[str] = None, **kwargs: Any) -> None:
         self._secret_maps = dict(maps or {})
         self._secret_compose = compose
-        self._secret_snapshots = tuple(snapshots)
         self._secrets_guarded = False
         self.secret_rule = SecretRule()
         super().__init__(*args, **kwargs)
@@ -81,9 +75,6 @@ class SecretAwareModule(AnsibleModule):
             self.protect_map(params.get(option))
         if self._secret_compose:
             self.protect_values(compose_secrets(params.get(self._secret_compose), self.secret_rule))
-        for option in self._secret_snapshots:
-            for inspect in _inspects(params.get(option)):
-                self.protect_values(inspect_secrets(inspect, container_rule(self.secret_rule, inspect)))
         self._secrets_guarded = True
 
     def masked_params(self) -> dict[str, Any]:
@@ -95,10 +86,6 @@ class SecretAwareModule(AnsibleModule):
                 params[option] = self.secret_rule.mask(params[option])
         if self._secret_compose and params.get(self._secret_compose) is not None:
             params[self._secret_compose] = mask_compose(copy.deepcopy(params[self._secret_compose]), self.secret_rule)
-        for option in self._secret_snapshots:
-            if isinstance(params.get(option), Mapping):
-                params[option] = {key: mask_inspect(value, container_rule(self.secret_rule, value))
-                                  for key, value in params[option].items()}
         return params
 
     # --- AnsibleModule hooks ------------------------------------------------------------------

@@ -7,8 +7,9 @@
 #   2b. scale to 3 replicas -> 0 failed requests, the proxy is reloaded in place (same container),
 #       three replicas answer, a re-run changes nothing
 #   2c. pause one replica -> the proxy's active health checks take it out: 20 of 20 requests answer
-#   3. update to a version 3 whose healthcheck fails -> the play fails saying it was rolled back,
-#      0 failed requests, only version 2 ever answered
+#   3. update to a version 3 whose healthcheck fails -> the compose update fails and the role
+#      reports it, 0 failed requests, only version 2 ever answered, the app still runs version 2
+# Assertions read the plays' task results as JSON lines (tests/support/results.py), not their output.
 #   4. the data written in step 1 is still there; a teardown keeps the volume unless asked
 # A part of tests/stages/60-reliability.sh: its last line is RESULT go_app <steps passed>/6.
 set -euo pipefail
@@ -49,14 +50,21 @@ cat > "$WORK/vars.json" <<JSON
  "go_app_env": {"API_TOKEN_FILE": "/run/secrets/api_token", "SHUTDOWN_GRACE": "5s"}}
 JSON
 
+# Each play's task results and stats go to <log>.jsonl as JSON lines (the test-only callback
+# tests/support/callback_plugins/goship_results.py); the assertions read those, not the output.
+results() { python3 "$ROOT/tests/support/results.py" "$@"; }
 deploy() {  # deploy VERSION LOG [extra -e args]: the play's exit code
   local version=$1 out=$2; shift 2
   local t0=$SECONDS rc=0
-  ansible-playbook playbooks/deploy.yml -e "@$WORK/vars.json" -e "go_app_version=$version" "$@" >"$out" 2>&1 || rc=$?
-  log "deploy $version: rc=$rc in $((SECONDS - t0)) s ($(grep -o 'changed=[0-9]*' "$out" | head -n1))"
+  rm -f "${out%.log}.jsonl"
+  GOSHIP_RESULTS="${out%.log}.jsonl" ANSIBLE_CALLBACK_PLUGINS="$ROOT/tests/support/callback_plugins" ANSIBLE_CALLBACKS_ENABLED=goship_results \
+    ansible-playbook playbooks/deploy.yml -e "@$WORK/vars.json" -e "go_app_version=$version" "$@" >"$out" 2>&1 || rc=$?
+  log "deploy $version: rc=$rc in $((SECONDS - t0)) s (changed=$(results "${out%.log}.jsonl" changed localhost))"
   if grep -q -- "$TOKEN" "$out"; then fail "the API token appears in the output of deploy $version"; fi
+  if grep -q -- "$TOKEN" "${out%.log}.jsonl"; then fail "the API token appears in the task results of deploy $version"; fi
   return $rc
 }
+expect() { results "${1%.log}.jsonl" expect "$3" || fail "$(basename "$1"): $2"; }  # expect LOG WHAT 'EXPRESSION'
 start_loader() {
   rm -f "$WORK/stop"
   python3 tests/reliability/load.py --url "$URL" --key before --rate 20 --max-seconds 240 \
@@ -100,12 +108,12 @@ deploy 2 "$WORK/scale.log" -e go_app_replicas=3 || { stop_loader scale; tail -n 
 sleep 2
 stop_loader scale
 [ "$(jq_py "$WORK/scale.json" 'd["failed"]')" = 0 ] || fail "requests failed while scaling to 3 replicas"
-grep -A2 "Reload the proxy in place" "$WORK/scale.log" | grep -q "^changed:" || fail "scaling did not reload the proxy"
+expect "$WORK/scale.log" "scaling did not reload the proxy" 'one(task="Reload the proxy in place")["status"] == "changed"'
 [ "$(proxy_id)" = "$proxy_before" ] || fail "scaling replaced the proxy container instead of reloading it"
 hosts=$(for _ in $(seq 1 12); do curl -sf "$URL/version"; echo; done | python3 -c 'import json,sys; print(len({json.loads(l)["hostname"] for l in sys.stdin if l.strip()}))')
 [ "$hosts" = 3 ] || fail "after scaling, $hosts replicas answer through the proxy, want 3"
 deploy 2 "$WORK/scale-again.log" -e go_app_replicas=3 || fail "re-running the scaled deploy"
-grep -q 'changed=0 ' "$WORK/scale-again.log" || { grep -E 'changed:|changed=' "$WORK/scale-again.log" >&2; fail "re-running the scaled deploy changed something"; }
+expect "$WORK/scale-again.log" "re-running the scaled deploy changed something" 'stats["localhost"]["changed"] == 0 and not R(status="changed")'
 passed=$((passed + 1))
 
 # 2c. a replica that hangs (paused) leaves the rotation by the proxy's active health checks
@@ -127,8 +135,9 @@ rc=0; deploy 3 "$WORK/v3.log" -e go_app_replicas=3 -e '{"go_app_env": {"API_TOKE
 sleep 2
 stop_loader v3
 [ "$rc" != 0 ] || fail "deploying the unhealthy version 3 did not fail the play"
-grep -q "failed and was rolled back" "$WORK/v3.log" || { tail -n 30 "$WORK/v3.log" >&2; fail "the failed play does not say it rolled back"; }
-grep -q "did not become healthy" "$WORK/v3.log" || { tail -n 30 "$WORK/v3.log" >&2; fail "the failed play does not name the health failure"; }
+# the compose run failed on the update, and the role's rescue reported it (the play fails there)
+expect "$WORK/v3.log" "the failed update did not go through the role's rollback report" \
+  'one(action="goship.containers.compose", status="failed")["task"].endswith("Converge the Compose project") and one(action="ansible.builtin.fail", status="failed")["task"].endswith("Report the failed update")'
 [ "$(jq_py "$WORK/v3.json" 'd["failed"]')" = 0 ] || fail "requests failed during the failed update to version 3"
 [ "$(jq_py "$WORK/v3.json" '",".join(d["version_sequence"])')" = 2 ] || fail "something else than version 2 answered during the failed update"
 running=$(docker ps --filter "label=com.docker.compose.project=$NAME" --filter label=com.docker.compose.service=app --format '{{.Image}}' | sort -u)
