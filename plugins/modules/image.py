@@ -14,15 +14,28 @@ description:
     engine (V(local)).
   - "Builds are content-addressed: with O(rebuild=auto) the module hashes every file of the context
     that C(.dockerignore) lets through (relative path, mode, content, symlink target), the Dockerfile,
-    O(args), O(target) and O(labels), and stores that digest on the image as the label
-    C(goship.build.digest). When the tagged image carries the same digest, no build request is sent
-    and the task reports no change. When another local image carries it (for example after a change
-    was reverted) that image is tagged again, with no build."
+    O(args), O(target) and O(labels). Which image IDs a digest built is kept in a small record on the
+    managed host (C(/var/lib/goship/build-records/<digest>.json) for root, else
+    C(~/.local/state/goship/build-records/)), not in the image. When the tag points at an image the
+    record lists for the digest, no build request is sent and the task reports no change. When the
+    engine has another image the record lists (for example after a change was reverted) that image
+    is tagged again, with no build."
+  - "The image ID follows the image's content, as with C(docker build): when the digest is new, a
+    build runs, and when its result has the same layers and config as the tagged image (the
+    builder's cache gave the same ID, or the same layers with a new creation time), the tag and its
+    image ID stay and the task reports no change. Adding a file no instruction uses therefore
+    recreates no container. When the record is lost, a build with the builder's warm cache decides
+    the same way."
   - When a build runs, the task reports a change only if the tag now points to a different image ID.
   - C(.dockerignore) is honoured with the Docker CLI's rules (comments, C(!) exceptions, C(**),
     parent directories). The Dockerfile and C(.dockerignore) are always sent, as the CLI does.
-  - Builds use the engine's classic builder through the Engine API (no BuildKit/buildx features such
-    as C(RUN --mount)).
+  - "The engine's build endpoint runs the classic builder. Before anything runs, the Dockerfile is
+    read for what only BuildKit runs - a C(# syntax=) line, C(RUN --mount), C(--network) or
+    C(--security), heredocs, C(COPY)/C(ADD) C(--link), C(--chmod), C(--parents), C(--exclude),
+    C(ADD --checksum), C(FROM --platform=$BUILDPLATFORM) and automatic platform C(ARG)s without a
+    default. Such a file is built through C(docker buildx build) of the docker CLI on the managed host
+    (pointed at the same engine) when it has the buildx plugin; without it the task fails naming
+    each line and the ways out, and nothing is built. See O(builder)."
 extends_documentation_fragment:
   - goship.containers.docker
 options:
@@ -76,7 +89,8 @@ options:
   labels:
     description:
       - Labels added to the built image. Part of the build digest.
-      - The label C(goship.build.digest) is reserved for the module.
+      - The label C(goship.build.digest) is reserved (earlier versions stored the digest in it; such
+        images still count as built from that digest).
     type: dict
     default: {}
   network:
@@ -113,6 +127,19 @@ options:
     type: str
     default: auto
     choices: [auto, always, never]
+  builder:
+    description:
+      - V(auto) runs the engine's classic builder, and C(docker buildx) for a Dockerfile that needs
+        BuildKit (see above).
+      - V(classic) always runs the classic builder; a Dockerfile that needs BuildKit fails before
+        anything runs.
+      - V(buildx) always builds through C(docker buildx build) (the docker CLI and its buildx plugin on
+        the managed host). The builder is part of the build digest when it is buildx.
+      - Builds through buildx are not covered by this collection's tests, which run where no buildx
+        plugin can be installed; the refusal without it is.
+    type: str
+    default: auto
+    choices: [auto, classic, buildx]
   build_timeout:
     description:
       - Seconds to wait for output of a running build before giving up.
@@ -163,6 +190,9 @@ attributes:
 notes:
   - The digest covers only the inputs listed above. A base image changed locally under the same name
     is not detected; use O(rebuild=always) or O(pull=true) to pick it up.
+  - In check mode a new digest is reported as a change, since only the build tells whether the image
+    ID moves.
+  - docs/builds.md in the collection describes what is decided how.
 seealso:
   - module: goship.containers.image_info
   - module: goship.containers.go_image
@@ -209,7 +239,7 @@ image:
       the image that would be tagged, when it exists already. Null when absent.
   returned: always
   type: dict
-  sample: {Id: "sha256:9f4b…", RepoTags: ["shop/web:1.4"], Config: {Labels: {goship.build.digest: "sha256:…"}}}
+  sample: {Id: "sha256:9f4b…", RepoTags: ["shop/web:1.4"], Config: {Labels: {team: shop}}}
 image_id:
   description: ID of the image O(name) points to after the run (null after removal or before a build in check mode).
   returned: always
@@ -230,6 +260,18 @@ build_digest:
   returned: always
   type: str
   sample: sha256:3be2a1f0c9d8…
+builder:
+  description: The builder that runs (or would run) the Dockerfile, V(classic) or V(buildx) (O(source=build) only).
+  returned: when O(source=build)
+  type: str
+  sample: classic
+build_record:
+  description:
+    - The file on the managed host that records which image IDs the build digest built (O(source=build)
+      only; null when the user has no home directory to keep it in).
+  returned: when O(source=build)
+  type: str
+  sample: /var/lib/goship/build-records/3be2a1f0c9d8….json
 build_log:
   description: The last lines of the builder's output when a build ran.
   returned: when a build ran

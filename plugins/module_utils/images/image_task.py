@@ -37,6 +37,7 @@ from ansible_collections.goship.containers.plugins.module_utils.images.store imp
 
 SOURCES = ("build", "load", "pull", "local")
 BUILD_OPTIONS = ("path", "dockerfile", "args", "target", "labels", "network", "cache_from")
+DEFAULTED_BUILD_OPTIONS = {"builder": "auto"}
 
 
 def image_options() -> Dict[str, Dict[str, Any]]:
@@ -57,6 +58,7 @@ def image_options() -> Dict[str, Dict[str, Any]]:
         nocache=dict(type="bool", default=False),
         extra_tags=dict(type="list", elements="str", default=[]),
         rebuild=dict(type="str", default="auto", choices=["auto", "always", "never"]),
+        builder=dict(type="str", default="auto", choices=["auto", "classic", "buildx"]),
         build_timeout=dict(type="int", default=1800),
         load_path=dict(type="path"),
         archive_path=dict(type="path"),
@@ -89,6 +91,9 @@ def validate(params: Dict[str, Any]) -> str:
     if source != "build":
         for option in BUILD_OPTIONS:
             if params.get(option):
+                raise ValueError("%s: only used when source=build (source is %s)" % (option, source))
+        for option, default in DEFAULTED_BUILD_OPTIONS.items():
+            if params.get(option, default) != default:
                 raise ValueError("%s: only used when source=build (source is %s)" % (option, source))
     if source == "load":
         if not params.get("load_path"):
@@ -170,13 +175,14 @@ class ImageTask:
             target=p.get("target"), labels=p["labels"], network=p.get("network"), pull=p["pull"],
             cache_from=p["cache_from"], nocache=p["nocache"], extra_tags=p["extra_tags"],
             rebuild="always" if p["force"] else p["rebuild"], timeout=p["build_timeout"],
+            builder=p.get("builder") or "auto",
         )
         built = ensure_built(self.client, request, self.check_mode)
         self.outcome.actions.extend(built.actions)
         self.outcome.changed = self.outcome.changed or built.changed
         self.outcome.set_diff(built.before, built.after)
         self.result.update(build_skipped=built.build_skipped, build_digest=built.digest,
-                           build_log=built.build_log[-40:])
+                           build_log=built.build_log[-40:], builder=built.builder, build_record=built.build_record)
         return built.image_id
 
     def _load(self) -> Optional[str]:
@@ -266,14 +272,30 @@ class ImageTask:
         self.result["archive_written"] = not self.check_mode
 
     def _push(self, image_id: Optional[str]) -> None:
+        """Push each name whose registry does not already serve this image. Idempotent by digest:
+        when the registry's manifest for the name is among the image's RepoDigests (the engine
+        pushed or pulled exactly that), nothing is sent; a push that leaves the registry's manifest
+        as it was (the registry had it from another host) is no change."""
         image = inspect_image(self.client, image_id) if image_id else None
         repo_digests = set((image or {}).get("RepoDigests") or [])
+        pushed: Dict[str, Any] = {}
         for name in [self.name] + self.params["extra_tags"]:
             remote = remote_digest(self.client, name) if image is not None else None
             repo = name.rsplit(":", 1)[0]
             if remote and "%s@%s" % (repo, remote) in repo_digests:
+                pushed[name] = dict(digest=remote, pushed=False)
                 continue  # the registry already serves exactly this image under that name
-            self._attempt("push %s" % name, lambda n=name: push_image(self.client, n))
+            changed, count = self.outcome.changed, len(self.outcome.actions)
+            result = self._attempt("push %s" % name, lambda n=name: push_image(self.client, n))
+            if result is None:  # check mode
+                pushed[name] = dict(digest=remote, pushed=True)
+                continue
+            digest = result[1]
+            pushed[name] = dict(digest=digest, pushed=True)
+            if digest and digest == remote:  # the registry had this manifest already: nothing moved
+                self.outcome.changed = changed
+                del self.outcome.actions[count:]
+        self.result["pushed"] = pushed
 
 
 def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
