@@ -55,7 +55,9 @@ options:
     description:
       - Where the image comes from.
       - V(build) builds from O(path); V(load) loads O(load_path); V(pull) pulls O(name) from its
-        registry; V(local) uses an image the engine already has (O(name), or O(from_image) to tag).
+        registry (with the credentials of the managed host's Docker config, see
+        M(goship.containers.login)); V(local) uses an image the engine already has (O(name), or
+        O(from_image) to tag).
       - When not set, V(build) if O(path) is set, V(load) if O(load_path) is set, else V(local).
     type: str
     choices: [build, load, pull, local]
@@ -174,10 +176,13 @@ options:
     type: str
   push:
     description:
-      - Push O(name) and O(extra_tags) to their registry. Skipped for a name whose registry already
-        serves the same image (its digest is among the image's C(RepoDigests)).
-      - Registry credentials come from the engine's C(docker login) configuration.
-      - Not covered by this collection's tests, which run without a registry (only the failure path is).
+      - Push O(name) and O(extra_tags) to their registry, idempotent by digest - nothing is sent for a
+        name whose registry already serves the same image (the manifest digest the registry gives for
+        the name, asked through the engine, is among the image's C(RepoDigests)); a push after which
+        the registry serves the manifest it served before (another host pushed the same image) is no
+        change, and the engine uploads no layer the registry has.
+      - Credentials come from the Docker config of the managed host (see M(goship.containers.login)),
+        which the docker SDK reads for pushes and pulls alike.
     type: bool
     default: false
 attributes:
@@ -196,6 +201,8 @@ notes:
 seealso:
   - module: goship.containers.image_info
   - module: goship.containers.go_image
+  - module: goship.containers.login
+  - module: goship.containers.prune
 author:
   - goship.containers contributors (@goship)
 """
@@ -295,6 +302,13 @@ archive_image_ids:
   returned: when O(source=load)
   type: list
   elements: str
+pushed:
+  description:
+    - With O(push=true), per name, the manifest digest the registry serves for it (C(digest)) and
+      whether a push was sent (C(pushed)). In check mode C(digest) is what the registry serves now.
+  returned: when O(push=true)
+  type: dict
+  sample: {"registry.example.com/shop/web:1.4": {digest: "sha256:5c1f…", pushed: true}}
 archive_written:
   description: Whether O(archive_path) was (re)written.
   returned: when O(archive_path) is set
