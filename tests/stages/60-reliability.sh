@@ -10,6 +10,8 @@
 #   3. update to a version 3 whose healthcheck fails -> the play fails saying it was rolled back,
 #      0 failed requests, only version 2 ever answered
 #   4. the data written in step 1 is still there; a teardown keeps the volume unless asked
+#   5. versions kept: after 1-3 (keep 3) every tag is there; a deploy of version 4 with
+#      go_app_keep_versions=1 leaves only version 4 (the rolled-back 3 and the old 1 and 2 go)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -127,4 +129,12 @@ running=$(docker ps --filter "label=com.docker.compose.project=$NAME" --filter l
 
 # 4. data survived both updates
 curl -sf "$URL/api/kv/before" | grep -q '"written_by":1' || fail "the data written before the updates is gone"
-log "PASS in $((SECONDS - t_start)) s: v2 update $(jq_py "$WORK/v2.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); scale to 3 $(jq_py "$WORK/scale.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); paused replica $answered/20 in $hung_ms ms; v3 rollback $(jq_py "$WORK/v3.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])')"
+
+# 5. the role keeps the last go_app_keep_versions versions after a successful deploy
+tags() { docker images --format '{{.Tag}}' gs-app-rel/goapp | sort | tr '\n' ' '; }
+[ "$(tags)" = "1 2 3 " ] || fail "with keep 3 after versions 1-3, the tags are: $(tags)"
+deploy 4 "$WORK/v4.log" -e go_app_replicas=3 -e go_app_keep_versions=1 || { tail -n 30 "$WORK/v4.log" >&2; fail "deploying version 4"; }
+grep -A2 "Keep the last versions of the app's image" "$WORK/v4.log" | grep -q "^changed:" || fail "deploying version 4 pruned nothing"
+[ "$(tags)" = "4 " ] || fail "with keep 1 after version 4, the tags are: $(tags)"
+curl -sf "$URL/api/kv/before" | grep -q '"written_by":1' || fail "the data is gone after version 4"
+log "PASS in $((SECONDS - t_start)) s: versions kept 1 2 3, then 4 alone; v2 update $(jq_py "$WORK/v2.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); scale to 3 $(jq_py "$WORK/scale.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); paused replica $answered/20 in $hung_ms ms; v3 rollback $(jq_py "$WORK/v3.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])')"
