@@ -173,6 +173,9 @@ options:
     description:
       - For O(source=local), an image (name or ID) on the engine to tag as O(name). Moves O(name) when
         it points elsewhere.
+      - For O(source=pull), the reference to pull - C(repository:tag), or C(repository@sha256:…) for
+        exactly one image whatever the tag says now - which is then tagged as O(name). Pulled when
+        the engine does not have it (or with O(pull_policy=always)).
     type: str
   push:
     description:
@@ -232,6 +235,12 @@ EXAMPLES = r"""
   goship.containers.image:
     name: registry.example.com/shop/web:1.4
     source: pull
+
+- name: Pull exactly the image pushed from the controller, by digest, and name it
+  goship.containers.image:
+    name: shop/web:1.4
+    source: pull
+    from_image: registry.example.com/shop/web@sha256:5c1f9a0e4b7d…
 
 - name: Remove a tag
   goship.containers.image:
@@ -309,6 +318,14 @@ pushed:
   returned: when O(push=true)
   type: dict
   sample: {"registry.example.com/shop/web:1.4": {digest: "sha256:5c1f…", pushed: true}}
+repo_digest:
+  description:
+    - With O(push=true), O(name)'s repository and the manifest digest the registry serves
+      (C(repository@sha256:…)), what a host pulls to get exactly this image (O(from_image) with
+      O(source=pull)). Null in check mode when the registry does not serve the image yet.
+  returned: when O(push=true)
+  type: str
+  sample: registry.example.com/shop/web@sha256:5c1f9a0e4b7d…
 archive_written:
   description: Whether O(archive_path) was (re)written.
   returned: when O(archive_path) is set

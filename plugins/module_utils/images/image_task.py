@@ -102,8 +102,8 @@ def validate(params: Dict[str, Any]) -> str:
             raise ValueError("load_path: %s does not exist" % params["load_path"])
     elif params.get("load_path"):
         raise ValueError("load_path: only used when source=load (source is %s)" % source)
-    if params.get("from_image") and source != "local":
-        raise ValueError("from_image: only used when source=local (source is %s)" % source)
+    if params.get("from_image") and source not in ("local", "pull"):
+        raise ValueError("from_image: only used when source=local or pull (source is %s)" % source)
     if params.get("from_image"):
         params["from_image"] = params["from_image"].strip()
     for option in ("args", "labels"):
@@ -224,6 +224,8 @@ class ImageTask:
         before = inspect_image(self.client, self.name)
         before_id = before.get("Id") if before else None
         self.outcome.set_diff(summary(before), None)
+        if self.params.get("from_image"):
+            return self._pull_as_name(self.params["from_image"], before_id)
         if before is not None and self.params["pull_policy"] == "missing" and not self.params["force"]:
             return before_id
         changed_before = self.outcome.changed
@@ -234,6 +236,25 @@ class ImageTask:
         after_id = after.get("Id") if after else None
         self.outcome.changed = changed_before or after_id != before_id
         return after_id
+
+    def _pull_as_name(self, source: str, before_id: Optional[str]) -> Optional[str]:
+        """Pull `source` (repo:tag, or repo@sha256:… for exactly one image) and tag it as O(name)."""
+        present = inspect_image(self.client, source)
+        if present is None or self.params["pull_policy"] == "always" or self.params["force"]:
+            changed_before = self.outcome.changed
+            self._attempt("pull %s" % source, lambda: pull_image(self.client, source))
+            if self.check_mode:
+                if present is None:
+                    self.outcome.apply("tag %s as %s" % (source, self.name))
+                    return before_id
+            else:
+                pulled = inspect_image(self.client, source)
+                self.outcome.changed = changed_before or pulled is None or present is None or pulled["Id"] != present["Id"]
+                present = pulled
+        if present is None:
+            raise ImageError("from_image: the engine has no image %s after pulling it" % source)
+        self._ensure_tag(self.name, present["Id"])
+        return present["Id"]
 
     def _local(self) -> Optional[str]:
         before = inspect_image(self.client, self.name)
@@ -296,6 +317,8 @@ class ImageTask:
                 self.outcome.changed = changed
                 del self.outcome.actions[count:]
         self.result["pushed"] = pushed
+        digest = (pushed.get(self.name) or {}).get("digest")
+        self.result["repo_digest"] = "%s@%s" % (self.name.rsplit(":", 1)[0], digest) if digest else None
 
 
 def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
