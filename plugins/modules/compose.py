@@ -322,11 +322,13 @@ def main() -> None:
         supports_check_mode=True,
     )
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
+    from ansible_collections.goship.containers.plugins.module_utils.images.commands import use_module
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
     from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ExecutionError
     from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
     outcome = Outcome(module)
+    use_module(module)  # a service built through docker buildx runs the CLI with the module's run_command
     params = module.params
     request = run.ComposeRequest(**{key: params[key] for key in run.ComposeRequest.__dataclass_fields__})
     request.scale = params["scale"] or {}

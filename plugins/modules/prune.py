@@ -76,7 +76,7 @@ options:
         tags an older image again makes it recent) keep their tags; the tags and digests of older
         images in that repository are removed (never forced), and the engine deletes an image
         whose last reference that was.
-      - An older image that any container uses, even a stopped one, is kept (RV(versions[].in_use)).
+      - An older image that any container uses, even a stopped one, is kept (C(in_use) in RV(versions)).
       - Images are compared by ID - several tags of one image are one version.
     type: list
     elements: dict
@@ -98,6 +98,7 @@ attributes:
     description: Lists what would be removed (the engine's rules applied to its list answers); removes nothing.
   diff_mode:
     support: none
+    description: Reports what was removed in its return values and RV(actions), not as a diff.
 notes:
   - In check mode the lists are this module's reading of the engine's rules; a real run returns
     what the engine removed, which can differ if objects appear or change in between.

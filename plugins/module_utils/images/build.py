@@ -323,7 +323,10 @@ def ensure_built(client: Any, request: BuildRequest, check_mode: bool) -> BuildR
         if not check_mode:
             tag_image(client, target_id, name)  # type: ignore[arg-type]
 
-    if target_id is not None and not check_mode and target_id not in recorded[:1]:
+    # what these inputs built: a build's result, a re-tag, or an image labelled by an earlier version
+    # (not the image rebuild=never kept without asking what it was built from)
+    known = decision != "none" or current_matches
+    if known and target_id is not None and not check_mode and target_id not in recorded[:1]:
         records.remember(digest, target_id, request.name)
 
     result.image_id = target_id

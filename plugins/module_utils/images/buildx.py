@@ -13,18 +13,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
+from ansible_collections.goship.containers.plugins.module_utils.images.commands import Runner, run_command
 from ansible_collections.goship.containers.plugins.module_utils.images.context import BuildContext, ContextError
 from ansible_collections.goship.containers.plugins.module_utils.images.dockerfile import Feature, buildkit_features
 
 BUILDERS = ("auto", "classic", "buildx")
 PROBE_TIMEOUT = 20
 _STEP = re.compile(r"^#\d+ (\[[^\]]*\] .*)$")
-# (argv, environment) -> (rc, stdout, stderr); tests pass their own.
-Runner = Callable[[List[str], Dict[str, str]], Tuple[int, str, str]]
 _probed: Dict[str, Optional[str]] = {}
 
 
@@ -34,15 +32,6 @@ class BuildKitRequired(ContextError):
     def __init__(self, message: str, features: List[Feature]) -> None:
         super().__init__("dockerfile", message)
         self.features = features
-
-
-def run_command(argv: List[str], env: Dict[str, str]) -> Tuple[int, str, str]:
-    try:
-        done = subprocess.run(argv, env=dict(os.environ, **env), capture_output=True, timeout=None,
-                              check=False, stdin=subprocess.DEVNULL)
-    except OSError as exc:
-        return 127, "", str(exc)
-    return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
 
 
 def docker_cli() -> Optional[str]:

@@ -92,7 +92,7 @@ def parse(content: str) -> Tuple[dict, List[Instruction]]:
                 break
             parts.append(following)
         text = " ".join(part for part in parts if part)
-        keyword, _, rest = text.partition(" ")
+        keyword, _space, rest = text.partition(" ")
         keyword = keyword.upper()
         flags, args = _split_flags(rest.strip())
         instructions.append(Instruction(start + 1, keyword, text[:200], flags, args))

@@ -22,6 +22,7 @@ from ansible_collections.goship.containers.plugins.module_utils.images.build imp
     BuildRequest,
     ensure_built,
 )
+from ansible_collections.goship.containers.plugins.module_utils.images.commands import use_module
 from ansible_collections.goship.containers.plugins.module_utils.images.context import ContextError
 from ansible_collections.goship.containers.plugins.module_utils.images.store import (
     ImageError,
@@ -323,6 +324,7 @@ class ImageTask:
 
 def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
     """Entry point used by plugins/modules/image.py."""
+    use_module(module)  # a build through docker buildx runs the CLI with the module's run_command
     params = dict(module.params)
     try:
         source = validate(params)

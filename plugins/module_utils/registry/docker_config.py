@@ -111,7 +111,7 @@ class DockerConfig:
             entry = (self.data.get("auths") or {}).get(name) or {}
             if entry.get("auth"):
                 try:
-                    user, _, secret = base64.b64decode(entry["auth"]).decode("utf-8").partition(":")
+                    user, _colon, secret = base64.b64decode(entry["auth"]).decode("utf-8").partition(":")
                 except (ValueError, UnicodeDecodeError):
                     continue
                 return Credentials(user, secret)

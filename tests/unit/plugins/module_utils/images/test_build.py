@@ -146,3 +146,72 @@ def test_split_reference(name, expected):
 def test_split_reference_refuses(name):
     with pytest.raises(ValueError, match="^name:"):
         split_reference(name)
+
+
+class FakeEngine:
+    """inspect, tag and a classic build that returns the image the test chooses."""
+
+    def __init__(self, images, build_gives=None):
+        self.images = images            # id -> inspect data
+        self.tags = {}                  # name -> id
+        self.build_gives = build_gives
+        self.builds = 0
+
+    def inspect_image(self, name):
+        from ansible_collections.goship.containers.plugins.module_utils.client import NotFound
+        image_id = self.tags.get(name, name)
+        if image_id not in self.images:
+            raise NotFound("no such image")
+        return dict(self.images[image_id], RepoTags=[t for t, i in self.tags.items() if i == image_id])
+
+    def tag(self, image_id, repo, tag, force=False):
+        self.tags["%s:%s" % (repo, tag)] = image_id
+
+    def build(self, **kwargs):
+        self.builds += 1
+        return iter([{"stream": "Step 1/1 : FROM scratch\n"}, {"aux": {"ID": self.build_gives}}])
+
+
+def engine_image(image_id, layers, created="2026-01-01"):
+    return {"Id": image_id, "Created": created, "Os": "linux", "Architecture": "amd64",
+            "RootFS": {"Layers": layers}, "Config": {"Cmd": ["x"], "Labels": None, "Image": image_id}}
+
+
+def request(tmp_path, **kw):
+    context = tmp_path / "ctx"
+    context.mkdir(exist_ok=True)
+    (context / "Dockerfile").write_text("FROM scratch\nCOPY app.txt /\n")
+    (context / "app.txt").write_text("one\n")
+    return BuildRequest(name="app:1", path=str(context), digest_cache=False,
+                        records=BuildRecords(str(tmp_path / "records")), **kw)
+
+
+def test_ensure_built_keeps_the_id_when_a_build_gives_the_same_content(tmp_path):
+    from ansible_collections.goship.containers.plugins.module_utils.images.build import ensure_built
+    old = engine_image(A, ["sha256:l1"])
+    same_layers = engine_image(B, ["sha256:l1"], created="2027-01-01")
+    engine = FakeEngine({A: old, B: same_layers}, build_gives=B)
+    engine.tags["app:1"] = A
+    first = ensure_built(engine, request(tmp_path), check_mode=False)
+    assert engine.builds == 1 and not first.changed and first.image_id == A and first.kept_equal == B
+    assert engine.tags["app:1"] == A
+    again = ensure_built(engine, request(tmp_path), check_mode=False)   # the record now lists A
+    assert engine.builds == 1 and again.build_skipped and not again.changed
+
+
+def test_ensure_built_moves_the_tag_when_the_content_differs(tmp_path):
+    from ansible_collections.goship.containers.plugins.module_utils.images.build import ensure_built
+    engine = FakeEngine({A: engine_image(A, ["sha256:l1"]), B: engine_image(B, ["sha256:l2"])}, build_gives=B)
+    engine.tags["app:1"] = A
+    result = ensure_built(engine, request(tmp_path), check_mode=False)
+    assert result.changed and result.image_id == B and engine.tags["app:1"] == B
+    assert BuildRecords(str(tmp_path / "records")).image_ids(result.digest) == [B]
+
+
+def test_rebuild_never_records_nothing(tmp_path):
+    from ansible_collections.goship.containers.plugins.module_utils.images.build import ensure_built
+    engine = FakeEngine({A: engine_image(A, ["sha256:l1"])})
+    engine.tags["app:1"] = A
+    result = ensure_built(engine, request(tmp_path, rebuild="never"), check_mode=False)
+    assert not result.changed and engine.builds == 0
+    assert BuildRecords(str(tmp_path / "records")).image_ids(result.digest) == []

@@ -46,7 +46,8 @@ def test_heredocs_and_their_bodies():
 
 
 def test_platform_args_link_and_escape_directive():
-    content = "# escape=`\nFROM --platform=$BUILDPLATFORM golang AS b\nARG TARGETOS TARGETARCH=amd64\nRUN echo `\n  ok\nCOPY --link a /a\nFROM --platform=linux/amd64 busybox\n"
+    content = ("# escape=`\nFROM --platform=$BUILDPLATFORM golang AS b\nARG TARGETOS TARGETARCH=amd64\n"
+               "RUN echo `\n  ok\nCOPY --link a /a\nFROM --platform=linux/amd64 busybox\n")
     assert lines(content) == [(2, "FROM --platform with $BUILDPLATFORM"), (3, "ARG TARGETOS without a default"),
                               (6, "COPY --link")]
     _d, instructions = parse(content)
@@ -95,7 +96,7 @@ def test_builder_choice(tmp_path, monkeypatch):
     assert select_builder(context_with(tmp_path, "FROM a\n"), "auto", "/x/docker", runner) == "classic"
     with pytest.raises(BuildKitRequired, match="builder=classic"):
         select_builder(context_with(tmp_path, GO_DOCKERFILE), "classic", "/x/docker", runner)
-    none_runner, _ = probe(False)
+    none_runner, _none_calls = probe(False)
     with pytest.raises(BuildKitRequired, match="^dockerfile: builder=buildx, but"):
         select_builder(context_with(tmp_path, "FROM a\n"), "buildx", "/y/docker", none_runner)
 

@@ -73,12 +73,12 @@ def test_check_mode_asks_the_registry_and_writes_nothing(tmp_path):
 
 def test_a_refused_login_writes_nothing(tmp_path):
     with pytest.raises(LoginFailed, match="401 Unauthorized"):
-        LoginTask(params(tmp_path, password="wrong"), FakeOutcome()).run(lambda: FakeClient())
+        LoginTask(params(tmp_path, password="wrong"), FakeOutcome()).run(FakeClient)
     assert not (tmp_path / "config.json").exists()
 
 
 def test_reauthorize_asks_but_changes_nothing(tmp_path):
-    LoginTask(params(tmp_path), FakeOutcome()).run(lambda: FakeClient())
+    LoginTask(params(tmp_path), FakeOutcome()).run(FakeClient)
     client = FakeClient()
     outcome = FakeOutcome()
     LoginTask(params(tmp_path, reauthorize=True), outcome).run(lambda: client)
@@ -86,7 +86,7 @@ def test_reauthorize_asks_but_changes_nothing(tmp_path):
 
 
 def test_logout_and_missing_credentials(tmp_path):
-    LoginTask(params(tmp_path), FakeOutcome()).run(lambda: FakeClient())
+    LoginTask(params(tmp_path), FakeOutcome()).run(FakeClient)
     out = FakeOutcome()
     LoginTask(params(tmp_path, state="absent", username=None, password=None), out).run(lambda: None)
     assert out.changed and out.diff[1] is None and out.diff[0]["username"] == "alice"
