@@ -340,11 +340,12 @@ class Executor:
         if action.strategy == "start-first":
             new_id = self._create(action, name=temporary_name(action.container_id or "", action.target))
             self._start_first(action, old, new_id)
-            return
+            return None
         # stop-first: containers/replace.py, shared with the container module (the replacement
         # is created before the old container is stopped; a refused start puts the old one back)
         replace_container(self.client, old, lambda name: self._create(action, name=name), start=action.start,
                           stop_timeout=self.options.stop_timeout, name=self._final_name(action))
+        return None
 
     def _final_name(self, action: Action) -> str:
         service = self.project.services[action.service or ""]

@@ -101,9 +101,6 @@ class RecordingExecutor(Executor):
         self._image_ids[action.target] = self.built_id
         return self.built_id != "sha256:old"
 
-    def _final_name(self, action):
-        return action.target
-
     def _create(self, action, name=None):
         self.recreated.append(action.target)
         raise RuntimeError("stop here: the recreate ran")
@@ -115,7 +112,7 @@ def test_a_build_that_keeps_the_image_id_records_nothing_and_recreates_nothing(b
     executor = RecordingExecutor(built_id)
     executor._run_action(Action("build", "web:1", "build inputs changed", service="web"))
     recreate = Action("recreate", "p-web-1", "image rebuilt from changed build inputs", service="web",
-                      unless_image="sha256:old")
+                      unless_image="sha256:old", strategy="start-first")
     if recreated:
         with pytest.raises(ExecutionError, match="the recreate ran"):
             executor._run_action(recreate)
