@@ -46,6 +46,7 @@ options:
       - An image given by ID is never pulled (this option is ignored).
       - The pull happens before any other write call. When it fails, the task fails naming the image
         and the registry's error, and nothing is created or changed. Check mode never pulls.
+      - Registry credentials come from the managed host's Docker config (M(goship.containers.login)).
     type: raw
     default: missing
   pull_check_mode_behavior:

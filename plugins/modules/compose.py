@@ -108,7 +108,14 @@ options:
   build:
     description:
       - For services with C(build). V(auto) builds when the digest of the build inputs (context
-        after .dockerignore, Dockerfile, args, target) differs from the one recorded on the image.
+        after .dockerignore, Dockerfile, args, target, labels) is neither proven by the service's
+        containers nor listed for the tagged image in the build record on the managed host (the
+        C(image) module's, see docs/builds.md). A build that leaves the image ID as it was (an input
+        no layer uses changed) recreates no container and reports no change.
+      - Builds run the engine's classic builder; a Dockerfile that needs BuildKit (C(# syntax=),
+        C(RUN --mount), heredocs, C(COPY --link) or C(--chmod), C(FROM --platform=$BUILDPLATFORM))
+        builds through C(docker buildx) when the managed host has it, else the task fails before
+        anything is changed, naming the service, the lines and the ways out.
       - V(always) builds every time, V(never) requires the image to exist.
     type: str
     choices: [auto, always, never]
@@ -122,6 +129,7 @@ options:
         recreates the service's containers. A failed pull fails the task before any change.
       - Check mode does not pull; it assumes the local images are current (it reports pulls only of
         images not present).
+      - Registry credentials come from the managed host's Docker config (M(goship.containers.login)).
     type: str
     choices: [missing, always, never]
     default: missing
@@ -335,11 +343,13 @@ def main() -> None:
         supports_check_mode=True,
     )
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
+    from ansible_collections.goship.containers.plugins.module_utils.images.commands import use_module
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
     from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ExecutionError
     from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
     outcome = Outcome(module)
+    use_module(module)  # a service built through docker buildx runs the CLI with the module's run_command
     params = module.params
     request = run.ComposeRequest(**{key: params[key] for key in run.ComposeRequest.__dataclass_fields__})
     request.scale = params["scale"] or {}

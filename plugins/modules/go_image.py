@@ -18,6 +18,12 @@ description:
     written as a C(docker load)-able archive for shipping to other hosts.
   - Reproducible - the same source and options give the same image ID across runs and machines
     with the same Go version, whatever the state of Go's build cache.
+  - "The image's creation time comes from its sources: E(SOURCE_DATE_EPOCH) (from O(build_env) or
+    the module's environment); else, when O(source) is in a git work tree and none of the files that
+    go into the image is changed or untracked, the time of the newest commit that touched O(source);
+    else the newest modification time of those files. The first two give the same image ID on every
+    machine; the last one on every machine where the files keep their modification times (a copy
+    that sets new ones gives another creation time, so another ID)."
   - "Idempotent - a digest of the source (non-test C(.go) files, C(go.mod), C(go.sum), C(go.work),
     C(vendor/), directories using C(//go:embed)), the options, the extra files and the Go version is
     stored on the image as the label C(goship.go.digest). When the tagged image carries it, nothing
@@ -80,6 +86,8 @@ options:
         environment are ignored; give them here.
       - The values of variables whose names look secret (see O(sensitive_keys)) never appear in
         the result, errors or C(-vvv) output.
+      - C(SOURCE_DATE_EPOCH) (whole seconds since 1970) sets the image's creation time; it is part of
+        the digest, here or in the module's environment.
     type: dict
     default: {}
   secret_build_env:
@@ -277,6 +285,18 @@ archive_written:
   description: Whether O(archive_path) was written.
   returned: always
   type: bool
+created:
+  description: The creation time written into the image (RFC 3339), when the image was assembled in this run.
+  returned: when RV(compiled) is true and not in check mode
+  type: str
+  sample: "2026-11-20T10:00:00Z"
+created_from:
+  description:
+    - Where the creation time came from - C(SOURCE_DATE_EPOCH), C(git commit <hash>) or
+      C(the newest source file's modification time).
+  returned: when RV(compiled) is true and not in check mode
+  type: str
+  sample: git commit 3f2c1a9
 go_version:
   description: The Go version used (C(go env GOVERSION)).
   returned: always
@@ -432,7 +452,8 @@ def main():
     outcome.set_diff(result.before, result.after)
     module.protect_values(inspect_secrets(result.image, module.secret_rule))
     outcome.exit(image=mask_inspect(result.image, module.secret_rule), image_id=result.image_id, digest=result.digest, compiled=result.compiled,
-                 loaded=result.loaded, archive_written=result.archive_written, go_version=result.go_version)
+                 loaded=result.loaded, archive_written=result.archive_written, go_version=result.go_version,
+                 **({"created": result.created, "created_from": result.created_from} if result.created else {}))
 
 
 if __name__ == "__main__":

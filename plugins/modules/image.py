@@ -14,15 +14,28 @@ description:
     engine (V(local)).
   - "Builds are content-addressed: with O(rebuild=auto) the module hashes every file of the context
     that C(.dockerignore) lets through (relative path, mode, content, symlink target), the Dockerfile,
-    O(args), O(target) and O(labels), and stores that digest on the image as the label
-    C(goship.build.digest). When the tagged image carries the same digest, no build request is sent
-    and the task reports no change. When another local image carries it (for example after a change
-    was reverted) that image is tagged again, with no build."
+    O(args), O(target) and O(labels). Which image IDs a digest built is kept in a small record on the
+    managed host (C(/var/lib/goship/build-records/<digest>.json) for root, else
+    C(~/.local/state/goship/build-records/)), not in the image. When the tag points at an image the
+    record lists for the digest, no build request is sent and the task reports no change. When the
+    engine has another image the record lists (for example after a change was reverted) that image
+    is tagged again, with no build."
+  - "The image ID follows the image's content, as with C(docker build): when the digest is new, a
+    build runs, and when its result has the same layers and config as the tagged image (the
+    builder's cache gave the same ID, or the same layers with a new creation time), the tag and its
+    image ID stay and the task reports no change. Adding a file no instruction uses therefore
+    recreates no container. When the record is lost, a build with the builder's warm cache decides
+    the same way."
   - When a build runs, the task reports a change only if the tag now points to a different image ID.
   - C(.dockerignore) is honoured with the Docker CLI's rules (comments, C(!) exceptions, C(**),
     parent directories). The Dockerfile and C(.dockerignore) are always sent, as the CLI does.
-  - Builds use the engine's classic builder through the Engine API (no BuildKit/buildx features such
-    as C(RUN --mount)).
+  - "The engine's build endpoint runs the classic builder. Before anything runs, the Dockerfile is
+    read for what only BuildKit runs - a C(# syntax=) line, C(RUN --mount), C(--network) or
+    C(--security), heredocs, C(COPY)/C(ADD) C(--link), C(--chmod), C(--parents), C(--exclude),
+    C(ADD --checksum), C(FROM --platform=$BUILDPLATFORM) and automatic platform C(ARG)s without a
+    default. Such a file is built through C(docker buildx build) of the docker CLI on the managed host
+    (pointed at the same engine) when it has the buildx plugin; without it the task fails naming
+    each line and the ways out, and nothing is built. See O(builder)."
 extends_documentation_fragment:
   - goship.containers.docker
 options:
@@ -42,7 +55,9 @@ options:
     description:
       - Where the image comes from.
       - V(build) builds from O(path); V(load) loads O(load_path); V(pull) pulls O(name) from its
-        registry; V(local) uses an image the engine already has (O(name), or O(from_image) to tag).
+        registry (with the credentials of the managed host's Docker config, see
+        M(goship.containers.login)); V(local) uses an image the engine already has (O(name), or
+        O(from_image) to tag).
       - When not set, V(build) if O(path) is set, V(load) if O(load_path) is set, else V(local).
     type: str
     choices: [build, load, pull, local]
@@ -101,7 +116,8 @@ options:
   labels:
     description:
       - Labels added to the built image. Part of the build digest.
-      - The label C(goship.build.digest) is reserved for the module.
+      - The label C(goship.build.digest) is reserved (earlier versions stored the digest in it; such
+        images still count as built from that digest).
     type: dict
     default: {}
   network:
@@ -138,6 +154,19 @@ options:
     type: str
     default: auto
     choices: [auto, always, never]
+  builder:
+    description:
+      - V(auto) runs the engine's classic builder, and C(docker buildx) for a Dockerfile that needs
+        BuildKit (see above).
+      - V(classic) always runs the classic builder; a Dockerfile that needs BuildKit fails before
+        anything runs.
+      - V(buildx) always builds through C(docker buildx build) (the docker CLI and its buildx plugin on
+        the managed host). The builder is part of the build digest when it is buildx.
+      - Builds through buildx are not covered by this collection's tests, which run where no buildx
+        plugin can be installed; the refusal without it is.
+    type: str
+    default: auto
+    choices: [auto, classic, buildx]
   build_timeout:
     description:
       - Seconds to wait for output of a running build before giving up.
@@ -169,13 +198,19 @@ options:
     description:
       - For O(source=local), an image (name or ID) on the engine to tag as O(name). Moves O(name) when
         it points elsewhere.
+      - For O(source=pull), the reference to pull - C(repository:tag), or C(repository@sha256:…) for
+        exactly one image whatever the tag says now - which is then tagged as O(name). Pulled when
+        the engine does not have it (or with O(pull_policy=always)).
     type: str
   push:
     description:
-      - Push O(name) and O(extra_tags) to their registry. Skipped for a name whose registry already
-        serves the same image (its digest is among the image's C(RepoDigests)).
-      - Registry credentials come from the engine's C(docker login) configuration.
-      - Not covered by this collection's tests, which run without a registry (only the failure path is).
+      - Push O(name) and O(extra_tags) to their registry, idempotent by digest - nothing is sent for a
+        name whose registry already serves the same image (the manifest digest the registry gives for
+        the name, asked through the engine, is among the image's C(RepoDigests)); a push after which
+        the registry serves the manifest it served before (another host pushed the same image) is no
+        change, and the engine uploads no layer the registry has.
+      - Credentials come from the Docker config of the managed host (see M(goship.containers.login)),
+        which the docker SDK reads for pushes and pulls alike.
     type: bool
     default: false
 attributes:
@@ -188,9 +223,14 @@ attributes:
 notes:
   - The digest covers only the inputs listed above. A base image changed locally under the same name
     is not detected; use O(rebuild=always) or O(pull=true) to pick it up.
+  - In check mode a new digest is reported as a change, since only the build tells whether the image
+    ID moves.
+  - docs/builds.md in the collection describes what is decided how.
 seealso:
   - module: goship.containers.image_info
   - module: goship.containers.go_image
+  - module: goship.containers.login
+  - module: goship.containers.prune
 author:
   - goship.containers contributors (@goship)
 """
@@ -221,6 +261,12 @@ EXAMPLES = r"""
     name: registry.example.com/shop/web:1.4
     source: pull
 
+- name: Pull exactly the image pushed from the controller, by digest, and name it
+  goship.containers.image:
+    name: shop/web:1.4
+    source: pull
+    from_image: registry.example.com/shop/web@sha256:5c1f9a0e4b7d…
+
 - name: Remove a tag
   goship.containers.image:
     name: shop/web:1.3
@@ -234,7 +280,7 @@ image:
       the image that would be tagged, when it exists already. Null when absent.
   returned: always
   type: dict
-  sample: {Id: "sha256:9f4b…", RepoTags: ["shop/web:1.4"], Config: {Labels: {goship.build.digest: "sha256:…"}}}
+  sample: {Id: "sha256:9f4b…", RepoTags: ["shop/web:1.4"], Config: {Labels: {team: shop}}}
 image_id:
   description: ID of the image O(name) points to after the run (null after removal or before a build in check mode).
   returned: always
@@ -255,6 +301,18 @@ build_digest:
   returned: always
   type: str
   sample: sha256:3be2a1f0c9d8…
+builder:
+  description: The builder that runs (or would run) the Dockerfile, V(classic) or V(buildx) (O(source=build) only).
+  returned: when O(source=build)
+  type: str
+  sample: classic
+build_record:
+  description:
+    - The file on the managed host that records which image IDs the build digest built (O(source=build)
+      only; null when the user has no home directory to keep it in).
+  returned: when O(source=build)
+  type: str
+  sample: /var/lib/goship/build-records/3be2a1f0c9d8….json
 build_log:
   description: The last lines of the builder's output when a build ran.
   returned: when a build ran
@@ -278,6 +336,21 @@ archive_image_ids:
   returned: when O(source=load)
   type: list
   elements: str
+pushed:
+  description:
+    - With O(push=true), per name, the manifest digest the registry serves for it (C(digest)) and
+      whether a push was sent (C(pushed)). In check mode C(digest) is what the registry serves now.
+  returned: when O(push=true)
+  type: dict
+  sample: {"registry.example.com/shop/web:1.4": {digest: "sha256:5c1f…", pushed: true}}
+repo_digest:
+  description:
+    - With O(push=true), O(name)'s repository and the manifest digest the registry serves
+      (C(repository@sha256:…)), what a host pulls to get exactly this image (O(from_image) with
+      O(source=pull)). Null in check mode when the registry does not serve the image yet.
+  returned: when O(push=true)
+  type: str
+  sample: registry.example.com/shop/web@sha256:5c1f9a0e4b7d…
 archive_written:
   description: Whether O(archive_path) was (re)written.
   returned: when O(archive_path) is set

@@ -11,7 +11,9 @@
 #      reports it, 0 failed requests, only version 2 ever answered, the app still runs version 2
 # Assertions read the plays' task results as JSON lines (tests/support/results.py), not their output.
 #   4. the data written in step 1 is still there; a teardown keeps the volume unless asked
-# A part of tests/stages/60-reliability.sh: its last line is RESULT go_app <steps passed>/6.
+#   5. versions kept: after 1-3 (keep 3) every tag is there; a deploy of version 4 with
+#      go_app_keep_versions=1 leaves only version 4 (the rolled-back 3 and the old 1 and 2 go)
+# A part of tests/stages/60-reliability.sh: its last line is RESULT go_app <steps passed>/7.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,7 +31,7 @@ t_start=$SECONDS
 ./scripts/collection-tree >/dev/null
 images/caddy/build >/dev/null
 
-STEPS=6 passed=0
+STEPS=7 passed=0
 cleanup() {
   local rc=$?
   [ -n "${LOADER_PID:-}" ] && kill "$LOADER_PID" 2>/dev/null || true
@@ -146,5 +148,13 @@ passed=$((passed + 1))
 
 # 4. data survived both updates
 curl -sf "$URL/api/kv/before" | grep -q '"written_by":1' || fail "the data written before the updates is gone"
+passed=$((passed + 1))
+
+# 5. the role keeps the last go_app_keep_versions versions after a successful deploy
+tags() { docker images --format '{{.Tag}}' gs-app-rel/goapp | sort | tr '\n' ' '; }
+[ "$(tags)" = "1 2 3 " ] || fail "with keep 3 after versions 1-3, the tags are: $(tags)"
+deploy 4 "$WORK/v4.log" -e go_app_replicas=3 -e go_app_keep_versions=1 || { tail -n 30 "$WORK/v4.log" >&2; fail "deploying version 4"; }
+expect "$WORK/v4.log" "deploying version 4 pruned nothing" 'one(action="goship.containers.prune")["status"] == "changed"'
+[ "$(tags)" = "4 " ] || fail "with keep 1 after version 4, the tags are: $(tags)"
 passed=$((passed + 1))
 log "PASS in $((SECONDS - t_start)) s: v2 update $(jq_py "$WORK/v2.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); scale to 3 $(jq_py "$WORK/scale.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])'); paused replica $answered/20 in $hung_ms ms; v3 rollback $(jq_py "$WORK/v3.json" '"%d requests, %d failed, max %d ms" % (d["total"], d["failed"], d["max_latency_ms"])')"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reliability: runs every part script tests/reliability/*.sh side by side, each in its own process,
 # and then prints one summary line of their results, e.g.
-# `reliability: go_app 6/6, secrets 0 leaks in 40 outputs, tls 31/31`.
+# `reliability: go_app 7/7, secrets 0 leaks in 40 outputs, tls 31/31`.
 #   go_app.sh   zero-downtime updates of the go_app role under load: update, scale, a hung replica,
 #               a failed update rolled back, data kept
 #   secrets.sh  a canary in every secret channel, grepped for in every output of every run

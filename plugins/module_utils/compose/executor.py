@@ -114,12 +114,13 @@ class Executor:
 
     def _run_action(self, action: Action) -> None:
         try:
-            getattr(self, "_do_" + action.kind)(action)
+            done = getattr(self, "_do_" + action.kind)(action)
         except ExecutionError:
             raise
         except Exception as exc:
             raise ExecutionError("%s failed: %s" % (action.describe(), _explain(exc)))
-        self.record(action.describe())
+        if done is not False:  # False: the action found nothing to change (a build that kept the image ID)
+            self.record(action.describe())
 
     # ------------------------------------------------------------ networks, volumes, images
 
@@ -176,7 +177,7 @@ class Executor:
                                    vol.labels if vol is not None else {}),
         )
 
-    def _do_build(self, action: Action) -> None:
+    def _do_build(self, action: Action) -> bool:
         from ..images.build import BuildFailure, BuildRequest, ensure_built
         service = self.project.services[action.service or ""]
         build = service.build
@@ -194,6 +195,7 @@ class Executor:
         with self._lock:
             if result.image_id:
                 self._image_ids[action.target] = result.image_id
+        return result.changed
 
     def _do_pull(self, action: Action) -> None:
         from ..images.store import pull_image
@@ -331,16 +333,19 @@ class Executor:
                 return
         engine.remove_container(self.client, target, keep_volumes=not self.options.remove_volumes)
 
-    def _do_recreate(self, action: Action) -> None:
+    def _do_recreate(self, action: Action) -> Optional[bool]:
+        if action.unless_image and self.image_id(self.desired.services[action.service or ""].image) == action.unless_image:
+            return False
         old = action.container_id or action.target
         if action.strategy == "start-first":
             new_id = self._create(action, name=temporary_name(action.container_id or "", action.target))
             self._start_first(action, old, new_id)
-            return
+            return None
         # stop-first: containers/replace.py, shared with the container module (the replacement
         # is created before the old container is stopped; a refused start puts the old one back)
         replace_container(self.client, old, lambda name: self._create(action, name=name), start=action.start,
                           stop_timeout=self.options.stop_timeout, name=self._final_name(action))
+        return None
 
     def _final_name(self, action: Action) -> str:
         service = self.project.services[action.service or ""]

@@ -127,6 +127,9 @@ class Action:
     # recreate: (target, volume) of the old container's volume mounts, for the replacement to
     # take over its anonymous volumes (anonymous_volumes.inherit)
     old_volumes: tuple[tuple[str, str], ...] = ()
+    # recreate only because the image is rebuilt: skipped when the build leaves the service's image
+    # at this ID (the container's), since a build whose layers did not change keeps the image ID
+    unless_image: Optional[str] = None
 
     def describe(self) -> str:
         verb = self.kind.replace("_", " ")
@@ -220,6 +223,9 @@ def select_services(project: DesiredProject, names: Optional[list[str]], with_de
 
 # ---------------------------------------------------------------- per-container decisions
 
+REBUILT = "image rebuilt from changed build inputs"
+
+
 def recreate_reasons(service: DesiredService, container: ObservedContainer, rebuilt: bool) -> list[str]:
     """Why an existing container no longer matches its service (empty: it matches)."""
     reasons: list[str] = []
@@ -227,7 +233,7 @@ def recreate_reasons(service: DesiredService, container: ObservedContainer, rebu
         changed = L.changed_settings(container.settings, service.settings) if container.settings else []
         reasons.append("changed: %s" % ", ".join(changed) if changed else "configuration changed (config-hash)")
     if rebuilt:
-        reasons.append("image rebuilt from changed build inputs")
+        reasons.append(REBUILT)
     elif container.image_ref != service.image and container.config_hash == service.config_hash:
         reasons.append("image %s now points to a different image" % service.image)
     return reasons
@@ -372,9 +378,11 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
             strategy = service.update_order if container.running and start else "stop-first"
             if container.id in forced:
                 strategy = "stop-first"  # its network (or namespace) is going away: no overlap to keep
+            only_rebuilt = reasons == [REBUILT] and container.image_id
             step.actions.append(Action("recreate", container.name, "; ".join(reasons), service=service.name,
                                        number=container.number, container_id=container.id,
-                                       strategy=strategy, start=start, old_volumes=container.volume_mounts))
+                                       strategy=strategy, start=start, old_volumes=container.volume_mounts,
+                                       unless_image=container.image_id if only_rebuilt else None))
         elif options.state == "stopped":
             if container.running or container.state == "paused":
                 step.actions.append(Action("stop", container.name, "state: stopped", service=service.name,

@@ -22,8 +22,6 @@ from .planner import (
 )
 from .service_spec import build_context_path, desired_project, service_has_build
 
-IMAGE_DIGEST_LABEL = "goship.build.digest"  # images/build.py's DIGEST_LABEL (content-addressed builds)
-
 
 @dataclass
 class ComposeRequest:
@@ -86,15 +84,15 @@ def build_digests(project: Project, build: str) -> dict[str, str]:
              if service_has_build(service) and service.build is not None}
     if build == "never" or not built:
         return {}
-    from ..images.context import BuildContext, ContextError, build_inputs_digest  # only projects that build pay for it
+    from ..images.build import planned_digest  # only projects that build pay for it
+    from ..images.context import ContextError
     digests = {}
     for name, service in built.items():
-        try:
-            context = BuildContext(build_context_path(project, service), service.build.dockerfile)
+        try:  # a Dockerfile this host cannot build (BuildKit without buildx) fails here, before any step
+            digests[name] = planned_digest(build_context_path(project, service), service.build.dockerfile,
+                                           dict(service.build.args), service.build.target, dict(service.build.labels))
         except ContextError as exc:
             raise PlanError("services.%s.build" % name, str(exc))
-        digests[name] = build_inputs_digest(context, dict(service.build.args), service.build.target,
-                                            dict(service.build.labels))
     return digests
 
 
@@ -108,8 +106,9 @@ def desired_from_labels(name: str, observed: ObservedProject) -> DesiredProject:
     return desired
 
 
-def lookup_images(client: Any, references: list[str]) -> dict[str, ObservedImage]:
-    """One images list call for the references no container already proves."""
+def lookup_images(client: Any, references: list[str], digests: Optional[dict[str, str]] = None) -> dict[str, ObservedImage]:
+    """One images list call for the references no container already proves. `digests` (reference ->
+    build digest): whether the image is what those inputs built is images/'s build record's answer."""
     if not references:
         return {}
     found: dict[str, ObservedImage] = {}
@@ -117,8 +116,15 @@ def lookup_images(client: Any, references: list[str]) -> dict[str, ObservedImage
         for tag in item.get("RepoTags") or []:
             for ref in references:
                 if tag == ref or tag == ref + ":latest":
-                    found[ref] = ObservedImage(item.get("Id", ""), (item.get("Labels") or {}).get(IMAGE_DIGEST_LABEL))
+                    found[ref] = ObservedImage(item.get("Id", ""), _built_digest(item, (digests or {}).get(ref)))
     return found
+
+
+def _built_digest(item: dict[str, Any], digest: Optional[str]) -> Optional[str]:
+    if not digest:
+        return None
+    from ..images.build import matching_digest  # only projects that build pay for it
+    return matching_digest(item.get("Id", ""), item.get("Labels"), digest)
 
 
 def _images_needed(desired: DesiredProject, observed: ObservedProject, selected: list[str], request: ComposeRequest) -> list[str]:
@@ -205,7 +211,8 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
         remove_images=request.remove_images,
         selected=tuple(selected) if request.services is not None else None,
     )
-    images = lookup_images(client, _images_needed(desired, observed, selected, request))
+    digests = {s.image: s.build_digest for s in desired.services.values() if s.build_digest is not None}
+    images = lookup_images(client, _images_needed(desired, observed, selected, request), digests)
     the_plan = plan_project(desired, observed, options, images)
     return desired, ComposeResult(desired.name, the_plan, observed, selected)
 

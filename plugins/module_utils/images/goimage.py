@@ -4,8 +4,9 @@
 
 Reproducible: the binary is built with CGO_ENABLED=0, -trimpath, -buildvcs=false and an empty build
 ID; every tar entry has a fixed owner, mode and mtime, entries are sorted, and the image config is
-canonical JSON with a fixed creation time. The image ID is the sha256 of that config, so the same
-source and options give the same ID on any machine with the same Go version, whatever its build cache.
+canonical JSON whose creation time comes from the sources (source_date.py: SOURCE_DATE_EPOCH, the
+newest commit, or the newest file). The image ID is the sha256 of that config, so the same sources
+and options give the same ID with the same Go version, whatever the build cache.
 
 Idempotent: the *source digest* (Go files, go.mod/go.sum/go.work, vendor/, embedded directories,
 options, extra files, CA bundle, Go version) is stored as the label goship.go.digest; when the
@@ -29,6 +30,11 @@ from ansible_collections.goship.containers.plugins.module_utils.images.archive i
     load_archive,
     save_archive,
 )
+from ansible_collections.goship.containers.plugins.module_utils.images.source_date import (
+    image_created,
+    rfc3339,
+    source_date_epoch,
+)
 from ansible_collections.goship.containers.plugins.module_utils.images.store import (
     ImageError,
     find_by_label,
@@ -41,7 +47,6 @@ from ansible_collections.goship.containers.plugins.module_utils.file_tar import 
 from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns
 
 GO_DIGEST_LABEL = "goship.go.digest"
-FIXED_TIME = "1970-01-01T00:00:00Z"
 NONROOT_UID = 65532
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Where the Go toolchain keeps caches: they change nothing in the output, so not in the digest.
@@ -109,6 +114,8 @@ class GoImageResult:
     before: Optional[Dict[str, Any]] = None
     after: Optional[Dict[str, Any]] = None
     go_version: str = ""
+    created: Optional[str] = None           # the image's creation time (RFC 3339), when assembled
+    created_from: Optional[str] = None
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -152,6 +159,9 @@ def validate(request: GoImageRequest) -> None:
         request.healthcheck = _healthcheck(request.healthcheck)
     if GO_DIGEST_LABEL in request.labels:
         raise GoImageError("labels: %s is set by the module itself" % GO_DIGEST_LABEL)
+    epoch = source_date_epoch(request.build_env)
+    if epoch is not None and not epoch.isdigit():
+        raise GoImageError("build_env.SOURCE_DATE_EPOCH: %r is not a Unix time (whole seconds)" % epoch)
     if request.ca_certificates and not os.path.isfile(request.ca_bundle):
         raise GoImageError("ca_bundle: %s does not exist on the managed host" % request.ca_bundle)
     seen = set()
@@ -239,6 +249,7 @@ def source_digest(request: GoImageRequest, goarch: str, version: str) -> str:
         package=request.package, goos=request.goos, goarch=goarch, ldflags=request.ldflags,
         tags=request.tags, keep_build_id=request.keep_build_id, buildvcs=request.buildvcs,
         build_env={k: v for k, v in request.build_env.items() if k not in CACHE_ENV},
+        source_date_epoch=source_date_epoch(request.build_env),
         go_version=version, config=image_config_body(request, goarch, {}),
         ca=_file_hash(request.ca_bundle) if request.ca_certificates else None,
         files=[(f.path, hashlib.sha256(f.content).hexdigest(), f.mode, f.uid, f.gid) for f in request.files],
@@ -328,17 +339,18 @@ def image_config_body(request: GoImageRequest, goarch: str, labels: Dict[str, st
     return config
 
 
-def image_archive(request: GoImageRequest, goarch: str, binary: bytes, digest: str) -> Tuple[str, bytes]:
-    """(image ID, docker-load-able tar bytes)."""
+def image_archive(request: GoImageRequest, goarch: str, binary: bytes, digest: str,
+                  created: str = "1970-01-01T00:00:00Z") -> Tuple[str, bytes]:
+    """(image ID, docker-load-able tar bytes); `created` (RFC 3339) is the config's creation time."""
     layer = layer_tar(request, binary)
     diff_id = hashlib.sha256(layer).hexdigest()
     config = {
         "architecture": goarch,
         "os": request.goos,
-        "created": FIXED_TIME,
+        "created": created,
         "config": image_config_body(request, goarch, {GO_DIGEST_LABEL: digest}),
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + diff_id]},
-        "history": [{"created": FIXED_TIME, "created_by": "goship.containers.go_image"}],
+        "history": [{"created": created, "created_by": "goship.containers.go_image"}],
     }
     config_bytes = json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
     image_hex = hashlib.sha256(config_bytes).hexdigest()
@@ -399,7 +411,13 @@ def ensure_go_image(client: Any, request: GoImageRequest, check_mode: bool, runn
                 with open(output, "rb") as handle:
                     binary = handle.read()
             result.compiled = True
-            target_id, archive_bytes = image_archive(request, goarch, binary, digest)
+            try:
+                epoch, result.created_from = image_created(request.source, source_files(request.source),
+                                                           request.build_env, runner)
+            except ValueError as exc:
+                raise GoImageError(str(exc))
+            result.created = rfc3339(epoch)
+            target_id, archive_bytes = image_archive(request, goarch, binary, digest, result.created)
             result.actions.append("compile %s and assemble image %s" % (request.package, target_id[7:19]))
             if inspect_image(client, target_id) is None:
                 result.actions.append("load image %s" % target_id[7:19])

@@ -22,6 +22,7 @@ from ansible_collections.goship.containers.plugins.module_utils.images.build imp
     BuildRequest,
     ensure_built,
 )
+from ansible_collections.goship.containers.plugins.module_utils.images.commands import use_module
 from ansible_collections.goship.containers.plugins.module_utils.images.context import ContextError
 from ansible_collections.goship.containers.plugins.module_utils.images.store import (
     ImageError,
@@ -39,6 +40,7 @@ from ansible_collections.goship.containers.plugins.module_utils.secrets import i
 
 SOURCES = ("build", "load", "pull", "local")
 BUILD_OPTIONS = ("path", "dockerfile", "args", "secret_args", "target", "labels", "network", "cache_from")
+DEFAULTED_BUILD_OPTIONS = {"builder": "auto"}
 
 
 def image_options() -> Dict[str, Dict[str, Any]]:
@@ -61,6 +63,7 @@ def image_options() -> Dict[str, Dict[str, Any]]:
         nocache=dict(type="bool", default=False),
         extra_tags=dict(type="list", elements="str", default=[]),
         rebuild=dict(type="str", default="auto", choices=["auto", "always", "never"]),
+        builder=dict(type="str", default="auto", choices=["auto", "classic", "buildx"]),
         build_timeout=dict(type="int", default=1800),
         load_path=dict(type="path"),
         archive_path=dict(type="path"),
@@ -94,6 +97,9 @@ def validate(params: Dict[str, Any]) -> str:
         for option in BUILD_OPTIONS:
             if params.get(option):
                 raise ValueError("%s: only used when source=build (source is %s)" % (option, source))
+        for option, default in DEFAULTED_BUILD_OPTIONS.items():
+            if params.get(option, default) != default:
+                raise ValueError("%s: only used when source=build (source is %s)" % (option, source))
     if source == "load":
         if not params.get("load_path"):
             raise ValueError("load_path: required when source=load")
@@ -101,8 +107,8 @@ def validate(params: Dict[str, Any]) -> str:
             raise ValueError("load_path: %s does not exist" % params["load_path"])
     elif params.get("load_path"):
         raise ValueError("load_path: only used when source=load (source is %s)" % source)
-    if params.get("from_image") and source != "local":
-        raise ValueError("from_image: only used when source=local (source is %s)" % source)
+    if params.get("from_image") and source not in ("local", "pull"):
+        raise ValueError("from_image: only used when source=local or pull (source is %s)" % source)
     if params.get("from_image"):
         params["from_image"] = params["from_image"].strip()
     for option in ("args", "secret_args", "labels"):
@@ -178,13 +184,14 @@ class ImageTask:
             target=p.get("target"), labels=p["labels"], network=p.get("network"), pull=p["pull"],
             cache_from=p["cache_from"], nocache=p["nocache"], extra_tags=p["extra_tags"],
             rebuild="always" if p["force"] else p["rebuild"], timeout=p["build_timeout"],
+            builder=p.get("builder") or "auto",
         )
         built = ensure_built(self.client, request, self.check_mode)
         self.outcome.actions.extend(built.actions)
         self.outcome.changed = self.outcome.changed or built.changed
         self.outcome.set_diff(built.before, built.after)
         self.result.update(build_skipped=built.build_skipped, build_digest=built.digest,
-                           build_log=built.build_log[-40:])
+                           build_log=built.build_log[-40:], builder=built.builder, build_record=built.build_record)
         return built.image_id
 
     def _load(self) -> Optional[str]:
@@ -226,6 +233,8 @@ class ImageTask:
         before = inspect_image(self.client, self.name)
         before_id = before.get("Id") if before else None
         self.outcome.set_diff(summary(before), None)
+        if self.params.get("from_image"):
+            return self._pull_as_name(self.params["from_image"], before_id)
         if before is not None and self.params["pull_policy"] == "missing" and not self.params["force"]:
             return before_id
         changed_before = self.outcome.changed
@@ -236,6 +245,25 @@ class ImageTask:
         after_id = after.get("Id") if after else None
         self.outcome.changed = changed_before or after_id != before_id
         return after_id
+
+    def _pull_as_name(self, source: str, before_id: Optional[str]) -> Optional[str]:
+        """Pull `source` (repo:tag, or repo@sha256:… for exactly one image) and tag it as O(name)."""
+        present = inspect_image(self.client, source)
+        if present is None or self.params["pull_policy"] == "always" or self.params["force"]:
+            changed_before = self.outcome.changed
+            self._attempt("pull %s" % source, lambda: pull_image(self.client, source))
+            if self.check_mode:
+                if present is None:
+                    self.outcome.apply("tag %s as %s" % (source, self.name))
+                    return before_id
+            else:
+                pulled = inspect_image(self.client, source)
+                self.outcome.changed = changed_before or pulled is None or present is None or pulled["Id"] != present["Id"]
+                present = pulled
+        if present is None:
+            raise ImageError("from_image: the engine has no image %s after pulling it" % source)
+        self._ensure_tag(self.name, present["Id"])
+        return present["Id"]
 
     def _local(self) -> Optional[str]:
         before = inspect_image(self.client, self.name)
@@ -274,18 +302,37 @@ class ImageTask:
         self.result["archive_written"] = not self.check_mode
 
     def _push(self, image_id: Optional[str]) -> None:
+        """Push each name whose registry does not already serve this image. Idempotent by digest:
+        when the registry's manifest for the name is among the image's RepoDigests (the engine
+        pushed or pulled exactly that), nothing is sent; a push that leaves the registry's manifest
+        as it was (the registry had it from another host) is no change."""
         image = inspect_image(self.client, image_id) if image_id else None
         repo_digests = set((image or {}).get("RepoDigests") or [])
+        pushed: Dict[str, Any] = {}
         for name in [self.name] + self.params["extra_tags"]:
             remote = remote_digest(self.client, name) if image is not None else None
             repo = name.rsplit(":", 1)[0]
             if remote and "%s@%s" % (repo, remote) in repo_digests:
+                pushed[name] = dict(digest=remote, pushed=False)
                 continue  # the registry already serves exactly this image under that name
-            self._attempt("push %s" % name, lambda n=name: push_image(self.client, n))
+            changed, count = self.outcome.changed, len(self.outcome.actions)
+            result = self._attempt("push %s" % name, lambda n=name: push_image(self.client, n))
+            if result is None:  # check mode
+                pushed[name] = dict(digest=remote, pushed=True)
+                continue
+            digest = result[1]
+            pushed[name] = dict(digest=digest, pushed=True)
+            if digest and digest == remote:  # the registry had this manifest already: nothing moved
+                self.outcome.changed = changed
+                del self.outcome.actions[count:]
+        self.result["pushed"] = pushed
+        digest = (pushed.get(self.name) or {}).get("digest")
+        self.result["repo_digest"] = "%s@%s" % (self.name.rsplit(":", 1)[0], digest) if digest else None
 
 
 def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
     """Entry point used by plugins/modules/image.py (a SecretAwareModule: `module.secret_rule`)."""
+    use_module(module)  # a build through docker buildx runs the CLI with the module's run_command
     params = dict(module.params)
     try:
         source = validate(params)

@@ -91,7 +91,9 @@ def remove_image(client: Any, name: str, force: bool) -> None:
             name, _explain(exc), "" if force else " (force=true removes it anyway)"))
 
 
-def _stream_errors(stream: Any) -> Tuple[List[str], Optional[str]]:
+def _stream_errors(stream: Any, aux: Optional[Dict[str, Any]] = None) -> Tuple[List[str], Optional[str]]:
+    """(status lines, error or None) of a pull or push stream; `aux` collects the aux records (a push's
+    manifest digest)."""
     log: List[str] = []
     for chunk in stream:
         if not isinstance(chunk, dict):
@@ -99,6 +101,8 @@ def _stream_errors(stream: Any) -> Tuple[List[str], Optional[str]]:
         if chunk.get("error"):
             detail = (chunk.get("errorDetail") or {}).get("message") or chunk["error"]
             return log, str(detail)
+        if aux is not None and isinstance(chunk.get("aux"), dict):
+            aux.update(chunk["aux"])
         status = chunk.get("status")
         if status:
             log.append("%s %s" % (chunk.get("id", ""), status) if chunk.get("id") else str(status))
@@ -107,7 +111,9 @@ def _stream_errors(stream: Any) -> Tuple[List[str], Optional[str]]:
 
 def pull_image(client: Any, name: str) -> List[str]:
     """Pull `name` (repo[:tag] or repo@digest); the streamed log, or ImageError with the
-    registry's answer (some failures come as an HTTP error, others as an error line in the stream)."""
+    registry's answer (some failures come as an HTTP error, others as an error line in the stream).
+    Credentials: the docker SDK sends those of the Docker config (the `login` module's file, found
+    through DOCKER_CONFIG or ~/.docker/config.json) for the image's registry."""
     repo, tag = name.split("@", 1) if "@" in name else split_reference(name)
     try:
         log, error = _stream_errors(client.pull(repo, tag=tag, stream=True, decode=True))
@@ -120,22 +126,26 @@ def pull_image(client: Any, name: str) -> List[str]:
     return log
 
 
-def push_image(client: Any, name: str) -> List[str]:
-    """Push `name`; the streamed log, or ImageError with the registry's answer."""
+def push_image(client: Any, name: str) -> Tuple[List[str], Optional[str]]:
+    """Push `name` (credentials: the Docker config, as the docker SDK reads it); (the streamed log,
+    the manifest digest the registry now serves), or ImageError with the registry's answer."""
     repo, tag = split_reference(name)
+    aux: Dict[str, Any] = {}
     try:
-        log, error = _stream_errors(client.push(repo, tag=tag, stream=True, decode=True))
+        log, error = _stream_errors(client.push(repo, tag=tag, stream=True, decode=True), aux)
     except APIError as exc:
         raise ImageError("pushing %s failed: %s" % (name, _explain(exc)))
     except Exception as exc:
         raise ImageError("pushing %s failed: %s" % (name, exc))
     if error:
         raise ImageError("pushing %s failed: %s" % (name, error))
-    return log
+    return log, aux.get("Digest")
 
 
 def remote_digest(client: Any, name: str) -> Optional[str]:
-    """The manifest digest the registry holds for `name`, or None when it cannot be asked."""
+    """The manifest digest the registry holds for `name` (GET /distribution/{name}/json: the engine
+    asks the registry, with the Docker config's credentials), or None when it has none or cannot
+    be asked."""
     try:
         return (client.inspect_distribution(name).get("Descriptor") or {}).get("digest")
     except Exception:

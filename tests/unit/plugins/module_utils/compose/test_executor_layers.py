@@ -83,3 +83,40 @@ def test_a_failing_step_lets_its_siblings_finish_and_stops_before_the_next_layer
     done = {name for event, name in executor.order if event == "done"}
     assert {"db", "queue"} <= done
     assert ("start", "web") not in executor.order
+
+
+class RecordingExecutor(Executor):
+    """No engine: a build that kept the image ID, and the recreates it planned."""
+
+    def __init__(self, built_id):  # pylint: disable=super-init-not-called  # no engine, no project
+        self.recorded = []
+        self.recreated = []
+        self.built_id = built_id
+        self._lock = threading.Lock()
+        self._image_ids = {}
+        self.desired = type("Desired", (), {"services": {"web": type("S", (), {"image": "web:1"})()}})()
+        self.record = self.recorded.append
+
+    def _do_build(self, action):
+        self._image_ids[action.target] = self.built_id
+        return self.built_id != "sha256:old"
+
+    def _create(self, action, name=None):
+        self.recreated.append(action.target)
+        raise RuntimeError("stop here: the recreate ran")
+
+
+@pytest.mark.parametrize("built_id, recreated", [("sha256:old", False), ("sha256:new", True)])
+def test_a_build_that_keeps_the_image_id_records_nothing_and_recreates_nothing(built_id, recreated):
+    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import Action, ExecutionError
+    executor = RecordingExecutor(built_id)
+    executor._run_action(Action("build", "web:1", "build inputs changed", service="web"))
+    recreate = Action("recreate", "p-web-1", "image rebuilt from changed build inputs", service="web",
+                      unless_image="sha256:old", strategy="start-first")
+    if recreated:
+        with pytest.raises(ExecutionError, match="the recreate ran"):
+            executor._run_action(recreate)
+        assert executor.recorded == ["build web:1: build inputs changed"]
+    else:
+        executor._run_action(recreate)
+        assert executor.recorded == [] and executor.recreated == []

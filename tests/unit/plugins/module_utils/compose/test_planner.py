@@ -248,6 +248,11 @@ def test_build_auto_uses_container_and_image_digests():
     plan = plan_project(desired, stale, PlanOptions(), {"gscmpunit-web": ObservedImage("sha256:1", "sha256:old")})
     assert kinds(plan) == [("build", "gscmpunit-web"), ("recreate", P + "-web-1")]
     assert plan.actions[1].reason == "image rebuilt from changed build inputs"
+    # recreated only because of the rebuild: the executor skips it when the build keeps the container's image ID
+    assert plan.actions[1].unless_image == "sha256:img"
+    changed_too = observed(ctr("web", image="gscmpunit-web", build_digest="sha256:old", settings="image=a,environment=c"))
+    both = plan_project(desired, changed_too, PlanOptions(), {"gscmpunit-web": ObservedImage("sha256:1", "sha256:old")})
+    assert both.actions[1].unless_image is None
     prebuilt = plan_project(desired, observed(), PlanOptions(), {"gscmpunit-web": ObservedImage("sha256:1", "sha256:new")})
     assert kinds(prebuilt) == [("create", P + "-web-1")]
     with pytest.raises(PlanError, match="build is 'never'"):
