@@ -7,7 +7,8 @@ DOCUMENTATION = r"""
 name: docker
 short_description: Run tasks in Docker containers over the Engine API
 version_added: 0.1.0
-author: goship.containers contributors
+author:
+  - goship.containers contributors (@goship)
 description:
   - Runs Ansible's commands and modules in a running container with the Engine API's exec, and
     copies files in and out with its archive endpoints, through the Docker SDK for Python on the
@@ -22,7 +23,8 @@ description:
     without a password, pipelined or not; V(su) works with the target user's password (Ansible does
     not pipeline with V(su)). The password is written to the command's stdin, never put in its
     arguments or environment.
-  - With O(pipelining) (Ansible's usual setting), a module runs in one exec with its code on stdin.
+  - With O(pipelining) on (it is off by default, as everywhere in Ansible), a module runs in one exec
+    with its code on stdin; off, each module is copied into the container as a file first.
     Over a TLS connection stdin cannot be closed without ending the connection (Python's TLS sockets
     have no half-close), so the plugin does not pipeline there and copies each module as a file
     instead, whatever O(pipelining) says.
@@ -46,8 +48,8 @@ options:
         C(uid), C(name:group) or C(uid:gid)).
       - When not set, the user the container was created with (its image's C(USER) or C(--user)).
       - Files copied into the container (modules, M(ansible.builtin.copy) sources) belong to this
-        user. The archive API itself reads and writes as root, so M(ansible.builtin.fetch) can read
-        any file of the container.
+        user. The archive API itself reads and writes as root; M(ansible.builtin.fetch) first checks,
+        as this user, that the file may be read, and refuses it otherwise.
     type: str
     vars:
       - name: ansible_user
@@ -178,6 +180,7 @@ DAEMON_OPTIONS = ("docker_host", "tls", "validate_certs", "ca_path", "client_cer
                   "api_version", "timeout")
 EXIT_CODE_WAIT_SECONDS = 30
 _NUMERIC_USER = re.compile(r"^(\d+)(?::(\d+))?$")
+_KINDS = (("boolean", bool), ("number", (int, float)), ("list", (list, tuple)), ("dict", dict))
 
 
 class Connection(ConnectionBase):
@@ -267,9 +270,11 @@ class Connection(ConnectionBase):
             return None
         for key, value in extra.items():
             if not isinstance(value, str):
+                # (Ansible may hand over its own subclasses of int, bool...: name the plain kind)
+                kind = next((name for name, types in _KINDS if isinstance(value, types)), type(value).__name__)
                 raise AnsibleConnectionFailure(
-                    "extra_env.%s: %r is a %s, not a string: quote it in YAML (or convert it with | string)"
-                    % (key, value, type(value).__name__))
+                    "extra_env.%s: %s is a %s, not a string: quote it in YAML (or convert it with | string)"
+                    % (key, value, kind))
         return {str(key): str(value) for key, value in extra.items()}
 
     def _create_exec(self, argv: list[str], stdin: bool) -> str:
@@ -326,9 +331,9 @@ class Connection(ConnectionBase):
         argv = [self._play_context.executable or "/bin/sh", "-c", cmd]
         become = self._become_exchange(cmd, sudoable)
         stdin = in_data is not None or (become is not None and become.check_prompt is not None)
-        display.vvv("EXEC %s%s%s" % (to_text(argv), ", with stdin (%d bytes)" % len(in_data) if in_data is not None else "",
-                                      ", answering the become prompt" if become and become.check_prompt else ""),
-                    host=self._container)
+        notes = ", with stdin (%d bytes)" % len(in_data) if in_data is not None else ""
+        notes += ", answering the become prompt" if become and become.check_prompt else ""
+        display.vvv("EXEC %s%s" % (to_text(argv), notes), host=self._container)
         exec_id = self._create_exec(argv, stdin)
         stream = self._start_exec(exec_id)
         try:

@@ -7,7 +7,8 @@ DOCUMENTATION = r"""
 name: docker_containers
 short_description: Docker containers as inventory hosts, grouped by Compose project, service and labels
 version_added: 0.1.0
-author: goship.containers contributors
+author:
+  - goship.containers contributors (@goship)
 description:
   - Makes each container of one Docker engine an inventory host, named after the container. The
     containers are read with one list request; they are inspected (one request each) only when
@@ -284,4 +285,3 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
         self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict=strict)
         self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, name, strict=strict)
-

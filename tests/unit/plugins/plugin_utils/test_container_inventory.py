@@ -69,9 +69,8 @@ def test_swarm_task_labels():
 
 def test_compose_and_label_groups_have_safe_names():
     assert compose_groups(host_vars(WEB_1)) == ["compose_shop", "compose_shop_web"]
-    assert compose_groups(host_vars(dict(WEB_1, Labels={"com.docker.compose.project": "gs-dconn-shop",
-                                                         "com.docker.compose.service": "api.v2"}))) == [
-        "compose_gs_dconn_shop", "compose_gs_dconn_shop_api_v2"]
+    dotted = dict(WEB_1, Labels={"com.docker.compose.project": "gs-dconn-shop", "com.docker.compose.service": "api.v2"})
+    assert compose_groups(host_vars(dotted)) == ["compose_gs_dconn_shop", "compose_gs_dconn_shop_api_v2"]
     assert compose_groups(host_vars(LONE)) == []
     labels = {"tier": "front", "com.example.team": "pay-ments", "empty": ""}
     assert label_groups(labels, ["tier", "com.example.team", "missing", "empty"]) == [

@@ -41,7 +41,7 @@ class FakeEngine:
             if not chunk:
                 break
             self.received += chunk
-        line, _, rest = bytes(self.received).partition(b"\n")
+        line, _newline, rest = bytes(self.received).partition(b"\n")
         self.received = bytearray(rest)
         return line
 
