@@ -23,6 +23,8 @@ description:
     without a password, pipelined or not; V(su) works with the target user's password (Ansible does
     not pipeline with V(su)). The password is written to the command's stdin, never put in its
     arguments or environment.
+  - It is tested on a C(unix://) socket and on C(tcp://) with TLS. A C(ssh://) O(docker_host) goes
+    through the Docker SDK's SSH transport (paramiko) and is not tested with this plugin.
   - With O(pipelining) on (it is off by default, as everywhere in Ansible), a module runs in one exec
     with its code on stdin; off, each module is copied into the container as a file first.
     Over a TLS connection stdin cannot be closed without ending the connection (Python's TLS sockets
@@ -230,14 +232,24 @@ class Connection(ConnectionBase):
             self._connected = True
         return self
 
+    def _container_state(self) -> Optional[dict[str, Any]]:
+        """The container's State from its inspect data; None when it does not exist."""
+        try:
+            return self._client.inspect_container(self._container).get("State") or {}
+        except NotFound:
+            return None
+
+    def _missing(self) -> AnsibleConnectionFailure:
+        return AnsibleConnectionFailure('container "%s" does not exist on %s' % (self._container, self._daemon()))
+
     def _container_problem(self, cause: Exception) -> AnsibleConnectionFailure:
         """Why the container cannot run a command: missing, stopped, paused (one inspect, on failure only)."""
         try:
-            state = (self._client.inspect_container(self._container).get("State") or {})
-        except NotFound:
-            return AnsibleConnectionFailure('container "%s" does not exist on %s' % (self._container, self._daemon()))
+            state = self._container_state()
         except APIError as exc:
             return AnsibleConnectionFailure('container "%s" cannot be inspected on %s: %s' % (self._container, self._daemon(), exc))
+        if state is None:
+            return self._missing()
         if state.get("Paused"):
             return AnsibleConnectionFailure('container "%s" is paused' % self._container)
         if not state.get("Running"):
@@ -382,10 +394,9 @@ class Connection(ConnectionBase):
                 self._client.put_archive(self._container, directory, archive)
         except ContainerFileError as exc:
             raise AnsibleError("Cannot copy into container \"%s\": %s" % (self._container, exc))
-        except NotFound as exc:
-            problem = self._container_problem(exc)
-            if "does not exist on" in str(problem):
-                raise problem
+        except NotFound:
+            if self._container_state() is None:
+                raise self._missing()
             raise AnsibleError('Cannot copy %s into container "%s": directory %s does not exist there'
                                % (in_path, self._container, directory))
         except APIError as exc:
@@ -398,10 +409,9 @@ class Connection(ConnectionBase):
         for _hop in range(MAX_LINK_HOPS + 1):
             try:
                 chunks, path_stat = self._client.get_archive(self._container, path)
-            except NotFound as exc:
-                problem = self._container_problem(exc)
-                if "does not exist on" in str(problem):
-                    raise problem
+            except NotFound:
+                if self._container_state() is None:
+                    raise self._missing()
                 raise AnsibleFileNotFound('%s does not exist in container "%s"' % (path, self._container))
             except APIError as exc:
                 raise AnsibleError('Cannot read %s in container "%s": %s' % (path, self._container, exc))
