@@ -2,8 +2,9 @@
 # The goship.containers.docker connection plugin over TLS, against an engine of its own started with
 # --tlsverify on 127.0.0.1 (tls/engine.sh, certificates from tls/make-certs.sh). A TLS socket cannot
 # half-close, so the plugin must not pipeline there: with ANSIBLE_PIPELINING=true, modules still go
-# as files (put_file over TLS) and run; files come back (fetch_file over TLS); a CA that did not sign
-# the daemon's certificate makes the host unreachable, naming the file.
+# as files (put_file over TLS) and run; files come back (fetch_file over TLS); a sudo password is
+# written to stdin over TLS; a CA that did not sign the daemon's certificate makes the host
+# unreachable, naming the file.
 # The container runs the Debian image with Python of the docker_connection integration target.
 # Last line: RESULT connection_tls <passed>/<total>; the exit code is non-zero on any failure.
 set -euo pipefail
@@ -53,7 +54,9 @@ log "image loaded and container started in $((SECONDS - t0)) s"
 rc=0
 ANSIBLE_PIPELINING=true timeout 900 ansible-playbook -i "$HERE/inventory.yml" "$HERE/tls.yml" -vvv \
   -e "tls_port=$PORT certs=$CERTS out=$WORK" >"$WORK/play.log" 2>&1 || rc=$?
-check "the playbook's checks (ping, copy twice, fetch, command, wrong CA)" test "$rc" -eq 0
+check "the playbook's checks (ping, copy twice, fetch, command, sudo with a password, wrong CA)" test "$rc" -eq 0
 [ "$rc" -eq 0 ] || tail -n 60 "$WORK/play.log" >&2
 check "modules went as files over TLS (put_file)" grep -q "PUT .* TO .*AnsiballZ_ping.py" "$WORK/play.log"
 check "nothing was pipelined over TLS, although ANSIBLE_PIPELINING=true" bash -c "! grep -q 'with stdin' '$WORK/play.log'"
+check "the sudo password was answered over TLS" grep -q "answering the become prompt" "$WORK/play.log"
+check "the password never shows at -vvv" bash -c "! grep -q 'gs-ctls-secret' '$WORK/play.log'"

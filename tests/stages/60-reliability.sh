@@ -4,6 +4,7 @@
 #   go_app.sh  zero-downtime updates of the go_app role under load: update, scale, a hung replica,
 #              a failed update rolled back, data kept
 #   tls.sh     the TLS matrix against an engine of its own started with --tlsverify
+#   connection_tls.sh  the docker connection plugin over TLS, against such an engine
 # A part prints as its last line `RESULT <name> <passed>/<total>` and exits non-zero on any failure.
 # Every part runs even when an earlier one failed. The stage fails when a part fails or ends
 # without its RESULT line.
