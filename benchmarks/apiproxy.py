@@ -140,11 +140,13 @@ class ApiProxy:
                 client.close()
                 continue
             counter = _RequestCounter(self._record)
-            threading.Thread(target=self._pump, args=(client, engine, counter.feed), daemon=True).start()
-            threading.Thread(target=self._pump, args=(engine, client, None), daemon=True).start()
+            pair = _Pair(client, engine)
+            threading.Thread(target=self._pump, args=(client, engine, counter.feed, pair), daemon=True).start()
+            threading.Thread(target=self._pump, args=(engine, client, None, pair), daemon=True).start()
 
     @staticmethod
-    def _pump(source: socket.socket, target: socket.socket, observe: Optional[Callable[[bytes], None]]) -> None:
+    def _pump(source: socket.socket, target: socket.socket, observe: Optional[Callable[[bytes], None]],
+              pair: "_Pair") -> None:
         try:
             while True:
                 data = source.recv(65536)
@@ -153,14 +155,40 @@ class ApiProxy:
                 if observe:
                     observe(data)
                 target.sendall(data)
+            # an end of input is passed on as one (an exec's stdin closed by the client), and the
+            # other direction keeps flowing until it ends too
+            try:
+                target.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
         except OSError:
-            pass
+            pair.abort()
         finally:
-            for sock in (source, target):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            pair.done()
+
+
+class _Pair:
+    """The two sockets of one relayed connection: closed when both directions have ended."""
+
+    def __init__(self, client: socket.socket, engine: socket.socket) -> None:
+        self.sockets = (client, engine)
+        self.ended = 0
+        self.lock = threading.Lock()
+
+    def abort(self) -> None:
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def done(self) -> None:
+        with self.lock:
+            self.ended += 1
+            if self.ended < 2:
+                return
+        for sock in self.sockets:
+            sock.close()
 
 
 def main() -> None:

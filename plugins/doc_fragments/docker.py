@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment:
-
-    DOCUMENTATION = r"""
+# The options, shared by the modules (DOCUMENTATION) and the controller's plugins (PLUGINS); the
+# requirements and notes differ by where the options are read.
+_OPTIONS = r"""
 options:
   docker_host:
     description:
@@ -90,6 +90,12 @@ options:
     type: int
     default: 60
 
+"""
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = _OPTIONS + r"""
 requirements:
   - Docker SDK for Python 7.0 or newer (C(pip install docker)) on the managed host
   - Docker Engine API 1.41 or newer (Docker 20.10)
@@ -100,4 +106,49 @@ notes:
     and E(DOCKER_TLS_HOSTNAME). They are read where the module runs.
   - The options above can be given once for all modules of this collection with
     C(module_defaults) and the action group C(group/goship.containers.docker).
+"""
+
+    # The connection and inventory plugins: the same options, read on the controller.
+    PLUGINS = _OPTIONS + r"""
+requirements:
+  - Docker SDK for Python 7.0 or newer (C(pip install docker)) in the Python that runs Ansible on the controller
+  - Docker Engine API 1.41 or newer (Docker 20.10)
+
+notes:
+  - The environment variables E(DOCKER_HOST), E(DOCKER_TLS), E(DOCKER_TLS_VERIFY), E(DOCKER_CERT_PATH) and
+    E(DOCKER_TLS_HOSTNAME) are read from the controller's environment, with the same precedence as for the
+    modules (an option that is set wins over its variable) and the same checks.
+"""
+
+    # The connection plugin takes the options above as host or group variables (community.docker's names).
+    CONNECTION_VARS = r"""
+options:
+  docker_host:
+    vars:
+      - name: ansible_docker_docker_host
+  tls:
+    vars:
+      - name: ansible_docker_tls
+  validate_certs:
+    vars:
+      - name: ansible_docker_validate_certs
+  ca_path:
+    vars:
+      - name: ansible_docker_ca_path
+      - name: ansible_docker_ca_cert
+  client_cert:
+    vars:
+      - name: ansible_docker_client_cert
+  client_key:
+    vars:
+      - name: ansible_docker_client_key
+  tls_hostname:
+    vars:
+      - name: ansible_docker_tls_hostname
+  api_version:
+    vars:
+      - name: ansible_docker_api_version
+  timeout:
+    vars:
+      - name: ansible_docker_timeout
 """

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -83,6 +83,7 @@ if HAS_DOCKER_SDK:
         def __init__(self, *args: Any, check_mode: bool = False, **kwargs: Any) -> None:
             self.check_mode = check_mode
             self.request_count = 0
+            self.settings: Optional[ConnectionSettings] = None  # set by open_client()
             super().__init__(*args, **kwargs)
 
         def _guard(self, method: str, url: str) -> None:
@@ -129,6 +130,44 @@ def _tls_config(settings: ConnectionSettings) -> Any:
     return AdapterTLSConfig(TLSAdapter(settings))
 
 
+class ClientSetupError(Exception):
+    """The client cannot be made: contradicting options, an unusable TLS file, or a daemon that does
+    not answer. The message says which and is shown to the user as it is."""
+
+
+def open_client(params: dict[str, Any], check_mode: bool = False, environ: Optional[Mapping[str, str]] = None) -> "EngineClient":
+    """A client for the daemon the connection options (and the environment) name; ClientSetupError
+    otherwise. Modules call connect(); the controller's plugins (connection, inventory) call this."""
+    if not HAS_DOCKER_SDK:
+        raise ClientSetupError("The Docker SDK for Python (>= %s) is not installed for %s: install it with"
+                               " '%s -m pip install docker'" % (MIN_DOCKER_SDK_VERSION, sys.executable, sys.executable))
+    try:
+        settings = resolve(params, os.environ if environ is None else environ)
+    except ConnectionOptionError as exc:
+        raise ClientSetupError("Invalid Docker connection options: %s" % exc)
+    try:
+        tls = _tls_config(settings)
+    except TLSSetupError as exc:
+        raise ClientSetupError("TLS to the Docker daemon at %s cannot be set up: %s" % (settings.host, exc))
+    version = params.get("api_version") or "auto"
+    try:
+        client = EngineClient(
+            base_url=settings.host,
+            version=version,
+            timeout=params.get("timeout") or 60,
+            tls=tls,
+            check_mode=check_mode,
+        )
+        if version != "auto" and settings.host.startswith(("tcp://", "http://", "https://")):
+            # a pinned version makes no request above: meet the network daemon (TLS, plain HTTP on a
+            # TLS port) here, where its failures are explained, rather than in the module's first call
+            client.ping()
+    except Exception as exc:  # pylint: disable=broad-exception-caught  # SDK, requests, urllib3 and ssl errors alike
+        raise ClientSetupError(describe_failure(exc, settings, tls.adapter.context if tls else None))
+    client.settings = settings
+    return client
+
+
 def connect(module: AnsibleModule) -> "EngineClient":
     """Connect to the daemon named by the module's connection options, or fail the module."""
     if not HAS_DOCKER_SDK:
@@ -139,31 +178,11 @@ def connect(module: AnsibleModule) -> "EngineClient":
             % (sys.executable, sys.executable),
             exception=DOCKER_SDK_IMPORT_ERROR,
         )
-    params = module.params
     try:
-        settings = resolve(params, os.environ)
-    except ConnectionOptionError as exc:
-        module.fail_json(msg="Invalid Docker connection options: %s" % exc)
-    try:
-        tls = _tls_config(settings)
-    except TLSSetupError as exc:
-        module.fail_json(msg="TLS to the Docker daemon at %s cannot be set up: %s" % (settings.host, exc))
-    version = params.get("api_version") or "auto"
-    try:
-        client = EngineClient(
-            base_url=settings.host,
-            version=version,
-            timeout=params.get("timeout") or 60,
-            tls=tls,
-            check_mode=module.check_mode,
-        )
-        if version != "auto" and settings.host.startswith(("tcp://", "http://", "https://")):
-            # a pinned version makes no request above: meet the network daemon (TLS, plain HTTP on a
-            # TLS port) here, where its failures are explained, rather than in the module's first call
-            client.ping()
-    except Exception as exc:  # pylint: disable=broad-exception-caught  # SDK, requests, urllib3 and ssl errors alike
-        module.fail_json(msg=describe_failure(exc, settings, tls.adapter.context if tls else None))
-    return client
+        return open_client(module.params, check_mode=module.check_mode)
+    except ClientSetupError as exc:
+        module.fail_json(msg=str(exc))
+    raise AssertionError("fail_json returns only in tests")  # pragma: no cover
 
 
 def describe_failure(exc: BaseException, settings: ConnectionSettings, context: Any = None) -> str:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Docs stage: docs/modules, and the list of modules, roles and playbooks in README.md, must be what
-# scripts/gen-docs makes from the collection right now (regenerated into a temp dir and diffed),
-# every module must load in ansible-doc, and
+# Docs stage: docs/modules (the modules' and plugins' DOCUMENTATION), and the list of modules,
+# plugins, roles and playbooks in README.md, must be what scripts/gen-docs makes from the collection
+# right now (regenerated into a temp dir and diffed), every module must load in ansible-doc, and
 # `ansible-doc goship.containers.X` must print full docs (options, examples, return values).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,3 +47,18 @@ if failed:
     sys.exit(1)
 print("[docs] ansible-doc prints full docs for %d modules" % len(sys.argv[2:]))
 PY
+
+# The connection and inventory plugins: ansible-doc prints their options (the shared daemon options
+# included) and examples.
+for kind in connection inventory; do
+  for source in plugins/$kind/*.py; do
+    [ -e "$source" ] || continue
+    name=goship.containers.$(basename "$source" .py)
+    text=$(ANSIBLE_COLLECTIONS_PATH="$coll_root" ANSIBLE_NOCOLOR=1 ANSIBLE_PAGER=cat \
+      "$ROOT/.venv/bin/ansible-doc" -t "$kind" "$name" 2>&1 || true)
+    for section in OPTIONS EXAMPLES docker_host; do
+      grep -q "$section" <<<"$text" || { echo "[docs] FAIL: ansible-doc -t $kind $name prints no $section" >&2; exit 1; }
+    done
+    echo "[docs] ansible-doc prints full docs for the $kind plugin $name"
+  done
+done
