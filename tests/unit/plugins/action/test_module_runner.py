@@ -129,3 +129,19 @@ def test_group_defaults_reach_a_real_module_both_ways(run):
 def test_the_runner_is_not_a_task(run):
     runner = run[0]["runner_itself"]
     assert runner["failed"] is True and "is not a task of its own" in runner["msg"]
+
+
+def test_every_module_is_routed_through_the_runner():
+    """A module with code is routed to module_runner in meta/runtime.yml, and is in the `docker`
+    action group; the only action files are the runner and the action-only modules (a module's
+    own ten-line action file would bypass the routing)."""
+    runtime = yaml.safe_load(open(os.path.join(COLLECTION, "meta", "runtime.yml")).read())
+    routing = runtime["plugin_routing"]["modules"]
+    actions = {name[:-3] for name in os.listdir(os.path.join(COLLECTION, "plugins", "action")) if name.endswith(".py")}
+    action_only = actions - {"__init__", "module_runner"}
+    modules = {name[:-3] for name in os.listdir(os.path.join(COLLECTION, "plugins", "modules"))
+               if name.endswith(".py") and name != "__init__.py"} - {"module_runner"} - action_only
+    assert action_only == {"container_plan", "deploy_lock"}
+    unrouted = sorted(m for m in modules if routing.get(m, {}).get("action_plugin") != "goship.containers.module_runner")
+    assert not unrouted, "not routed to module_runner in meta/runtime.yml: %s" % unrouted
+    assert not sorted(modules - set(runtime["action_groups"]["docker"]))
