@@ -572,6 +572,13 @@ options:
   uts:
     description: UTS namespace mode, such as C(host).
     type: str
+  volume_driver:
+    description:
+      - 'Driver of the volumes the engine creates for the container: its anonymous volumes, and the named
+        volumes of O(volumes) that do not exist yet (HostConfig C(VolumeDriver)). A volume that exists keeps
+        its driver.'
+      - A change recreates the container.
+    type: str
   volumes:
     description:
       - Volumes and bind mounts, C(/target) (anonymous volume), C(name:/target[:mode]) (named volume) or

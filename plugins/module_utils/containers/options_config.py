@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import as_anonymous
 from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
-    FLAG, MAPPING, NONZERO, NUMBER, OWN, STRINGS, Codec, Option, dig, nested_from_api, nested_to_api, parse_nested,
+    FLAG, MAPPING, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api, parse_nested,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
     parse_command, parse_env_file, parse_exposed_port, parse_int, parse_items, parse_mount, parse_network,
@@ -425,6 +425,13 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
                             "volume_options": {"type": "tmpfs", "device": "tmpfs"}}]}),
     Option("tmpfs", "tmpfs mounts, C(/path[:size=64m,mode=1777])", type="list", elements="str", part_of="mounts",
            sample={"tmpfs": ["/run:size=1m,mode=1777"]}),
+    Option("volume_driver", (
+        "Driver of the volumes the engine creates for the container: its anonymous volumes, and the named "
+        "volumes of O(volumes) that do not exist yet (HostConfig C(VolumeDriver)). A volume that exists keeps "
+        "its driver.",
+        "A change recreates the container.",),
+        field="volume_driver", api="HostConfig.VolumeDriver", codec=TEXT, compare="value",
+        sample={"volume_driver": "local"}),
     Option("networks", (
         "Networks to connect the container to. The first one (or O(network_mode)) is joined when the container "
         "is created, the others right after.",
