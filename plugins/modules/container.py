@@ -279,6 +279,15 @@ options:
       - Values of labels whose names look secret (see O(sensitive_keys); for example C(traefik.http.middlewares.x.basicauth.users))
         are masked like those of O(env).
     type: dict
+  links:
+    description:
+      - 'Legacy links to other containers, C(container) or C(container:alias): the alias (and the container''s
+        name) resolve to that container inside this one, as with C(docker run --link) (HostConfig C(Links)).'
+      - 'Only on the default bridge network (O(network_mode) unset or V(bridge)): the engine drops them
+        on any other network, so they are refused there; on a user-defined network use O(networks[].links).'
+      - Compared as a set; a change recreates the container.
+    type: list
+    elements: str
   log_driver:
     description: Logging driver, such as C(json-file) or C(local).
     type: str

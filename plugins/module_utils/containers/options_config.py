@@ -215,6 +215,42 @@ def normal_network_mode(mode: Optional[str]) -> Optional[str]:
     return "bridge" if mode == "default" else mode
 
 
+# ---------------------------------------------------------------- legacy links
+
+def _links(value: Any, option: str) -> tuple[str, ...]:
+    """`container` or `container:alias` → "container:alias" (the alias defaults to the name)."""
+    links = set()
+    for index, item in enumerate(value):
+        name, _sep, alias = str(item).strip().partition(":")
+        if not name or "/" in name or ":" in alias:
+            raise OptionError("%s[%d]" % (option, index), "%r is not 'container' or 'container:alias'" % (item,))
+        links.add("%s:%s" % (name, alias or name))
+    return tuple(sorted(links))
+
+
+def _observed_links(value: Optional[list]) -> tuple[str, ...]:
+    """HostConfig.Links as the engine reports them, "/db:/web/alias", → "db:alias"."""
+    links = set()
+    for entry in value or ():
+        name, _sep, alias = entry.partition(":")
+        links.add("%s:%s" % (name.lstrip("/"), alias.rsplit("/", 1)[-1]))
+    return tuple(sorted(links))
+
+
+def _check_links(spec: Any) -> None:
+    """The engine keeps legacy links on the default bridge only: on any other network it drops them
+    without a word, so they are refused there."""
+    if not spec.links:
+        return
+    mode = spec.effective_network_mode
+    if mode not in (None, "bridge", "default"):
+        raise OptionError("links", "legacy links work on the default bridge network only, and the container's network "
+                                   "is %s (on a user-defined network, use networks[].links)" % mode)
+    if spec.first_network is not None and spec.first_network.links:
+        raise OptionError("links", "cannot be combined with networks[].links on the default bridge: list the links in "
+                                   "one of the two")
+
+
 # ---------------------------------------------------------------- healthcheck
 
 def _healthcheck_test(value: Any, option: str) -> tuple[str, ...]:
@@ -447,6 +483,15 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
         compare=OWN, mode="allow_more_present",
         sample={"networks": [{"name": "front", "aliases": ["web"], "ipv4_address": "10.1.0.5"},
                              {"name": "back", "links": ["db:database"]}]}),
+    Option("links", (
+        "Legacy links to other containers, C(container) or C(container:alias): the alias (and the container's "
+        "name) resolve to that container inside this one, as with C(docker run --link) (HostConfig C(Links)).",
+        "Only on the default bridge network (O(network_mode) unset or V(bridge)): the engine drops them on any "
+        "other network, so they are refused there; on a user-defined network use O(networks[].links).",
+        "Compared as a set; a change recreates the container."),
+        type="list", elements="str", field="links", parse=_links, check=_check_links, api="HostConfig.Links",
+        codec=Codec(to_api=list, from_api=_observed_links), compare="set",
+        sample={"links": ["db:database", "cache"]}),
     Option("network_mode", ("V(bridge), V(host), V(none), C(container:NAME) or a network name. Defaults to the first "
                             "of O(networks)."),
            field="network_mode", parse=lambda value, option: value or None, serialize=_network_mode_request,
