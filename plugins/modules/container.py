@@ -237,6 +237,13 @@ options:
       start_period:
         description: Grace period after the start during which failures do not count.
         type: str
+      start_interval:
+        description:
+          - Time between checks during the start period, such as C(1s), so a container can be healthy before
+            the first O(healthcheck.interval) has passed.
+          - 'Needs Docker Engine API 1.44 or newer (Docker 25): refused on an older engine, which would
+            silently drop it.'
+        type: str
   healthy_wait_timeout:
     description:
       - Seconds O(state=healthy) waits for the container to become healthy while its health is C(starting).

@@ -320,8 +320,12 @@ HEALTHCHECK = Option(
         Option("start_period", "Grace period after the start during which failures do not count.",
                field="start_period_ns", api="StartPeriod", min_api="1.29", **_DURATION,
                sample={"healthcheck": {"test": ["CMD", "true"], "start_period": "5s"}}),
-        # Set by compose only (services.*.healthcheck.start_interval), which checks the API version.
-        Option("start_interval", type=None, field="start_interval_ns", api="StartInterval", codec=NONZERO),
+        Option("start_interval", ("Time between checks during the start period, such as C(1s), so a container "
+                                  "can be healthy before the first O(healthcheck.interval) has passed.",
+                                  "Needs Docker Engine API 1.44 or newer (Docker 25): refused on an older engine, "
+                                  "which would silently drop it."),
+               field="start_interval_ns", api="StartInterval", min_api="1.44", **_DURATION,
+               sample={"healthcheck": {"test": ["CMD", "true"], "start_interval": "1s"}}),
     ),
     field="healthcheck", parse=_healthcheck, serialize=_healthcheck_request,
     observe=lambda inspect: healthcheck_from_api(dig(inspect, "Config.Healthcheck")),
