@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Docs stage: docs/modules (the modules' and plugins' DOCUMENTATION), and the list of modules,
-# plugins, roles and playbooks in README.md, must be what scripts/gen-docs makes from the collection
-# right now (regenerated into a temp dir and diffed), every module must load in ansible-doc, and
+# Docs stage: the container options' documentation must be what the option registry says
+# (scripts/gen_container_options.py --check), docs/modules (the modules' and plugins'
+# DOCUMENTATION), and the list of modules, plugins, roles and playbooks in README.md, must be what
+# scripts/gen-docs makes from the collection right now (regenerated into a temp dir and diffed),
+# every module must load in ansible-doc, and
 # `ansible-doc goship.containers.X` must print full docs (options, examples, return values).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+echo "[docs] checking the container module's options against the option registry"
+if ! "$ROOT/.venv/bin/python" scripts/gen_container_options.py --check; then
+  echo "[docs] FAIL: plugins/doc_fragments/container.py's options are stale; run scripts/gen-docs and commit" >&2
+  exit 1
+fi
 
 echo "[docs] regenerating the module reference into $tmp"
 if ! scripts/gen-docs --output "$tmp/modules" --readme-output "$tmp/README.md"; then

@@ -41,5 +41,7 @@ def settings_needing_newer_api(project: Project, api_version: str) -> list[tuple
                 found.append(("services.%s.%s" % (name, path), minimum))
         spec = container_spec(project, service, 1, {}).spec
         for option, minimum in options_needing_newer_api(spec, api_version):
-            found.append(("services.%s.%s" % (name, _SERVICE_KEY.get(option, option)), minimum))
+            setting = ("services.%s.%s" % (name, _SERVICE_KEY.get(option, option)), minimum)
+            if setting not in found:  # named by both tables (healthcheck.start_interval): once
+                found.append(setting)
     return found

@@ -23,7 +23,7 @@ import posixpath
 import re
 from typing import Iterable, Optional
 
-from .spec import Mount
+from ansible_collections.goship.containers.plugins.module_utils.containers.values import Mount
 
 _ENGINE_GENERATED = re.compile(r"^[0-9a-f]{64}$")
 

@@ -1,6 +1,7 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Container options the Engine API gained after 1.24, the oldest version the docker SDK speaks.
+"""Container options the Engine API gained after 1.24, the oldest version the docker SDK speaks:
+each registry entry (or healthcheck key) with a `min_api` (options.py).
 
 A user who pins `api_version` (or talks to an old daemon) and asks for one of these gets a failure
 naming the option and both versions, instead of an engine that silently ignores the field.
@@ -8,24 +9,38 @@ naming the option and both versions, instead of an engine that silently ignores 
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
-from .spec import ContainerSpec
-
-# (option as the user writes it, first API version that has it, "is it used in this spec?")
-_MINIMUM_API: tuple[tuple[str, str, Callable[[ContainerSpec], bool]], ...] = (
-    ("init", "1.25", lambda spec: spec.init is not None),
-    ("cpus", "1.25", lambda spec: spec.nano_cpus is not None),
-    ("stop_timeout", "1.25", lambda spec: spec.stop_timeout is not None),
-    ("healthcheck.start_period", "1.29",
-     lambda spec: spec.healthcheck is not None and spec.healthcheck.start_period_ns is not None),
-    ("volumes/mounts", "1.30", lambda spec: bool(spec.mounts)),
-    ("cgroupns_mode", "1.41", lambda spec: spec.cgroupns_mode is not None),
-)
+from ansible_collections.goship.containers.plugins.module_utils.containers.options import OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec
 
 
 def _as_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in str(version).split(".") if part.isdigit())
+
+
+def _is_set(value: Any) -> bool:
+    return value is not None and value != ()
+
+
+def _minimum_api() -> tuple[tuple[str, str, Callable[[ContainerSpec], bool]], ...]:
+    """(option as the user writes it, first API version that has it, "is it used in this spec?"),
+    oldest version first (then by spec field, so the order does not depend on the table's)."""
+    found = []
+    for option in OPTIONS:
+        if option.min_api:
+            found.append((option.min_api, option.field, option.api_label or option.name,
+                          lambda spec, field=option.field: _is_set(getattr(spec, field))))
+        for sub in option.suboptions:
+            if sub.min_api:
+                found.append((sub.min_api, "%s.%s" % (option.field, sub.field), "%s.%s" % (option.name, sub.name),
+                              lambda spec, field=option.field, key=sub.field:
+                              getattr(spec, field) is not None and getattr(getattr(spec, field), key) is not None))
+    return tuple((label, minimum, used) for minimum, _field, label, used
+                 in sorted(found, key=lambda item: (_as_tuple(item[0]), item[1])))
+
+
+_MINIMUM_API = _minimum_api()
 
 
 def options_needing_newer_api(spec: ContainerSpec, api_version: str) -> list[tuple[str, str]]:

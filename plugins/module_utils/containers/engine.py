@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from .spec import SPECIAL_NETWORK_MODES, ContainerSpec, NetworkAttachment, to_create_request
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import (
+    SPECIAL_NETWORK_MODES, ContainerSpec, NetworkAttachment, to_create_request,
+)
 
 
 def is_not_found(exc: BaseException) -> bool:

@@ -1,7 +1,8 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read-only views of containers for `container_info`: a summary of state, health and resource
-limits from inspect data, list-call summaries, and log lines split by stream."""
+limits from inspect data (the limits are the registry entries with an `info` field, options.py),
+list-call summaries, and log lines split by stream."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Optional, Union
 
-from ..units import parse_duration_ns
-from ..errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.containers.options import OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns
+
+_LIMITS = tuple(option for option in OPTIONS if option.info)
 
 
 def _ports(settings_ports: Optional[dict[str, Any]]) -> list[str]:
@@ -47,21 +51,7 @@ def summary_from_inspect(inspect: dict[str, Any]) -> dict[str, Any]:
             {"exit_code": entry.get("ExitCode"), "output": (entry.get("Output") or "").strip(), "end": entry.get("End")}
             for entry in (health.get("Log") or ())[-5:]
         ],
-        "limits": {
-            "memory": host.get("Memory") or 0,
-            "memory_reservation": host.get("MemoryReservation") or 0,
-            "memory_swap": host.get("MemorySwap") or 0,
-            "cpus": (host.get("NanoCpus") or 0) / 1e9,
-            "cpu_shares": host.get("CpuShares") or 0,
-            "pids_limit": host.get("PidsLimit") or 0,
-            "cpu_period": host.get("CpuPeriod") or 0,
-            "cpu_quota": host.get("CpuQuota") or 0,
-            "cpuset_cpus": host.get("CpusetCpus") or "",
-            "cpuset_mems": host.get("CpusetMems") or "",
-            "blkio_weight": host.get("BlkioWeight") or 0,
-            "oom_score_adj": host.get("OomScoreAdj") or 0,
-            "oom_kill_disable": bool(host.get("OomKillDisable")),
-        },
+        "limits": {option.info: option.info_view(option.observed(inspect)) for option in _LIMITS},
         "restart_policy": restart.get("Name") or "no",
         "labels": config.get("Labels") or {},
         "published_ports": _ports(settings.get("Ports")),

@@ -1,126 +1,67 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The `container` argument spec (community.docker docker_container option names), shared by the
-`container` module and the `container_plan` action; documented in doc_fragments/container.py."""
+"""THE container option registry: every option of the `container` module, declared once.
+
+Each entry (option_entry.Option) says everything about one option: argument spec and
+documentation, parser, ContainerSpec field, Engine API path for the create request and for
+inspect data, comparison kind and default mode, update in place or recreate, container_info
+field, minimum API version, and a sample for the registry test. The entries live in one file per
+area, in the order the planner compares them (that order is the order of `differences` and of the
+reasons in a plan's actions):
+
+- options_module.py     name, image, and the options that steer the run (state, pull, ...)
+- options_config.py     command, env, labels, ports, mounts, networks, healthcheck, restart policy
+- options_limits.py     memory, CPUs, pids (changed in place)
+- options_runtime.py    logging, user, names and DNS, capabilities, devices, stop, tty, ...
+- options_resources.py  CFS/cpuset, block I/O, OOM, cgroup and namespace modes, ...
+
+Everything else is derived from `OPTIONS`: the argument spec (`CONTAINER_OPTIONS`, here) and the
+module's DOCUMENTATION options (`documentation()`, written into plugins/modules/container.py by
+scripts/gen-docs), the ContainerSpec class and its create request (spec.py), the reading of
+module params (params.py), of inspect data and image defaults (observed.py), the comparison rules
+and update fields (plan.py), container_info's limits (info.py) and the API version checks
+(api_versions.py). Adding an option is one entry here and its tests (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-_STR_LIST = dict(type="list", elements="str")
-_DEVICE_RATES = dict(type="list", elements="dict", options=dict(
-    path=dict(type="str", required=True),
-    rate=dict(type="str", required=True),
-))
+from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import Option
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_config import CONFIG_OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_limits import LIMIT_OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_module import MODULE_OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_resources import RESOURCE_OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_runtime import RUNTIME_OPTIONS
 
-CONTAINER_OPTIONS: dict[str, dict[str, Any]] = dict(
-    name=dict(type="str", required=True),
-    image=dict(type="str"),
-    state=dict(type="str", default="started", choices=["absent", "present", "started", "stopped", "healthy"]),
-    pull=dict(type="raw", default="missing"),
-    pull_check_mode_behavior=dict(type="str", default="image_not_present", choices=["image_not_present", "always"]),
-    command=dict(type="raw"),
-    entrypoint=_STR_LIST,
-    env=dict(type="dict"),
-    # the secrets rule (module_utils/secrets.py): merged into env, never shown
-    secret_env=dict(type="dict", no_log=True),
-    sensitive_keys=dict(type="list", elements="str", default=[], no_log=False),
-    env_file=dict(type="path"),
-    published_ports=dict(type="list", elements="str", aliases=["ports"]),
-    exposed_ports=dict(type="list", elements="str", aliases=["expose"]),
-    volumes=_STR_LIST,
-    mounts=dict(type="list", elements="dict", options=dict(
-        target=dict(type="str", required=True),
-        source=dict(type="str"),
-        type=dict(type="str", default="volume", choices=["bind", "volume", "tmpfs"]),
-        read_only=dict(type="bool", default=False),
-        propagation=dict(type="str", choices=["rprivate", "private", "rshared", "shared", "rslave", "slave"]),
-        no_copy=dict(type="bool", default=False),
-        volume_driver=dict(type="str"),
-        volume_options=dict(type="dict"),
-        tmpfs_size=dict(type="str"),
-        tmpfs_mode=dict(type="str"),
-    )),
-    tmpfs=_STR_LIST,
-    networks=dict(type="list", elements="dict", options=dict(
-        name=dict(type="str", required=True),
-        aliases=_STR_LIST,
-        ipv4_address=dict(type="str"),
-        ipv6_address=dict(type="str"),
-        links=_STR_LIST,
-    )),
-    network_mode=dict(type="str"),
-    restart_policy=dict(type="str", choices=["no", "on-failure", "always", "unless-stopped"]),
-    restart_retries=dict(type="int"),
-    restart=dict(type="bool", default=False),
-    recreate=dict(type="bool", default=False),
-    comparisons=dict(type="dict"),
-    labels=dict(type="dict"),
-    healthcheck=dict(type="dict", options=dict(
-        test=dict(type="raw"),
-        interval=dict(type="str"),
-        timeout=dict(type="str"),
-        retries=dict(type="int"),
-        start_period=dict(type="str"),
-    )),
-    memory=dict(type="str"),
-    memory_reservation=dict(type="str"),
-    memory_swap=dict(type="str"),
-    cpus=dict(type="float"),
-    cpu_shares=dict(type="int"),
-    pids_limit=dict(type="int"),
-    log_driver=dict(type="str"),
-    log_options=dict(type="dict", aliases=["log_opt"]),
-    user=dict(type="str"),
-    working_dir=dict(type="str"),
-    hostname=dict(type="str"),
-    domainname=dict(type="str"),
-    etc_hosts=dict(type="dict"),
-    dns_servers=_STR_LIST,
-    dns_search_domains=_STR_LIST,
-    dns_opts=_STR_LIST,
-    capabilities=dict(type="list", elements="str", aliases=["cap_add"]),
-    cap_drop=_STR_LIST,
-    privileged=dict(type="bool"),
-    devices=_STR_LIST,
-    ulimits=_STR_LIST,
-    sysctls=dict(type="dict"),
-    read_only=dict(type="bool"),
-    init=dict(type="bool"),
-    security_opts=_STR_LIST,
-    shm_size=dict(type="str"),
-    stop_timeout=dict(type="int"),
-    stop_signal=dict(type="str"),
-    tty=dict(type="bool"),
-    interactive=dict(type="bool"),
-    auto_remove=dict(type="bool"),
-    detach=dict(type="bool", default=True),
-    cleanup=dict(type="bool", default=False),
-    keep_volumes=dict(type="bool", default=True),
-    healthy_wait_timeout=dict(type="float", default=300),
-    # CPU, block I/O, OOM and namespaces (containers/parse_resources.py)
-    cpu_period=dict(type="int"),
-    cpu_quota=dict(type="int"),
-    cpuset_cpus=dict(type="str"),
-    cpuset_mems=dict(type="str"),
-    blkio_weight=dict(type="int"),
-    device_read_bps=_DEVICE_RATES,
-    device_write_bps=_DEVICE_RATES,
-    device_read_iops=_DEVICE_RATES,
-    device_write_iops=_DEVICE_RATES,
-    oom_score_adj=dict(type="int"),
-    oom_killer=dict(type="bool"),
-    memory_swappiness=dict(type="int"),
-    cgroup_parent=dict(type="str"),
-    cgroupns_mode=dict(type="str", choices=["private", "host"]),
-    runtime=dict(type="str"),
-    userns_mode=dict(type="str"),
-    uts=dict(type="str"),
-    ipc_mode=dict(type="str"),
-    pid_mode=dict(type="str"),
-    groups=_STR_LIST,
-    mac_address=dict(type="str"),
-    device_cgroup_rules=_STR_LIST,
-    storage_opts=dict(type="dict"),
-    volumes_from=_STR_LIST,
-)
+OPTIONS: tuple[Option, ...] = MODULE_OPTIONS + CONFIG_OPTIONS + LIMIT_OPTIONS + RUNTIME_OPTIONS + RESOURCE_OPTIONS
+OPTIONS_BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
+# ContainerSpec's fields, in registry order (name and image first)
+SPEC_FIELDS: tuple[str, ...] = tuple(option.field for option in OPTIONS if option.field)
+
+# The `container` module's argument spec (community.docker docker_container option names)
+CONTAINER_OPTIONS: dict[str, dict[str, Any]] = {
+    option.name: option.argument_spec() for option in OPTIONS if option.is_module_option
+}
+
+
+def documentation() -> dict[str, Any]:
+    """The `options:` of the module's DOCUMENTATION, by option name (sorted, as ansible-doc shows them)."""
+    return {option.name: option.documentation() for option in sorted(OPTIONS, key=lambda o: o.name)
+            if option.is_module_option}
+
+
+def _check_registry() -> None:
+    """Mistakes in the table fail at import, in every test, naming the entry."""
+    if len(set(SPEC_FIELDS)) != len(SPEC_FIELDS):
+        raise AssertionError("container options: a ContainerSpec field is declared twice")
+    if len(OPTIONS_BY_NAME) != len(OPTIONS):
+        raise AssertionError("container options: an option is declared twice")
+    for option in OPTIONS:
+        if option.part_of and option.part_of not in OPTIONS_BY_NAME:
+            raise AssertionError("container option %s: part_of names no entry" % option.name)
+        if option.update and not option.compare:
+            raise AssertionError("container option %s: updated in place but never compared" % option.name)
+
+
+_check_registry()

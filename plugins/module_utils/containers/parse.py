@@ -5,8 +5,8 @@ naming the option (and item).
 
 The `parse_*` helpers take one item in the string syntaxes shared by the Docker CLI,
 community.docker's docker_container and Compose, so the compose engine can reuse them; the
-`parse_int`/`parse_size`/`string_dict`/... helpers read one value. `params.spec_from_params` maps the
-`container` module's options to a spec with them.
+`parse_int`/`parse_size`/`string_dict`/... helpers read one value. The option registry
+(options*.py) maps the `container` module's options to a spec with them.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import re
 import shlex
 from typing import Any, Iterable, Optional
 
-from ..errors import OptionError
-from ..units import parse_duration_ns, parse_size_bytes
-from .spec import MOUNT_TYPES, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
+from ansible_collections.goship.containers.plugins.module_utils.containers.values import (
+    MOUNT_TYPES, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit,
+)
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns, parse_size_bytes
 
 
 # ---------------------------------------------------------------- ports

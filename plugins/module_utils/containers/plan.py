@@ -15,10 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Optional
 
-from ..compare import COMPARISON_MODES, differs
-from .anonymous_volumes import as_anonymous
-from .observed import ObservedContainer
-from .spec import ContainerSpec, NetworkAttachment
+from ansible_collections.goship.containers.plugins.module_utils.compare import COMPARISON_MODES, KINDS, differs
+from ansible_collections.goship.containers.plugins.module_utils.containers.observed import ObservedContainer
+from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import OWN
+from ansible_collections.goship.containers.plugins.module_utils.containers.options import OPTIONS, OPTIONS_BY_NAME
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_config import normal_network_mode
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec, NetworkAttachment
 
 
 @dataclass(frozen=True)
@@ -29,86 +31,17 @@ class CompareRule:
     cost: str  # update | recreate
 
 
-# Module option name → how it is compared. Documented in the container module's `comparisons`.
+# Module option name → how it is compared, from the registry (each entry's `compare`, `mode` and
+# `update`), in registry order. Documented in the container module's `comparisons`.
 COMPARE_RULES: dict[str, CompareRule] = {
-    "command": CompareRule("command", "value", "strict", "recreate"),
-    "entrypoint": CompareRule("entrypoint", "value", "strict", "recreate"),
-    "env": CompareRule("env", "dict", "strict", "recreate"),
-    "labels": CompareRule("labels", "dict", "strict", "recreate"),
-    "published_ports": CompareRule("published_ports", "set", "strict", "recreate"),
-    "publish_all_ports": CompareRule("publish_all_ports", "value", "strict", "recreate"),
-    "exposed_ports": CompareRule("exposed_ports", "set", "strict", "recreate"),
-    "mounts": CompareRule("mounts", "set", "strict", "recreate"),
-    "network_mode": CompareRule("network_mode", "value", "strict", "recreate"),
-    "healthcheck": CompareRule("healthcheck", "value", "strict", "recreate"),
-    "restart_policy": CompareRule("restart_policy", "value", "strict", "update"),
-    "restart_retries": CompareRule("restart_retries", "value", "strict", "update"),
-    "memory": CompareRule("memory", "value", "strict", "update"),
-    "memory_reservation": CompareRule("memory_reservation", "value", "strict", "update"),
-    "memory_swap": CompareRule("memory_swap", "value", "strict", "update"),
-    "cpus": CompareRule("nano_cpus", "value", "strict", "update"),
-    "cpu_shares": CompareRule("cpu_shares", "value", "strict", "update"),
-    "pids_limit": CompareRule("pids_limit", "value", "strict", "update"),
-    "log_driver": CompareRule("log_driver", "value", "strict", "recreate"),
-    "log_options": CompareRule("log_options", "dict", "strict", "recreate"),
-    "user": CompareRule("user", "value", "strict", "recreate"),
-    "working_dir": CompareRule("working_dir", "value", "strict", "recreate"),
-    "hostname": CompareRule("hostname", "value", "strict", "recreate"),
-    "domainname": CompareRule("domainname", "value", "strict", "recreate"),
-    "etc_hosts": CompareRule("etc_hosts", "dict", "strict", "recreate"),
-    "dns_servers": CompareRule("dns_servers", "value", "strict", "recreate"),
-    "dns_search_domains": CompareRule("dns_search", "value", "strict", "recreate"),
-    "dns_opts": CompareRule("dns_opts", "set", "strict", "recreate"),
-    "capabilities": CompareRule("cap_add", "set", "strict", "recreate"),
-    "cap_drop": CompareRule("cap_drop", "set", "strict", "recreate"),
-    "privileged": CompareRule("privileged", "value", "strict", "recreate"),
-    "devices": CompareRule("devices", "set", "strict", "recreate"),
-    "ulimits": CompareRule("ulimits", "set", "strict", "recreate"),
-    "sysctls": CompareRule("sysctls", "dict", "strict", "recreate"),
-    "read_only": CompareRule("read_only", "value", "strict", "recreate"),
-    "init": CompareRule("init", "value", "strict", "recreate"),
-    "security_opts": CompareRule("security_opts", "set", "strict", "recreate"),
-    "shm_size": CompareRule("shm_size", "value", "strict", "recreate"),
-    "stop_timeout": CompareRule("stop_timeout", "value", "strict", "recreate"),
-    "stop_signal": CompareRule("stop_signal", "value", "strict", "recreate"),
-    "auto_remove": CompareRule("auto_remove", "value", "strict", "recreate"),
-    "tty": CompareRule("tty", "value", "strict", "recreate"),
-    "interactive": CompareRule("stdin_open", "value", "strict", "recreate"),
-    "cpu_period": CompareRule("cpu_period", "value", "strict", "update"),
-    "cpu_quota": CompareRule("cpu_quota", "value", "strict", "update"),
-    "cpuset_cpus": CompareRule("cpuset_cpus", "value", "strict", "update"),
-    "cpuset_mems": CompareRule("cpuset_mems", "value", "strict", "update"),
-    "blkio_weight": CompareRule("blkio_weight", "value", "strict", "update"),
-    "device_read_bps": CompareRule("device_read_bps", "set", "strict", "recreate"),
-    "device_write_bps": CompareRule("device_write_bps", "set", "strict", "recreate"),
-    "device_read_iops": CompareRule("device_read_iops", "set", "strict", "recreate"),
-    "device_write_iops": CompareRule("device_write_iops", "set", "strict", "recreate"),
-    "oom_score_adj": CompareRule("oom_score_adj", "value", "strict", "recreate"),
-    "oom_killer": CompareRule("oom_kill_disable", "value", "strict", "recreate"),
-    "memory_swappiness": CompareRule("memory_swappiness", "value", "strict", "recreate"),
-    "cgroup_parent": CompareRule("cgroup_parent", "value", "strict", "recreate"),
-    "cgroupns_mode": CompareRule("cgroupns_mode", "value", "strict", "recreate"),
-    "runtime": CompareRule("runtime", "value", "strict", "recreate"),
-    "userns_mode": CompareRule("userns_mode", "value", "strict", "recreate"),
-    "uts": CompareRule("uts_mode", "value", "strict", "recreate"),
-    "ipc_mode": CompareRule("ipc_mode", "value", "strict", "recreate"),
-    "pid_mode": CompareRule("pid_mode", "value", "strict", "recreate"),
-    "groups": CompareRule("group_add", "set", "strict", "recreate"),
-    "mac_address": CompareRule("mac_address", "value", "strict", "recreate"),
-    "device_cgroup_rules": CompareRule("device_cgroup_rules", "set", "strict", "recreate"),
-    "storage_opts": CompareRule("storage_opts", "dict", "strict", "recreate"),
-    "volumes_from": CompareRule("volumes_from", "set", "strict", "recreate"),
+    option.name: CompareRule(option.field, option.compare, option.mode, "update" if option.update else "recreate")
+    for option in OPTIONS if option.compare in KINDS
 }
 # Options compared by their own logic: the image by ID, networks by membership.
-SPECIAL_COMPARISONS = {"image": "strict", "networks": "allow_more_present"}
-COMPARISON_ALIASES = {"volumes": "mounts", "tmpfs": "mounts", "ports": "published_ports", "expose": "exposed_ports",
-                      "cap_add": "capabilities", "restart": "restart_policy"}
-UPDATE_API_FIELDS = {
-    "memory": "Memory", "memory_reservation": "MemoryReservation", "memory_swap": "MemorySwap",
-    "nano_cpus": "NanoCpus", "cpu_shares": "CpuShares", "pids_limit": "PidsLimit",
-    "cpu_period": "CpuPeriod", "cpu_quota": "CpuQuota", "cpuset_cpus": "CpusetCpus", "cpuset_mems": "CpusetMems",
-    "blkio_weight": "BlkioWeight",
-}
+SPECIAL_COMPARISONS = {option.name: option.mode for option in OPTIONS if option.compare == OWN}
+COMPARISON_ALIASES = {alias: option.name for option in OPTIONS for alias in option.comparison_aliases}
+# ContainerSpec field → its field in POST /containers/{id}/update
+UPDATE_API_FIELDS = {option.field: option.update for option in OPTIONS if option.update and not option.update_value}
 
 
 @dataclass(frozen=True)
@@ -173,8 +106,8 @@ def _desired_view(desired: ContainerSpec, image_id: Optional[str]) -> dict[str, 
     """What a new container will have: the image and every compared option that is set, so the
     diff of a create shows the container, not just that one appears."""
     shown: dict[str, Any] = {"image": image_id or desired.image}
-    for option, rule in COMPARE_RULES.items():
-        value = desired.effective_network_mode if option == "network_mode" else getattr(desired, rule.field)
+    for option in COMPARE_RULES:
+        value = OPTIONS_BY_NAME[option].value(desired)
         if value not in (None, (), [], {}):
             shown[option] = view(value)
     if desired.networks:
@@ -182,14 +115,10 @@ def _desired_view(desired: ContainerSpec, image_id: Optional[str]) -> dict[str, 
     return shown
 
 
-def _normal_network_mode(mode: Optional[str]) -> Optional[str]:
-    return "bridge" if mode == "default" else mode
-
-
 def _network_steps(desired: ContainerSpec, observed: ObservedContainer, mode: str) -> list[Step]:
     if desired.networks is None or mode == "ignore":
         return []
-    if _normal_network_mode(desired.effective_network_mode) in ("host", "none"):
+    if normal_network_mode(desired.effective_network_mode) in ("host", "none"):
         return []
     have = {attachment.name: attachment for attachment in observed.spec.networks or ()}
     steps: list[Step] = []
@@ -219,17 +148,10 @@ def _network_steps(desired: ContainerSpec, observed: ObservedContainer, mode: st
 
 def _update_body(desired: ContainerSpec, observed: ObservedContainer, options: list[str]) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    for option in options:
-        rule = COMPARE_RULES[option]
-        if rule.field in UPDATE_API_FIELDS:
-            body[UPDATE_API_FIELDS[rule.field]] = getattr(desired, rule.field)
-    if "restart_policy" in options or "restart_retries" in options:
-        name = desired.restart_policy or observed.spec.restart_policy or "no"
-        policy: dict[str, Any] = {"Name": "" if name == "no" else name}
-        if name == "on-failure":
-            retries = desired.restart_retries if desired.restart_retries is not None else observed.spec.restart_retries
-            policy["MaximumRetryCount"] = retries or 0
-        body["RestartPolicy"] = policy
+    for name in options:
+        option = OPTIONS_BY_NAME[name]
+        body[option.update] = (option.update_value(desired, observed) if option.update_value
+                               else getattr(desired, option.field))
     memory = body.get("Memory")
     current_swap = observed.spec.memory_swap or 0
     if memory and "MemorySwap" not in body and memory > current_swap:
@@ -285,14 +207,11 @@ def plan_container(
         differences.append("image")
         before["image"], after["image"] = observed.image_id, image_id or desired.image
     update_options: list[str] = []
-    desired_mode = _normal_network_mode(desired.effective_network_mode)
     for option, rule in COMPARE_RULES.items():
-        want = getattr(desired, rule.field)
-        have = getattr(observed.spec, rule.field)
-        if option == "network_mode":
-            want, have = desired_mode, _normal_network_mode(have)
-        elif option == "mounts":  # a volume handed on by a recreate is the anonymous one asked for
-            want, have = as_anonymous(want), as_anonymous(have)
+        entry = OPTIONS_BY_NAME[option]
+        want, have = entry.value(desired), entry.value(observed.spec)
+        if entry.normal is not None:
+            want, have = entry.normal(want), entry.normal(have)
         if not differs(want, have, modes.get(option, rule.mode), rule.kind):
             continue
         differences.append(option)

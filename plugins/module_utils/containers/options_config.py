@@ -1,0 +1,516 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Registry entries: what runs (command, entrypoint, env, labels), how it is reached (ports,
+networks, network mode), what it mounts, its healthcheck and its restart policy. Most of these
+have real structure, so their entries carry parser, serializer and observer hooks, defined here
+next to them (mount serialisation lives in mounts.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Mapping, Optional
+
+from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import as_anonymous
+from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
+from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
+    FLAG, MAPPING, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api, parse_nested,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
+    parse_command, parse_env_file, parse_exposed_port, parse_int, parse_items, parse_mount, parse_network,
+    parse_port, parse_tmpfs, parse_volume, string_dict,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.values import (
+    RESTART_POLICIES, SPECIAL_NETWORK_MODES, Healthcheck, Mount, NetworkAttachment, PortBinding,
+)
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns
+
+# On Linux the engine adds a default PATH to a container whose image and config lack one.
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+# ---------------------------------------------------------------- command, env, labels
+
+def _command_with_image(desired: Any, image: Any) -> Any:
+    # With an explicit entrypoint the engine does not take the image's CMD.
+    return () if desired.entrypoint is not None and desired.command is None else desired.command
+
+
+def env_dict(entries: Optional[list[str]]) -> dict[str, str]:
+    env = {}
+    for entry in entries or ():
+        key, _sep, value = entry.partition("=")
+        env[key] = value
+    return env
+
+
+def _env(params: Mapping[str, Any]) -> dict[str, Any]:
+    """`env` over the lines of `env_file` (its text: the module reads the file, see params.py), and
+    `secret_env` (the secrets rule, module_utils/secrets.py: merged in, never shown)."""
+    env = None
+    if params.get("env_file") is not None:
+        env = parse_env_file(params["env_file"])
+    if params.get("env") is not None:
+        env = dict(env or {}, **string_dict(params["env"], "env"))  # type: ignore[arg-type]
+    if params.get("secret_env"):
+        both = sorted(set(params.get("env") or {}) & set(params["secret_env"]))
+        if both:
+            raise OptionError("secret_env.%s" % both[0], "is also in env; give each variable once")
+        env = dict(env or {}, **string_dict(params["secret_env"], "secret_env"))  # type: ignore[arg-type]
+    return {"env": env}
+
+
+def _env_with_image(desired: Any, image: Any) -> Any:
+    if desired.env is None:
+        return None
+    env = dict(image.env, **desired.env)
+    env.setdefault("PATH", DEFAULT_PATH)
+    return env
+
+
+ENV = Codec(to_api=lambda env: ["%s=%s" % item for item in sorted(env.items())], from_api=env_dict)
+
+
+# ---------------------------------------------------------------- ports
+
+def _binding_order(binding: PortBinding) -> tuple:
+    return (binding.container_port, binding.protocol, binding.host_ip, binding.host_port)
+
+
+def _published_ports(params: Mapping[str, Any]) -> dict[str, Any]:
+    values = params.get("published_ports")
+    if values is None:
+        return {"published_ports": None, "publish_all_ports": None}
+    bindings: list[PortBinding] = []
+    publish_all = None
+    for index, value in enumerate(values):
+        if str(value).strip() == "all":
+            publish_all = True
+            continue
+        bindings.extend(parse_port(value, "published_ports[%d]" % index))
+    seen = set()
+    for binding in bindings:
+        key = (binding.host_ip, binding.host_port, binding.protocol)
+        if binding.host_port and key in seen:
+            raise OptionError("published_ports", "host port %s/%s is published twice" % (binding.host_port, binding.protocol))
+        seen.add(key)
+    return {"published_ports": tuple(sorted(set(bindings), key=_binding_order)), "publish_all_ports": publish_all}
+
+
+def _published_ports_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
+    bindings: dict[str, list[dict[str, str]]] = {}
+    for binding in spec.published_ports or ():
+        config.setdefault("ExposedPorts", {})[binding.key] = {}
+        bindings.setdefault(binding.key, []).append({"HostIp": binding.host_ip, "HostPort": binding.host_port})
+    if bindings:
+        host["PortBindings"] = bindings
+
+
+def _observed_ports(inspect: dict[str, Any]) -> tuple[PortBinding, ...]:
+    bindings = []
+    for key, entries in (dig(inspect, "HostConfig.PortBindings") or {}).items():
+        port, _sep, protocol = key.partition("/")
+        for entry in entries or ():
+            bindings.append(PortBinding(int(port), protocol or "tcp", entry.get("HostIp") or "", entry.get("HostPort") or ""))
+    return tuple(sorted(set(bindings), key=_binding_order))
+
+
+def _exposed_ports(values: list, option: str) -> tuple[str, ...]:
+    return tuple(sorted({port for index, value in enumerate(values)
+                         for port in parse_exposed_port(value, "%s[%d]" % (option, index))}))
+
+
+def _exposed_ports_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
+    for port in spec.exposed_ports or ():
+        config.setdefault("ExposedPorts", {})[port] = {}
+
+
+def _exposed_with_image(desired: Any, image: Any) -> Any:
+    if desired.exposed_ports is None:
+        return None
+    ports = set(desired.exposed_ports) | set(image.exposed_ports)
+    ports |= {binding.key for binding in desired.published_ports or ()}
+    return tuple(sorted(ports))
+
+
+# ---------------------------------------------------------------- mounts
+
+def _mounts(params: Mapping[str, Any]) -> dict[str, Any]:
+    if params.get("volumes") is None and params.get("mounts") is None and params.get("tmpfs") is None:
+        return {"mounts": None}
+    mounts = (parse_items(params.get("volumes"), "volumes", parse_volume)
+              + parse_items(params.get("mounts"), "mounts", parse_mount)
+              + parse_items(params.get("tmpfs"), "tmpfs", parse_tmpfs))
+    targets: dict[str, int] = {}
+    for mount in mounts:
+        if mount.target in targets:
+            raise OptionError("volumes", "two mounts have the target %s" % mount.target)
+        targets[mount.target] = 1
+    return {"mounts": tuple(sorted(mounts, key=lambda m: m.target))}
+
+
+def _mounts_with_image(desired: Any, image: Any) -> Any:
+    """The image's VOLUMEs become anonymous volumes unless something else is mounted there."""
+    if desired.mounts is None:
+        return None
+    targets = {mount.target for mount in desired.mounts}
+    extra = [Mount(target=path.rstrip("/") or "/") for path in image.volumes if (path.rstrip("/") or "/") not in targets]
+    return tuple(sorted(desired.mounts + tuple(extra), key=lambda m: m.target))
+
+
+# ---------------------------------------------------------------- networks
+
+def _networks(params: Mapping[str, Any]) -> dict[str, Any]:
+    values = params.get("networks")
+    if values is None:
+        return {"networks": None}
+    networks = parse_items(values, "networks", parse_network)
+    names = [n.name for n in networks]
+    if len(set(names)) != len(names):
+        raise OptionError("networks", "a network is listed twice")
+    mode = params.get("network_mode")
+    if networks and mode and (mode in ("host", "none") or mode.startswith("container:")):
+        raise OptionError("networks", "cannot join networks with network_mode %s" % mode)
+    if networks and mode and mode != networks[0].name:
+        # network_mode names the primary network: keep it first so it is joined at create.
+        primary = [n for n in networks if n.name == mode]
+        networks = primary + [n for n in networks if n.name != mode]
+    return {"networks": tuple(networks)}
+
+
+def _first_network_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
+    """The first network's endpoint goes into the create request; engine.create_container joins
+    the others right after."""
+    mode = spec.effective_network_mode
+    first = spec.first_network
+    if first is not None and mode not in SPECIAL_NETWORK_MODES and not (mode or "").startswith("container:"):
+        endpoint = first.endpoint_config()
+        if first.name in ("bridge", "default") and first.links:
+            # Legacy links on the default bridge live in HostConfig, not in the endpoint.
+            host["Links"] = list(endpoint.pop("Links"))
+        config["NetworkingConfig"] = {"EndpointsConfig": {first.name: endpoint}}
+
+
+def _observed_networks(inspect: dict[str, Any]) -> tuple[NetworkAttachment, ...]:
+    container_id = inspect["Id"]
+    attachments = []
+    for name, endpoint in (dig(inspect, "NetworkSettings.Networks") or {}).items():
+        ipam = endpoint.get("IPAMConfig") or {}
+        # The engine adds the short container ID as an alias on user networks: not the user's.
+        aliases = tuple(sorted(a for a in endpoint.get("Aliases") or () if not container_id.startswith(a)))
+        attachments.append(NetworkAttachment(
+            name=name, aliases=aliases, ipv4_address=ipam.get("IPv4Address") or None,
+            ipv6_address=ipam.get("IPv6Address") or None, links=tuple(sorted(endpoint.get("Links") or ())),
+        ))
+    return tuple(attachments)
+
+
+def _network_mode_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
+    mode = spec.effective_network_mode
+    if mode:
+        host["NetworkMode"] = mode
+
+
+def normal_network_mode(mode: Optional[str]) -> Optional[str]:
+    return "bridge" if mode == "default" else mode
+
+
+# ---------------------------------------------------------------- legacy links
+
+def _links(value: Any, option: str) -> tuple[str, ...]:
+    """`container` or `container:alias` → "container:alias" (the alias defaults to the name)."""
+    links = set()
+    for index, item in enumerate(value):
+        name, _sep, alias = str(item).strip().partition(":")
+        if not name or "/" in name or ":" in alias:
+            raise OptionError("%s[%d]" % (option, index), "%r is not 'container' or 'container:alias'" % (item,))
+        links.add("%s:%s" % (name, alias or name))
+    return tuple(sorted(links))
+
+
+def _observed_links(value: Optional[list]) -> tuple[str, ...]:
+    """HostConfig.Links as the engine reports them, "/db:/web/alias", → "db:alias"."""
+    links = set()
+    for entry in value or ():
+        name, _sep, alias = entry.partition(":")
+        links.add("%s:%s" % (name.lstrip("/"), alias.rsplit("/", 1)[-1]))
+    return tuple(sorted(links))
+
+
+def _check_links(spec: Any) -> None:
+    """The engine keeps legacy links on the default bridge only: on any other network it drops them
+    without a word, so they are refused there."""
+    if not spec.links:
+        return
+    mode = spec.effective_network_mode
+    if mode not in (None, "bridge", "default"):
+        raise OptionError("links", "legacy links work on the default bridge network only, and the container's network "
+                                   "is %s (on a user-defined network, use networks[].links)" % mode)
+    if spec.first_network is not None and spec.first_network.links:
+        raise OptionError("links", "cannot be combined with networks[].links on the default bridge: list the links in "
+                                   "one of the two")
+
+
+# ---------------------------------------------------------------- healthcheck
+
+def _healthcheck_test(value: Any, option: str) -> tuple[str, ...]:
+    """A string (shell form), a list (exec form, CMD added unless it starts with CMD, CMD-SHELL or
+    NONE) or [NONE] (disabled): the exec array the API takes."""
+    if value == []:
+        return ()
+    if isinstance(value, str):
+        return ("NONE",) if value.strip() == "NONE" else ("CMD-SHELL", value)
+    if isinstance(value, (list, tuple)):
+        test = tuple(str(part) for part in value)
+        return test if test[0] in ("CMD", "CMD-SHELL", "NONE") else ("CMD",) + test
+    raise OptionError(option, "expected a string or a list, got %r" % (value,))
+
+
+def _duration(value: Any, option: str) -> int:
+    try:
+        duration = parse_duration_ns(value)
+    except ValueError as exc:
+        raise OptionError(option, str(exc))
+    if duration < 0:
+        raise OptionError(option, "must not be negative")
+    return duration
+
+
+def _healthcheck(value: Any, option: str) -> Healthcheck:
+    if not isinstance(value, dict):
+        raise OptionError(option, "expected a dictionary")
+    check = parse_nested(HEALTHCHECK, Healthcheck, value, option)
+    return Healthcheck(test=check.test) if check.disabled else check
+
+
+def healthcheck_from_api(body: Optional[dict[str, Any]]) -> Optional[Healthcheck]:
+    """Config.Healthcheck of a container or an image → Healthcheck (None when there is none)."""
+    if not body:
+        return None
+    check = nested_from_api(HEALTHCHECK, Healthcheck, body)
+    return Healthcheck(test=check.test) if check.disabled else check
+
+
+def _healthcheck_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
+    if spec.healthcheck is not None:
+        config["Healthcheck"] = nested_to_api(HEALTHCHECK, spec.healthcheck)
+
+
+def _healthcheck_with_image(desired: Any, image: Any) -> Any:
+    """The engine fills each unset healthcheck field from the image's healthcheck."""
+    mine, theirs = desired.healthcheck, image.healthcheck
+    if mine is None or mine.disabled or theirs is None or theirs.disabled:
+        return mine
+    return replace(mine, **{sub.field: getattr(mine, sub.field) or getattr(theirs, sub.field)
+                            for sub in HEALTHCHECK.suboptions})
+
+
+_DURATION = dict(parse=_duration, codec=NONZERO)
+HEALTHCHECK = Option(
+    "healthcheck", "Healthcheck; unset fields are taken from the image's healthcheck. C(test=[NONE]) disables it.",
+    type="dict", suboptions=(
+        Option("test", "A string (run by the shell, C(CMD-SHELL)) or a list (exec form, C(CMD) added when missing).",
+               type="raw", field="test", parse=_healthcheck_test, api="Test", codec=STRINGS),
+        Option("interval", "Time between checks, such as C(30s), C(1m30s) or C(500ms).",
+               field="interval_ns", api="Interval", **_DURATION),
+        Option("timeout", "Time a check may take.", field="timeout_ns", api="Timeout", **_DURATION),
+        Option("retries", "Consecutive failures that make the container unhealthy.", type="int",
+               field="retries", parse=lambda value, option: parse_int(value, option, minimum=0), api="Retries",
+               codec=NONZERO),
+        Option("start_period", "Grace period after the start during which failures do not count.",
+               field="start_period_ns", api="StartPeriod", min_api="1.29", **_DURATION,
+               sample={"healthcheck": {"test": ["CMD", "true"], "start_period": "5s"}}),
+        Option("start_interval", ("Time between checks during the start period, such as C(1s), so a container "
+                                  "can be healthy before the first O(healthcheck.interval) has passed.",
+                                  "Needs Docker Engine API 1.44 or newer (Docker 25): refused on an older engine, "
+                                  "which would silently drop it."),
+               field="start_interval_ns", api="StartInterval", min_api="1.44", **_DURATION,
+               sample={"healthcheck": {"test": ["CMD", "true"], "start_interval": "1s"}}),
+    ),
+    field="healthcheck", parse=_healthcheck, serialize=_healthcheck_request,
+    observe=lambda inspect: healthcheck_from_api(dig(inspect, "Config.Healthcheck")),
+    image_merge=_healthcheck_with_image, compare="value",
+    sample={"healthcheck": {"test": "true", "interval": "2s", "timeout": "3s", "retries": 5}},
+)
+
+
+# ---------------------------------------------------------------- restart policy
+
+def _restart_policy(value: Any, option: str) -> str:
+    if value not in RESTART_POLICIES:
+        raise OptionError(option, "%r is not one of %s" % (value, ", ".join(RESTART_POLICIES)))
+    return value
+
+
+def _check_restart_retries(spec: Any) -> None:
+    if spec.restart_retries is not None and spec.restart_policy not in (None, "on-failure"):
+        raise OptionError("restart_retries", "applies only with restart_policy on-failure")
+
+
+def _restart_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
+    if spec.restart_policy is not None:
+        policy: dict[str, Any] = {"Name": "" if spec.restart_policy == "no" else spec.restart_policy}
+        if spec.restart_policy == "on-failure" and spec.restart_retries is not None:
+            policy["MaximumRetryCount"] = spec.restart_retries
+        host["RestartPolicy"] = policy
+
+
+def _restart_update(desired: Any, observed: Any) -> dict[str, Any]:
+    """The whole RestartPolicy of an update, what is not asked for kept from the container."""
+    name = desired.restart_policy or observed.spec.restart_policy or "no"
+    policy: dict[str, Any] = {"Name": "" if name == "no" else name}
+    if name == "on-failure":
+        retries = desired.restart_retries if desired.restart_retries is not None else observed.spec.restart_retries
+        policy["MaximumRetryCount"] = retries or 0
+    return policy
+
+
+# ---------------------------------------------------------------- the entries
+
+CONFIG_OPTIONS: tuple[Option, ...] = (
+    Option("command", "Command (CMD) to run, as a string (split like a shell does) or a list.", type="raw",
+           field="command", parse=parse_command, api="Config.Cmd", codec=STRINGS, image_merge=_command_with_image,
+           compare="value", sample={"command": ["sleep", "1"]}),
+    Option("entrypoint", "Entrypoint, as a list (or a string split like a shell does).", type="list", elements="str",
+           field="entrypoint", parse=parse_command, api="Config.Entrypoint", codec=STRINGS, compare="value",
+           sample={"entrypoint": ["/bin/sh", "-c"], "command": ["true"]}),
+    Option("env", ("Environment variables. Values are converted to strings; quote booleans.",
+                   "Compared with the container's environment after merging the image's environment.",
+                   "The values of variables whose names look secret (C(PASSWORD), C(TOKEN), C(SECRET) ... see "
+                   "O(sensitive_keys)) never appear in the result, the diff, errors or C(-vvv) output."),
+           type="dict", field="env", build=_env, api="Config.Env", codec=ENV, image_merge=_env_with_image,
+           compare="dict", sample={"env": {"MODE": "prod"}}),
+    # the secrets rule (module_utils/secrets.py): merged into env, never shown
+    Option("secret_env", (
+        "Environment variables whose values are secrets, merged into O(env). The option is C(no_log) - Ansible "
+        "masks every value in everything the task prints or returns, whatever its length - and the names are "
+        "recorded on the container (label C(io.goship.masked-keys)) so later runs, "
+        "M(goship.containers.container_exec) and M(goship.containers.container_info) mask those variables too.",
+        "A name in both O(env) and O(secret_env) is an error naming the variable.",
+        "Compared like O(env); the diff shows each value as C(********), and one that changed as C(********) "
+        "followed by the word C(changed)."),
+        type="dict", no_log=True, part_of="env", sample={"secret_env": {"SHOP_LICENSE": "gs-canary"}}),
+    Option("sensitive_keys", (
+        "More names (exact, or shell-style patterns such as V(MYAPP_*); case-insensitive) of variables in "
+        "O(env) and O(env_file), and of O(labels), whose values are secrets.",
+        "Built in, names containing C(PASSWORD), C(PASSWD), C(PASSPHRASE), C(SECRET), C(TOKEN), C(CREDENTIAL), "
+        "C(API_KEY), C(APIKEY), C(PRIVATE_KEY), C(ACCESS_KEY), C(BASICAUTH), or with a word C(PASS), C(PWD), "
+        "C(AUTH) or C(AUTHORIZATION), are secrets (not C(PWD) itself, nor names ending in C(_FILE), which hold "
+        "a path). The password of a URL (C(scheme://user:password@host)) is masked in any value.",
+        "Secret values show as C(********) in the result, the diff and the invocation; values of 6 characters "
+        "or more (other than true, false, yes, no, on, off) are also masked wherever else they appear (command "
+        "output, engine errors). The names matched here are recorded on the container like those of "
+        "O(secret_env)."),
+        type="list", elements="str", default=[], no_log=False),  # read by main() (the secrets rule)
+    Option("env_file", ("File of C(KEY=VALUE) lines on the managed host; O(env) wins over it.",
+                        "Its values follow the same rule as those of O(env); errors about a line name its number "
+                        "only."),
+           type="path", part_of="env", sample={"env_file": "FROM_FILE=1\n"}),
+    Option("labels", ("Labels; compared after merging the image's labels.",
+                      "Values of labels whose names look secret (see O(sensitive_keys); for example "
+                      "C(traefik.http.middlewares.x.basicauth.users)) are masked like those of O(env)."),
+           type="dict",
+           field="labels", parse=string_dict, api="Config.Labels", codec=MAPPING,
+           image_merge=lambda desired, image: None if desired.labels is None else dict(image.labels, **desired.labels),
+           compare="dict", sample={"labels": {"team": "web"}}),
+    Option("published_ports", (
+        "Ports to publish, C([host_ip:][host_port[-range]:]container_port[-range][/protocol]), such as "
+        "C(127.0.0.1:8080:80), C(8000-8001:80-81/udp) or C(80) (random host port).",
+        "V(all) publishes every exposed port on a random host port."),
+        type="list", elements="str", aliases=("ports",), field="published_ports", build=_published_ports,
+        serialize=_published_ports_request, observe=_observed_ports, compare="set", comparison_aliases=("ports",),
+        sample={"published_ports": ["127.0.0.1:8080:80", "9000/udp"]}),
+    Option("publish_all_ports", type=None, field="publish_all_ports", api="HostConfig.PublishAllPorts", codec=FLAG,
+           compare="value", sample={"publish_all_ports": True}),  # published_ports [all] sets it
+    Option("exposed_ports", "Ports to expose without publishing, C(port[-range][/protocol]).", type="list",
+           elements="str", aliases=("expose",), field="exposed_ports", parse=_exposed_ports,
+           serialize=_exposed_ports_request, observe=lambda inspect: tuple(sorted(dig(inspect, "Config.ExposedPorts") or {})),
+           image_merge=_exposed_with_image, compare="set", comparison_aliases=("expose",),
+           sample={"exposed_ports": ["7000-7001/udp"]}),
+    Option("volumes", (
+        "Volumes and bind mounts, C(/target) (anonymous volume), C(name:/target[:mode]) (named volume) or "
+        "C(/host/path:/target[:mode]) (bind), as C(docker run -v).",
+        "The mode is a comma separated list, as the engine takes it, such as C(ro,Z) or C(rw,rshared) - one of "
+        "C(ro) and C(rw); C(nocopy) (volumes only); one bind propagation (C(rprivate), C(private), C(rshared), "
+        "C(shared), C(rslave), C(slave); binds only); one SELinux label, C(z) (shared) or C(Z) (private), which "
+        "the engine applies only when its SELinux support is enabled and otherwise accepts and ignores; "
+        "C(consistent), C(cached) and C(delegated) are accepted and ignored, as the engine on Linux does. The "
+        "order of the flags does not matter.",
+        "As with C(docker run -v), the engine creates the host path of a bind mount when it is missing (an empty "
+        "directory owned by root). Use O(mounts) with C(type=bind) to refuse a missing host path instead."),
+        type="list", elements="str", part_of="mounts", sample={"volumes": ["/anon", "vol:/v:ro", "/h:/b:rw"]}),
+    Option("mounts", (
+        "Mounts with options that the O(volumes) syntax cannot express, as C(docker run --mount).",
+        "A C(type=bind) mount needs its host path to exist, as with C(docker run --mount) - the engine refuses to "
+        "create the container otherwise and the task fails naming C(mounts[N].source), with nothing created or "
+        "changed (a recreate leaves the old container as it was)."),
+        type="list", elements="dict",
+        suboptions=(
+            Option("target", "Path inside the container.", required=True),
+            Option("source", "Host path (bind) or volume name (volume; empty for an anonymous volume)."),
+            Option("type", "Kind of mount.", choices=("bind", "volume", "tmpfs"), default="volume"),
+            Option("read_only", "Mount read-only.", type="bool", default=False),
+            Option("propagation", "Bind propagation.",
+                   choices=("rprivate", "private", "rshared", "shared", "rslave", "slave")),
+            Option("no_copy", "Do not copy the image's data into a new volume.", type="bool", default=False),
+            Option("volume_driver", "Driver of the volume."),
+            Option("volume_options", "Driver options of the volume.", type="dict"),
+            Option("tmpfs_size", "Size of a tmpfs mount, such as C(64m)."),
+            Option("tmpfs_mode", "Octal mode of a tmpfs mount, such as C(1777)."),),
+        field="mounts", build=_mounts, serialize=lambda spec, config, host: mounts_request(spec.mounts or (), config, host),
+        observe=observed_mounts, image_merge=_mounts_with_image, compare="set",
+        normal=as_anonymous,  # a volume handed on by a recreate is the anonymous one asked for
+        comparison_aliases=("volumes", "tmpfs"), min_api="1.30", api_label="volumes/mounts",
+        sample={"mounts": [{"target": "/d", "source": "dv", "volume_driver": "local",
+                            "volume_options": {"type": "tmpfs", "device": "tmpfs"}}]}),
+    Option("tmpfs", "tmpfs mounts, C(/path[:size=64m,mode=1777])", type="list", elements="str", part_of="mounts",
+           sample={"tmpfs": ["/run:size=1m,mode=1777"]}),
+    Option("volume_driver", (
+        "Driver of the volumes the engine creates for the container: its anonymous volumes, and the named "
+        "volumes of O(volumes) that do not exist yet (HostConfig C(VolumeDriver)). A volume that exists keeps "
+        "its driver.",
+        "A change recreates the container.",),
+        field="volume_driver", api="HostConfig.VolumeDriver", codec=TEXT, compare="value",
+        sample={"volume_driver": "local"}),
+    Option("networks", (
+        "Networks to connect the container to. The first one (or O(network_mode)) is joined when the container "
+        "is created, the others right after.",
+        "By default (C(comparisons.networks=allow_more_present)) other networks the container is on are left "
+        "alone; with C(strict) it is disconnected from them."),
+        type="list", elements="dict", suboptions=(
+            Option("name", "Network name.", required=True),
+            Option("aliases", "Network-scoped aliases.", type="list", elements="str"),
+            Option("ipv4_address", "Fixed IPv4 address."),
+            Option("ipv6_address", "Fixed IPv6 address."),
+            Option("links", "Links, C(container) or C(container:alias).", type="list", elements="str")),
+        field="networks", build=_networks, serialize=_first_network_request, observe=_observed_networks,
+        compare=OWN, mode="allow_more_present",
+        sample={"networks": [{"name": "front", "aliases": ["web"], "ipv4_address": "10.1.0.5"},
+                             {"name": "back", "links": ["db:database"]}]}),
+    Option("links", (
+        "Legacy links to other containers, C(container) or C(container:alias): the alias (and the container's "
+        "name) resolve to that container inside this one, as with C(docker run --link) (HostConfig C(Links)).",
+        "Only on the default bridge network (O(network_mode) unset or V(bridge)): the engine drops them on any "
+        "other network, so they are refused there; on a user-defined network use O(networks[].links).",
+        "Compared as a set; a change recreates the container."),
+        type="list", elements="str", field="links", parse=_links, check=_check_links, api="HostConfig.Links",
+        codec=Codec(to_api=list, from_api=_observed_links), compare="set",
+        sample={"links": ["db:database", "cache"]}),
+    Option("network_mode", ("V(bridge), V(host), V(none), C(container:NAME) or a network name. Defaults to the first "
+                            "of O(networks)."),
+           field="network_mode", parse=lambda value, option: value or None, serialize=_network_mode_request,
+           api="HostConfig.NetworkMode", codec=Codec(from_api=lambda value: value or "default"), compare="value",
+           read=lambda spec: spec.effective_network_mode, normal=normal_network_mode,
+           sample={"network_mode": "host"}),
+    HEALTHCHECK,
+    Option("restart_policy", "Restart policy; changed in place with the update API.",
+           choices=("no", "on-failure", "always", "unless-stopped"), field="restart_policy", parse=_restart_policy,
+           serialize=_restart_request, api="HostConfig.RestartPolicy.Name", codec=Codec(from_api=lambda v: v or "no"),
+           compare="value", update="RestartPolicy", update_value=_restart_update, comparison_aliases=("restart",),
+           sample={"restart_policy": "always"}),
+    Option("restart_retries", "Maximum restarts with O(restart_policy=on-failure).", type="int",
+           field="restart_retries", parse=lambda value, option: parse_int(value, option, minimum=0),
+           check=_check_restart_retries, part_of="restart_policy", api="HostConfig.RestartPolicy.MaximumRetryCount",
+           codec=NUMBER, compare="value", update="RestartPolicy",
+           update_value=_restart_update, sample={"restart_policy": "on-failure", "restart_retries": 3}),
+)

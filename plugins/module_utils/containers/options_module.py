@@ -1,0 +1,108 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Registry entries: the container's identity (name, image) and the options that steer the run
+rather than describe the container (state, pull, restart, recreate, comparisons, ...).
+
+Only `name` and `image` fill ContainerSpec fields; the others are read by the module's main()
+(plugins/modules/container.py) and are here so the argument spec and the documentation come from
+one table."""
+
+from __future__ import annotations
+
+from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import OWN, TEXT, Option
+
+MODULE_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "name", "Name of the container.", required=True,
+        field="name", observe=lambda inspect: (inspect.get("Name") or "").lstrip("/"),
+    ),
+    Option(
+        "image", (
+            "Image reference (C(repo:tag) or an image ID). Required to create the container.",
+            "The container is compared by the ID the reference resolves to, so a re-tagged image recreates the "
+            "container.",
+        ),
+        field="image", api="Config.Image", codec=TEXT, compare=OWN,
+    ),
+    Option(
+        "state", (
+            "V(started) creates the container when needed and makes sure it runs.",
+            "V(present) creates it when needed but does not start it (a recreated container is started when the "
+            "old one was running).",
+            "V(stopped) creates it when needed and makes sure it does not run.",
+            "V(healthy) is V(started), then waits up to O(healthy_wait_timeout) seconds for the healthcheck to "
+            "report healthy, as long as it reports C(starting). It fails at once, without waiting out the "
+            "timeout, when the health status turns C(unhealthy), when the container exits, or when its restart "
+            "policy restarts it; the message names the container, its status and the last health checks (exit "
+            "code and output), also returned as RV(goship.containers.container#module:health_log).",
+            "V(absent) stops and removes it.",
+        ),
+        choices=("absent", "present", "started", "stopped", "healthy"), default="started",
+    ),
+    Option(
+        "pull", (
+            "As docker_container's O(pull) (community.docker 3.8.0 and later).",
+            "V(missing) (or V(false)) pulls the image only when it is not present locally.",
+            "V(always) (or V(true)) pulls it on every run; the container is recreated only when the pull brought "
+            "an image with another ID, and a pull that brought nothing new is no change.",
+            "V(never) never pulls, and fails when the image is not present locally.",
+            "An image given by ID is never pulled (this option is ignored).",
+            "The pull happens before any other write call. When it fails, the task fails naming the image and "
+            "the registry's error, and nothing is created or changed. Check mode never pulls.",
+            "Registry credentials come from the managed host's Docker config (M(goship.containers.login)).",
+        ),
+        type="raw", default="missing",
+    ),
+    Option(
+        "pull_check_mode_behavior", (
+            "What check mode reports for O(pull=always), as docker_container does (whether a pull would bring a "
+            "new image cannot be known without pulling).",
+            "V(image_not_present) reports a pull only when the image is not present locally.",
+            "V(always) always reports a pull (and so a change).",
+        ),
+        choices=("image_not_present", "always"), default="image_not_present",
+    ),
+    Option("restart", "Restart the container even when nothing changed (when it is not recreated).",
+           type="bool", default=False),
+    Option("recreate", "Recreate the container even when nothing changed.", type="bool", default=False),
+    Option(
+        "comparisons", (
+            "How each option is compared with the existing container, by option name, V(strict), V(ignore) or "
+            "V(allow_more_present) (dicts and lists may hold more than given); C(*) sets the default for all "
+            "options.",
+            "Defaults are V(strict) for every option except C(networks) (V(allow_more_present)). The image is "
+            "compared by ID (V(strict)) or not at all (V(ignore)).",
+            "C(volumes), C(mounts) and C(tmpfs) are compared together as C(mounts).",
+            "Changes of CPU (O(cpus), O(cpu_shares), O(cpu_period), O(cpu_quota), O(cpuset_cpus), "
+            "O(cpuset_mems)), O(blkio_weight), memory, O(pids_limit) and the restart policy are applied in "
+            "place; other differences recreate the container.",
+        ),
+        type="dict",
+    ),
+    Option(
+        "detach", ("With V(false), wait for a container this task started to exit and return its output in "
+                   "RV(goship.containers.container#module:output); a non-zero exit status fails the task.",),
+        type="bool", default=True,
+    ),
+    Option("cleanup", "With O(detach=false), remove the container after it exited.", type="bool", default=False),
+    Option(
+        "keep_volumes", (
+            "Keep the container's anonymous volumes when it is removed or recreated.",
+            "With V(true), a recreate hands the old container's anonymous volumes over to the new one (at the same "
+            "C(/target) entries of O(volumes) and O(mounts), and at the image's C(VOLUME) paths no mount covers), "
+            "as C(docker compose up) does, so their data survives. The new container mounts them by name; they "
+            "are still compared as the anonymous volumes asked for.",
+            "With V(false), a recreate gives the new container new, empty anonymous volumes (as C(docker compose "
+            "up --renew-anon-volumes)), and removing or recreating the container removes its anonymous volumes, "
+            "those handed over by name included; a volume another container still uses is kept.",
+        ),
+        type="bool", default=True,
+    ),
+    Option(
+        "healthy_wait_timeout", (
+            "Seconds O(state=healthy) waits for the container to become healthy while its health is "
+            "C(starting). It does not wait for a container that is C(unhealthy), exited or restarting.",
+        ),
+        type="float", default=300,
+    ),
+)

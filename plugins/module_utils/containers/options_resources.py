@@ -1,0 +1,117 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Registry entries: CFS and cpuset CPU limits and block I/O weight (changed in place), per-device
+I/O limits, OOM settings, cgroup, runtime and namespace modes, extra groups, MAC address, device
+cgroup rules, storage options and volumes_from (set at create). Values are range-checked by the
+parsers in parse_resources.py. The entries with no module option are set by compose only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
+    FLAG, MAPPING, NONZERO, NUMBER, STRINGS, TEXT, Codec, Option,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_resources import (
+    CGROUP_RULE, CPU_LIST, MAC, device_rates, matching, ranged, string_values, strings,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.values import DeviceRate
+
+
+def _rates(unit: str = "Rate") -> Codec:
+    return Codec(
+        to_api=lambda rates: [{"Path": item.path, unit: item.rate} for item in rates],
+        from_api=lambda entries: tuple(sorted((DeviceRate(e.get("Path", ""), e.get(unit) or 0) for e in entries or ()),
+                                              key=lambda rate: rate.path)),
+    )
+
+
+_RATE_KEYS = (
+    Option("path", "Absolute path of the block device on the host, such as C(/dev/vda).", required=True),
+    Option("rate", "Bytes per second (a size such as C(10m)) or, for the C(_iops) options, operations per second.",
+           required=True),
+)
+
+
+def _device_limit(name: str, doc: str, api: str, bytes_per_second: bool, sample_rate: str) -> Option:
+    return Option(name, doc, type="list", elements="dict", suboptions=_RATE_KEYS, field=name,
+                  parse=device_rates(bytes_per_second), api=api, codec=_rates(), compare="set",
+                  sample={name: [{"path": "/dev/vda", "rate": sample_rate}]})
+
+
+def _mode(name: str, doc: str, field: str, api: str, sample: str, **more: Any) -> Option:
+    """A namespace, cgroup or runtime mode: a string the engine stores as given ("" when unset)."""
+    return Option(name, doc, field=field, api=api, codec=TEXT, compare="value", sample={name: sample}, **more)
+
+
+RESOURCE_OPTIONS: tuple[Option, ...] = (
+    Option("cpu_period", "Length of a CPU CFS period in microseconds (1000 to 1000000); changed in place. Not with "
+                         "O(cpus).",
+           type="int", field="cpu_period", parse=ranged(1000, 1000000, also=(0,)), api="HostConfig.CpuPeriod",
+           codec=NUMBER, compare="value", update="CpuPeriod", info="cpu_period", sample={"cpu_period": 100000}),
+    Option("cpu_quota", ("CPU time in microseconds the container may use per O(cpu_period) (1000 or more, C(-1) for "
+                         "unlimited); changed in place. Not with O(cpus).",),
+           type="int", field="cpu_quota", parse=ranged(1000, 2 ** 63 - 1, also=(0, -1)), api="HostConfig.CpuQuota",
+           codec=NUMBER, compare="value", update="CpuQuota", info="cpu_quota", sample={"cpu_quota": 50000}),
+    Option("cpu_rt_period", type=None, field="cpu_rt_period", api="HostConfig.CpuRealtimePeriod", codec=NUMBER,
+           sample={"cpu_rt_period": 1000000}),
+    Option("cpu_rt_runtime", type=None, field="cpu_rt_runtime", api="HostConfig.CpuRealtimeRuntime", codec=NUMBER,
+           sample={"cpu_rt_runtime": 950000}),
+    Option("cpuset_cpus", "CPUs the container may run on, such as C(0-3) or C(0,2); changed in place.",
+           field="cpuset_cpus", parse=matching(CPU_LIST, '"0-3" or "0,2"'), api="HostConfig.CpusetCpus", codec=TEXT,
+           compare="value", update="CpusetCpus", info="cpuset_cpus", sample={"cpuset_cpus": "0"}),
+    Option("cpuset_mems", "Memory nodes the container may use, such as C(0); changed in place.",
+           field="cpuset_mems", parse=matching(CPU_LIST, '"0-1" or "0"'), api="HostConfig.CpusetMems", codec=TEXT,
+           compare="value", update="CpusetMems", info="cpuset_mems", sample={"cpuset_mems": "0"}),
+    Option("blkio_weight", ("Relative block I/O weight, 10 to 1000; changed in place.",
+                            "Kernels without the blkio weight controller discard it (the engine warns)."),
+           type="int", field="blkio_weight", parse=ranged(10, 1000, also=(0,)), api="HostConfig.BlkioWeight",
+           codec=NUMBER, compare="value", update="BlkioWeight", info="blkio_weight", sample={"blkio_weight": 300}),
+    Option("blkio_weight_devices", type=None, field="blkio_weight_devices", api="HostConfig.BlkioWeightDevice",
+           codec=_rates("Weight"), sample={"blkio_weight_devices": (DeviceRate("/dev/vda", 200),)}),
+    _device_limit("device_read_bps", "Read limits in bytes per second per block device; the rate is a size such as "
+                                     "C(1m).", "HostConfig.BlkioDeviceReadBps", True, "1m"),
+    _device_limit("device_write_bps", "Write limits in bytes per second per block device.",
+                  "HostConfig.BlkioDeviceWriteBps", True, "2m"),
+    _device_limit("device_read_iops", "Read limits in operations per second per block device.",
+                  "HostConfig.BlkioDeviceReadIOps", False, "100"),
+    _device_limit("device_write_iops", "Write limits in operations per second per block device.",
+                  "HostConfig.BlkioDeviceWriteIOps", False, "200"),
+    Option("oom_score_adj", "OOM killer preference, -1000 to 1000.", type="int", field="oom_score_adj",
+           parse=ranged(-1000, 1000), api="HostConfig.OomScoreAdj", codec=NUMBER, compare="value",
+           info="oom_score_adj", sample={"oom_score_adj": 100}),
+    Option("oom_killer", ("Whether to disable the OOM killer for the container (HostConfig C(OomKillDisable)); the "
+                          "same meaning as community.docker's option of this name.",),
+           type="bool", field="oom_kill_disable", parse=lambda value, option: bool(value),
+           api="HostConfig.OomKillDisable", codec=FLAG, compare="value", info="oom_kill_disable",
+           sample={"oom_killer": True}),
+    Option("memory_swappiness", "Memory swappiness, 0 to 100; unset keeps the host's value.", type="int",
+           field="memory_swappiness", parse=ranged(0, 100), api="HostConfig.MemorySwappiness", compare="value",
+           codec=Codec(from_api=lambda value: None if value in (None, -1) else value),  # -1 / null: the host's value
+           sample={"memory_swappiness": 10}),
+    _mode("cgroup_parent", "Parent cgroup of the container.", "cgroup_parent", "HostConfig.CgroupParent", "/gs"),
+    _mode("cgroupns_mode", "Cgroup namespace mode (Docker Engine API 1.41 or newer).", "cgroupns_mode",
+          "HostConfig.CgroupnsMode", "host", choices=("private", "host"), min_api="1.41"),
+    _mode("runtime", "OCI runtime, such as C(runc).", "runtime", "HostConfig.Runtime", "runc"),
+    _mode("userns_mode", "User namespace mode, C(host) or empty.", "userns_mode", "HostConfig.UsernsMode", "host"),
+    _mode("uts", "UTS namespace mode, such as C(host).", "uts_mode", "HostConfig.UTSMode", "host"),
+    _mode("ipc_mode", "IPC namespace mode, such as C(private), C(shareable), C(host) or C(container:<name>).",
+          "ipc_mode", "HostConfig.IpcMode", "private"),
+    _mode("pid_mode", "PID namespace mode, such as C(host) or C(container:<name>).", "pid_mode", "HostConfig.PidMode",
+          "host"),
+    Option("groups", "Additional groups the container's process runs with.", type="list", elements="str",
+           field="group_add", parse=strings(), api="HostConfig.GroupAdd", codec=STRINGS, compare="set",
+           sample={"groups": ["audio"]}),
+    Option("mac_address", "MAC address of the container's first network endpoint.", field="mac_address",
+           parse=matching(MAC, '"02:42:ac:11:00:02"'), api="Config.MacAddress", codec=NONZERO, compare="value",
+           sample={"mac_address": "02:42:ac:11:00:09"}),
+    Option("device_cgroup_rules", "Device cgroup rules, such as C(c 1:3 mr).", type="list", elements="str",
+           field="device_cgroup_rules", parse=strings(CGROUP_RULE, '"c 1:3 mr"'), api="HostConfig.DeviceCgroupRules",
+           codec=STRINGS, compare="set", sample={"device_cgroup_rules": ["c 1:3 mr"]}),
+    Option("storage_opts", "Storage driver options, such as C(size=1G) (needs a driver that supports them).",
+           type="dict", field="storage_opts", parse=string_values, api="HostConfig.StorageOpt", codec=MAPPING,
+           compare="dict", sample={"storage_opts": {"size": "1G"}}),
+    Option("volumes_from", "Containers to mount all volumes of, as C(name) or C(name:ro).", type="list",
+           elements="str", field="volumes_from", parse=strings(), api="HostConfig.VolumesFrom", codec=STRINGS,
+           compare="set", sample={"volumes_from": ["data:ro"]}),
+)
