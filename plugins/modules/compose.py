@@ -336,7 +336,7 @@ def main() -> None:
     )
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ExecutionError
+    from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import ExecutionError
     from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
     outcome = Outcome(module)

@@ -536,39 +536,3 @@ class Project(_Config):
             wanted.add(name)
             stack.extend(self.services[name].depends_on)
         return [name for name in self.service_order() if name in wanted]
-
-
-@dataclass
-class ProjectSource:
-    """Where a project comes from, as the user gave it; the fields are load_project's arguments."""
-
-    project_dir: Optional[str] = None
-    files: Optional[list[str]] = None
-    definition: Optional[Any] = None
-    project_name: Optional[str] = None
-    env_files: Optional[list[str]] = None
-    profiles: Optional[list[str]] = None
-    environ: Optional[dict[str, str]] = None
-
-
-def load_project(
-    project_dir: Optional[str] = None,
-    files: Optional[list[str]] = None,
-    definition: Optional[Any] = None,
-    project_name: Optional[str] = None,
-    env_files: Optional[list[str]] = None,
-    profiles: Optional[list[str]] = None,
-    environ: Optional[dict[str, str]] = None,
-) -> Project:
-    """Load, merge, interpolate, validate and normalise a Compose project.
-
-    project_dir: the project directory (relative paths resolve against it; its .env is read unless
-    env_files is given). files: compose files (relative to project_dir); default: compose.yaml,
-    compose.yml, docker-compose.yml or docker-compose.yaml found in project_dir. definition: an inline
-    project used instead of files: a dict, or Compose YAML text (read with Compose's YAML rules, so
-    `22:22` and `yes` stay strings; a dict from a playbook went through Ansible's YAML 1.1 loader). environ: the "shell" environment (default os.environ).
-    Raises ComposeError(path, message) for any invalid input.
-    """
-    # Imported here: normalize imports this module, so a top-level import would be circular.
-    from ansible_collections.goship.containers.plugins.module_utils.compose.normalize import build_project
-    return build_project(ProjectSource(project_dir, files, definition, project_name, env_files, profiles, environ))

@@ -12,15 +12,16 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from . import labels as L
-from .api_versions import settings_needing_newer_api
-from .model import Project, load_project
-from .observe import ObservedProject, list_containers, observe_project
-from .planner import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api_versions import settings_needing_newer_api
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject, list_containers, observe_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import (
     DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, ObservedImage, Plan, PlanError, PlanOptions,
     plan_project, select_services,
 )
-from .service_spec import build_context_path, desired_project, service_has_build
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, desired_project, service_has_build
 
 IMAGE_DIGEST_LABEL = "goship.build.digest"  # images/build.py's DIGEST_LABEL (content-addressed builds)
 
@@ -86,7 +87,7 @@ def build_digests(project: Project, build: str) -> dict[str, str]:
              if service_has_build(service) and service.build is not None}
     if build == "never" or not built:
         return {}
-    from ..images.context import BuildContext, ContextError, build_inputs_digest  # only projects that build pay for it
+    from ansible_collections.goship.containers.plugins.module_utils.images.context import BuildContext, ContextError, build_inputs_digest  # only projects that build pay for it
     digests = {}
     for name, service in built.items():
         try:
@@ -156,7 +157,7 @@ def pull_always(client: Any, desired: DesiredProject, selected: list[str], reque
     """Pull the images of the services whose pull policy is `always` (not those built here), before
     anything is observed. Only a pull that brought another image is recorded as a change; the
     planner then sees the moved tag in the containers list and recreates what runs the old one."""
-    from ..images.store import ImageError, pull_image  # only runs that pull pay for it
+    from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError, pull_image  # only runs that pull pay for it
     done: set[str] = set()
     for name in selected:
         service = desired.services[name]
@@ -216,7 +217,7 @@ def apply(client: Any, request: ComposeRequest, project: Optional[Project], desi
     waits = request.wait and request.state in ("present", "restarted")
     if not result.plan.changed and not waits:
         return  # a no-op: not even the executor's code is loaded (modules are compiled at every run)
-    from .executor import ExecOptions, Executor  # only runs that change or wait pay for it
+    from ansible_collections.goship.containers.plugins.module_utils.compose.apply.executor import ExecOptions, Executor  # only runs that change or wait pay for it
     exec_options = ExecOptions(
         wait=request.wait, wait_timeout=request.wait_timeout, stop_timeout=request.stop_timeout,
         remove_volumes=request.remove_volumes,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import (
     anonymous_volume_names, inherit, is_anonymous,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, ObservedVolume, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import (
     DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanOptions, plan_project,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import Mount

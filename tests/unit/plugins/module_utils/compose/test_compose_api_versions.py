@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.api_versions import settings_needing_newer_api
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api_versions import settings_needing_newer_api
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.compose.run import require_api_version
-from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import container_spec
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import container_spec
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import to_create_request
 
 HEALTH = {"test": ["CMD", "true"], "interval": "5s", "start_interval": "1s"}

@@ -8,11 +8,11 @@ import threading
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.executor import Executor
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import load_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.observe import ObservedProject
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanOptions, plan_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply.executor import Executor
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import desired_project
 
 P = "gscmplayers"
 IMAGE = "goship-test/app:1"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import DependsOn, load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import DependsOn
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
-from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import (
     container_spec, desired_project,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import to_create_request

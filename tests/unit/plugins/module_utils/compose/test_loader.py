@@ -9,10 +9,11 @@ import textwrap
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.syntax import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import (
     interpolate_string, parse_env_file, parse_yaml,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 
 
 def write(directory, name, text):
@@ -395,7 +396,7 @@ def test_extends_cycle_across_files_fails(tmp_path):
 
 
 def test_missing_pyyaml_is_a_clear_error(monkeypatch):
-    from ansible_collections.goship.containers.plugins.module_utils.compose import syntax
+    from ansible_collections.goship.containers.plugins.module_utils.compose.load import syntax
     monkeypatch.setattr(syntax, "HAS_YAML", False)
     with pytest.raises(ComposeError, match="PyYAML"):
         parse_yaml("services: {}", "compose.yaml")

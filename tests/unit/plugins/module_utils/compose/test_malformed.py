@@ -13,7 +13,8 @@ import os
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 
 MALFORMED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "malformed")
 # `.compose`: files that are not YAML to generic tools (broken on purpose), kept out of yamllint
@@ -46,7 +47,7 @@ def test_malformed_file_fails_naming_the_path(file):
 @pytest.mark.parametrize("file", FILES[:8], ids=os.path.basename)
 def test_inline_definition_fails_the_same_way(file):
     """`definition` (an inline project) goes through the same validation as files."""
-    from ansible_collections.goship.containers.plugins.module_utils.compose.syntax import parse_yaml
+    from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import parse_yaml
     expected = expected_path(file)
     with open(file, encoding="utf-8") as handle:
         definition = parse_yaml(handle.read(), file)

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
-    ComposeError, FileReference, config_mount_path, go_duration, load_project, secret_mount_path,
+    ComposeError, FileReference, config_mount_path, go_duration, secret_mount_path,
 )
 
 

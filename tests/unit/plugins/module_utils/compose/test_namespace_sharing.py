@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ObservedImage, PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import ObservedImage, PlanOptions, plan_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
-from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import desired_project
 
 P = "gscmpunit"
 

@@ -6,15 +6,15 @@ import dataclasses
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import load_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.network_change import network_change
-from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_change
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
-from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import desired_project
 
 P = "gscmpunit"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import executor as ex
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import Action, ExecutionError
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply import executor as ex
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import Action, ExecutionError
 
 
 class EngineError(Exception):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.observe import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, ObservedVolume, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import (
     Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, ObservedImage, PlanError, PlanOptions,
     dependency_layers, plan_project, select_services,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.client import NotFound
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import (
     DesiredProject, DesiredService, PlanError,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.run import ComposeRequest, pull_always

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
-from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import container_spec, desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import container_spec, desired_project
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import DeviceRate, to_create_request
 
 P = "gscmpres"

@@ -10,17 +10,17 @@ import os
 import re
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import loader
+from ansible_collections.goship.containers.plugins.module_utils.compose.load import files
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
-    DependsOn, Network, Project, ProjectSource, SecretOrConfig, Service, Volume,
+    DependsOn, Network, Project, SecretOrConfig, Service, Volume,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.service_options import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.service_options import (
     devices, parse_build, parse_command, parse_deploy, parse_depends_on, parse_extra_hosts, parse_file_refs,
     parse_healthcheck, parse_logging, parse_ports, parse_service_networks, parse_ulimits, parse_volumes,
     pull_policy, restart_policy,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.syntax import parse_env_file
-from ansible_collections.goship.containers.plugins.module_utils.compose.validate import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import parse_env_file
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import (
     as_bool, as_duration, as_float, as_int, as_list, as_mapping, as_scalar_str, as_size, as_str, as_str_dict,
     as_str_list, check_keys, fail, mapping_with,
 )
@@ -242,7 +242,7 @@ def build_secret(section: str, key: str, raw: Any, project: str, environ: dict[s
     return secret
 
 
-def project_name_from(context: loader.LoadContext, config: dict[str, Any]) -> str:
+def project_name_from(context: files.LoadContext, config: dict[str, Any]) -> str:
     """Compose's precedence: explicit > COMPOSE_PROJECT_NAME > top-level name > directory basename."""
     if context.name:
         name, path = context.name, "project_name"
@@ -258,13 +258,7 @@ def project_name_from(context: loader.LoadContext, config: dict[str, Any]) -> st
     return name
 
 
-def build_project(source: ProjectSource) -> Project:
-    """See model.load_project."""
-    config, context = loader.load_config_dict(source)
-    return project_from_config(config, context)
-
-
-def project_from_config(config: dict[str, Any], context: loader.LoadContext) -> Project:
+def project_from_config(config: dict[str, Any], context: files.LoadContext) -> Project:
     check_keys(config, "", _TOP_LEVEL)
     name = project_name_from(context, config)
     env = context.environ

@@ -16,15 +16,15 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from ..errors import PlanError
-from ..file_tar import FileEntry  # a secret or config with inline content, copied in before the start
-from ..units import parse_size_bytes
-from ..containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
-from . import labels as L
-from .model import Project, Service, config_mount_path, secret_mount_path
-from .network_change import network_settings
-from .service_resources import links, resource_settings
-from .planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.file_tar import FileEntry  # a secret or config with inline content, copied in before the start
+from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service, config_mount_path, secret_mount_path
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_settings
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_resources import links, resource_settings
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume
 
 UPDATE_ORDERS = ("stop-first", "start-first")
 

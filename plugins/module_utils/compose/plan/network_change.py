@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from . import labels as L
-from .observe import ObservedNetwork
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedNetwork
 
 
 def network_canonical(net: Any, name: str) -> dict[str, Any]:

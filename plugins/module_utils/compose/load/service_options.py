@@ -12,12 +12,12 @@ import re
 import shlex
 from typing import Any, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import loader
+from ansible_collections.goship.containers.plugins.module_utils.compose.load import files
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
     BindOptions, BuildConfig, Deploy, DependsOn, FileReference, Healthcheck, Logging, Mount, PortConfig,
     ResourceSpec, RestartPolicy, ServiceNetwork, TmpfsOptions, Ulimit, UpdateConfig, VolumeOptions,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.validate import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import (
     as_bool, as_duration, as_enum, as_float, as_int, as_list, as_mapping, as_scalar_str, as_size, as_str,
     as_str_dict, as_str_list, check_keys, fail, mapping_with, type_name,
 )
@@ -147,7 +147,7 @@ def parse_volumes(value: Any, path: str, volumes: dict[str, Any]) -> list[Mount]
 
 
 def _short_volume(spec: str, path: str) -> Mount:
-    parts = loader.split_volume_spec(spec)
+    parts = files.split_volume_spec(spec)
     if len(parts) == 1:
         if not parts[0]:
             fail(path, "empty volume spec")
@@ -157,7 +157,7 @@ def _short_volume(spec: str, path: str) -> Mount:
     source, target = parts[0], parts[1]
     if not target.startswith("/") and not re.match(r"^[a-zA-Z]:[\\/]", target):
         fail(path, "invalid volume spec %r: the container path %r must be absolute" % (spec, target))
-    is_bind = source.startswith("/") or loader.is_local_path(source)
+    is_bind = source.startswith("/") or files.is_local_path(source)
     mount = Mount(type="bind" if is_bind else "volume", source=source, target=clean_path(target))
     if is_bind:
         mount.bind = BindOptions(create_host_path=True)

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..errors import PlanError
-from . import labels as L
-from ..containers.anonymous_volumes import anonymous_volume_names
-from .network_change import network_change
-from .observe import ObservedContainer, ObservedProject
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import anonymous_volume_names
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_change
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedContainer, ObservedProject
 
 STATES = ("present", "stopped", "restarted", "absent")
 STARTING_KINDS = ("create", "start", "recreate", "restart")

@@ -26,15 +26,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ..containers import engine
-from ..containers.anonymous_volumes import inherit
-from ..containers.replace import replace_container, temporary_name
-from ..file_tar import files_tar
-from . import labels as L
-from .model import Project
-from .observe import ObservedContainer, list_containers
-from .planner import Action, DesiredProject, ExecutionError, Plan, Step
-from .service_spec import build_context_path, container_spec
+from ansible_collections.goship.containers.plugins.module_utils.containers import engine
+from ansible_collections.goship.containers.plugins.module_utils.file_tar import files_tar
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import inherit
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedContainer, list_containers
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import Action, DesiredProject, ExecutionError, Plan, Step
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, container_spec
+from ansible_collections.goship.containers.plugins.module_utils.containers.replace import replace_container, temporary_name
 
 POLL_SECONDS = 0.25
 MAX_THREADS = 8
@@ -177,7 +177,7 @@ class Executor:
         )
 
     def _do_build(self, action: Action) -> None:
-        from ..images.build import BuildFailure, BuildRequest, ensure_built
+        from ansible_collections.goship.containers.plugins.module_utils.images.build import BuildFailure, BuildRequest, ensure_built
         service = self.project.services[action.service or ""]
         build = service.build
         request = BuildRequest(
@@ -196,7 +196,7 @@ class Executor:
                 self._image_ids[action.target] = result.image_id
 
     def _do_pull(self, action: Action) -> None:
-        from ..images.store import pull_image
+        from ansible_collections.goship.containers.plugins.module_utils.images.store import pull_image
         pull_image(self.client, action.target)
 
     def _do_remove_network(self, action: Action) -> None:
@@ -241,7 +241,7 @@ class Executor:
                 raise
 
     def _do_remove_image(self, action: Action) -> None:
-        from ..images.store import remove_image
+        from ansible_collections.goship.containers.plugins.module_utils.images.store import remove_image
         remove_image(self.client, action.target, force=False)
 
     # ------------------------------------------------------------ containers

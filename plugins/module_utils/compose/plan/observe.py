@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from . import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 _EXIT = re.compile(r"^Exited \((-?\d+)\)")

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, ProjectSource
-from ansible_collections.goship.containers.plugins.module_utils.compose.validate import list_to_dict, type_name
-from ansible_collections.goship.containers.plugins.module_utils.compose.syntax import (
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import list_to_dict, type_name
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import (
     Override, Reset, interpolate, parse_env_file, parse_yaml,
 )
 
@@ -445,6 +446,19 @@ def _apply_includes(document: dict[str, Any], base_dir: str, context: LoadContex
 
 # ---------------------------------------------------------------- entry point
 
+@dataclass(frozen=True)
+class ProjectSource:
+    """Where a project comes from, as the user gave it (load.project.load_project's arguments)."""
+
+    project_dir: Optional[str] = None
+    files: Optional[list[str]] = None
+    definition: Optional[Any] = None
+    project_name: Optional[str] = None
+    env_files: Optional[list[str]] = None
+    profiles: Optional[list[str]] = None
+    environ: Optional[dict[str, str]] = None
+
+
 def find_default_files(project_dir: str) -> list[str]:
     for name in DEFAULT_FILES:
         path = os.path.join(project_dir, name)
@@ -460,7 +474,7 @@ def find_default_files(project_dir: str) -> list[str]:
 
 
 def load_config_dict(source: ProjectSource) -> tuple[dict[str, Any], LoadContext]:
-    """Read, interpolate, prepare and merge the project's files; see model.load_project."""
+    """Read, interpolate, prepare and merge the project's files; see load.project.load_project."""
     project_dir, files, definition, env_files, profiles = (
         source.project_dir, source.files, source.definition, source.env_files, source.profiles)
     shell = dict(os.environ if source.environ is None else source.environ)
