@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import list_to_dict, type_name
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import (
     Override, Reset, interpolate, parse_env_file, parse_yaml,
 )
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import list_to_dict, type_name
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml",

@@ -11,9 +11,6 @@ import re
 from typing import Any, Callable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.load import files
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
-    DependsOn, Network, Project, SecretOrConfig, Service, Volume,
-)
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.service_options import (
     devices, parse_build, parse_command, parse_deploy, parse_depends_on, parse_extra_hosts, parse_file_refs,
     parse_healthcheck, parse_logging, parse_ports, parse_service_networks, parse_ulimits, parse_volumes,
@@ -23,6 +20,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.load.syn
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import (
     as_bool, as_duration, as_float, as_int, as_list, as_mapping, as_scalar_str, as_size, as_str, as_str_dict,
     as_str_list, check_keys, fail, mapping_with,
+)
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
+    DependsOn, Network, Project, SecretOrConfig, Service, Volume,
 )
 
 _PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -13,13 +13,13 @@ import shlex
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.load import files
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
-    BindOptions, BuildConfig, Deploy, DependsOn, FileReference, Healthcheck, Logging, Mount, PortConfig,
-    ResourceSpec, RestartPolicy, ServiceNetwork, TmpfsOptions, Ulimit, UpdateConfig, VolumeOptions,
-)
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import (
     as_bool, as_duration, as_enum, as_float, as_int, as_list, as_mapping, as_scalar_str, as_size, as_str,
     as_str_dict, as_str_list, check_keys, fail, mapping_with, type_name,
+)
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
+    BindOptions, BuildConfig, Deploy, DependsOn, FileReference, Healthcheck, Logging, Mount, PortConfig,
+    ResourceSpec, RestartPolicy, ServiceNetwork, TmpfsOptions, Ulimit, UpdateConfig, VolumeOptions,
 )
 
 

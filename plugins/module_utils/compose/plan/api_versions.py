@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_needing_newer_api
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import container_spec
+from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_needing_newer_api
 
 # container option (containers/api_versions.py) -> the service key a user writes
 _SERVICE_KEY = {"volumes/mounts": "volumes", "stop_timeout": "stop_grace_period"}

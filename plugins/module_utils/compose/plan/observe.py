@@ -82,6 +82,12 @@ class ObservedVolume:
     labels: dict[str, str] = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True)
+class ObservedImage:
+    id: str
+    build_digest: Optional[str] = None  # the digest label of a content-addressed build
+
+
 @dataclass
 class ObservedProject:
     name: str

@@ -1,102 +1,39 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Observed project + desired project → an ordered Plan of actions, each with its reason.
+"""Observed project + desired project → a frozen Plan of actions, each with its reason.
 
-Pure: no engine calls, so every decision is unit-tested without Docker. The plan is a list of
-layers run one after the other; the steps of a layer are independent (the executor runs them in
-parallel) and the actions of a step run in order. The first layer builds/pulls images and creates
-networks and volumes; then one layer per depth of the `depends_on` graph (dependencies first; for
-stop and removal, dependents first); then the teardown of networks, volumes and images.
+Pure: no engine calls, so every decision is unit-tested without Docker. Each step (the actions on
+one service, network, volume or image, run in order) names the steps it comes `after`: images,
+networks and volumes before the containers that use them; a service after the services it
+depends on (for stop and removal, after those that depend on it); orphans, anonymous volumes and
+the teardown of networks, volumes and images after everything else. `Plan.layers` groups the
+steps by depth for reading; the applier starts each step as soon as its own `after` are done.
 
-Per container: keep, start, recreate (naming what changed), scale up with the next numbers,
-scale down highest numbers first, remove orphans only when asked. Named volumes are removed only
-with remove_volumes.
+Per container: keep, start, unpause, recreate (naming what changed), scale up with the next
+numbers, scale down highest numbers first, remove orphans only when asked. Named volumes are
+removed only with remove_volumes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Optional
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import actions as A
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Action, Plan, Step
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import anonymous_volume_names
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import (
+    DesiredNetwork, DesiredProject, DesiredService,
+)
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_change
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedContainer, ObservedProject
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
+    ObservedContainer, ObservedImage, ObservedProject,
+)
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
 STATES = ("present", "stopped", "restarted", "absent")
-STARTING_KINDS = ("create", "start", "recreate", "restart")
-
-
-class ExecutionError(Exception):
-    """An action of the plan failed; the message names the service or object and the engine's reason.
-    Raised by the executor; declared here so that a run that changes nothing never imports it."""
-
-
-@dataclass(frozen=True)
-class Dependency:
-    condition: str = "service_started"
-    restart: bool = False
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class DesiredService:
-    name: str
-    image: str
-    replicas: int = 1
-    config_hash: str = ""
-    settings: str = ""  # labels.settings_fingerprint of the canonical form
-    depends_on: dict[str, Dependency] = field(default_factory=dict)
-    update_order: str = "stop-first"  # resolved: explicit, else the module default
-    failure_action: str = "pause"
-    # deploy.update_config, Swarm's semantics: recreate `parallelism` containers at a time (0: all
-    # at once; default 1), waiting `delay` seconds between batches
-    update_parallelism: int = 1
-    update_delay: float = 0.0
-    container_name: Optional[str] = None
-    has_healthcheck: bool = False
-    restart_policy: str = "no"
-    build_digest: Optional[str] = None  # set when the image is built from a context
-    pull_policy: str = "missing"
-    namespace_owner: Optional[str] = None  # network_mode service:<owner>: joins its first container
-
-
-@dataclass(frozen=True)
-class DesiredNetwork:
-    key: str
-    name: str
-    external: bool = False
-    driver: Optional[str] = None
-    internal: bool = False
-    attachable: bool = False
-    labels: dict[str, str] = field(default_factory=dict)
-    settings: str = ""  # network_change.network_settings: recorded on the network at creation
-
-
-@dataclass(frozen=True)
-class DesiredVolume:
-    key: str
-    name: str
-    external: bool = False
-    driver: Optional[str] = None
-    labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class DesiredProject:
-    name: str
-    services: dict[str, DesiredService] = field(default_factory=dict)
-    networks: list[DesiredNetwork] = field(default_factory=list)
-    volumes: list[DesiredVolume] = field(default_factory=list)
-    # Services the file defines but that are not selected (profiles / `services`): never orphans.
-    known_services: set[str] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class ObservedImage:
-    id: str
-    build_digest: Optional[str] = None  # the digest label of a content-addressed build
 
 
 @dataclass(frozen=True)
@@ -109,62 +46,6 @@ class PlanOptions:
     remove_volumes: bool = False
     remove_images: Optional[str] = None  # all | local
     selected: Optional[tuple[str, ...]] = None  # services to act on (dependencies included)
-
-
-@dataclass
-class Action:
-    kind: str  # build pull create_network recreate_network create_volume create start recreate restart
-    #            stop remove remove_network remove_volume remove_image
-    target: str  # container, network, volume or image name
-    reason: str
-    service: Optional[str] = None
-    number: Optional[int] = None
-    container_id: Optional[str] = None
-    strategy: Optional[str] = None  # recreate: stop-first | start-first
-    attached: tuple[str, ...] = ()  # recreate_network: IDs of the containers to detach first
-    batch: Optional[int] = None  # recreate: the update batch (1, 2, ...), run together
-    start: bool = True  # create / recreate: start the new container (False for state=stopped)
-    # recreate: (target, volume) of the old container's volume mounts, for the replacement to
-    # take over its anonymous volumes (anonymous_volumes.inherit)
-    old_volumes: tuple[tuple[str, str], ...] = ()
-
-    def describe(self) -> str:
-        verb = self.kind.replace("_", " ")
-        if self.kind == "recreate" and self.strategy:
-            verb = "recreate (%s)" % self.strategy
-        return "%s %s: %s" % (verb, self.target, self.reason)
-
-
-@dataclass
-class Step:
-    """Actions on one service (or one network/volume/image), run in order."""
-    name: str
-    actions: list[Action] = field(default_factory=list)
-    waits: list[tuple[str, str]] = field(default_factory=list)  # (dependency, condition) before starting
-    batch_delay: float = 0.0  # seconds between two update batches of recreate actions
-
-    @property
-    def starts_containers(self) -> bool:
-        return any(a.kind in STARTING_KINDS and a.start for a in self.actions)
-
-
-@dataclass
-class Plan:
-    layers: list[list[Step]] = field(default_factory=list)
-    services: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per service
-    networks: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per recreated network
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def actions(self) -> list[Action]:
-        return [a for layer in self.layers for step in layer for a in step.actions]
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.actions)
-
-    def describe(self) -> list[str]:
-        return [a.describe() for a in self.actions]
 
 
 # ---------------------------------------------------------------- dependency order
@@ -191,6 +72,32 @@ def dependency_layers(services: dict[str, DesiredService]) -> list[list[str]]:
     for name in sorted(services):
         layers[depth[name]].append(name)
     return layers
+
+
+def _closure(start: str, edges: dict[str, list[str]]) -> set[str]:
+    """Every name reachable from `start` along `edges` (start itself excluded)."""
+    seen: set[str] = set()
+    stack = list(edges.get(start, ()))
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(edges.get(name, ()))
+    return seen
+
+
+def _service_order_edges(services: dict[str, DesiredService], reverse: bool) -> dict[str, list[str]]:
+    """name -> the services that must be handled before it: its dependencies (start order) or, with
+    `reverse`, the services depending on it (stop and removal order)."""
+    edges: dict[str, list[str]] = {name: [] for name in services}
+    for name, service in services.items():
+        for dep in service.depends_on:
+            if dep in services:
+                if reverse:
+                    edges[dep].append(name)
+                else:
+                    edges[name].append(dep)
+    return edges
 
 
 def select_services(project: DesiredProject, names: Optional[list[str]], with_dependencies: bool) -> list[str]:
@@ -278,7 +185,7 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
             if options.build == "always" or (options.build == "auto" and not fresh):
                 reason = "build: always" if options.build == "always" else (
                     "no image yet" if image is None and not proven else "build inputs changed (digest %s)" % service.build_digest[:12])
-                steps.append(Step("build:" + name, [Action("build", service.image, reason, service=name)]))
+                steps.append(Step("build:" + name, (Action(A.BUILD, service.image, reason, service=name),)))
                 rebuilt.add(name)
             elif image is None and not proven:
                 raise PlanError("services.%s.build" % name, "image %s does not exist and build is 'never'" % service.image)
@@ -292,7 +199,7 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
                 key = "pull_policy" if service.pull_policy == "never" else "image"
                 raise PlanError("services.%s.%s" % (name, key), "image %s is not present and pull is 'never'" % service.image)
             if service.image not in pulled:
-                steps.append(Step("pull:" + name, [Action("pull", service.image, "image not present", service=name)]))
+                steps.append(Step("pull:" + name, (Action(A.PULL, service.image, "image not present", service=name),)))
         pulled.add(service.image)
     return steps, rebuilt
 
@@ -314,7 +221,7 @@ def _network_recreation(project: DesiredProject, observed: ObservedProject, opti
                         " is 'never'" % (net.name, reason))
     for container in attached:
         forced[container.id] = "network %s recreated" % net.key
-    return Action("recreate_network", net.name, reason, attached=tuple(sorted(c.id for c in attached)))
+    return Action(A.RECREATE_NETWORK, net.name, reason, attached=tuple(sorted(c.id for c in attached)))
 
 
 def _resource_steps(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
@@ -328,12 +235,12 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
                 raise PlanError("networks.%s" % net.key, "external network %s does not exist" % net.name)
             continue
         if not exists:
-            steps.append(Step("network:" + net.key, [Action("create_network", net.name, "missing")]))
+            steps.append(Step("network:" + net.key, (Action(A.CREATE_NETWORK, net.name, "missing"),)))
         elif actual is not None and actual.project == project.name:
             reason = network_change(net.settings, net.driver, net.internal, net.attachable, actual)
             if reason:
                 action = _network_recreation(project, observed, options, net, reason, forced)
-                steps.append(Step("network:" + net.key, [action]))
+                steps.append(Step("network:" + net.key, (action,)))
     for vol in project.volumes:
         actual_vol = observed.volumes.get(vol.name)
         exists = actual_vol is not None or vol.name in observed.volumes_in_use
@@ -342,22 +249,22 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
                 raise PlanError("volumes.%s" % vol.key, "external volume %s does not exist" % vol.name)
             continue
         if not exists:
-            steps.append(Step("volume:" + vol.key, [Action("create_volume", vol.name, "missing")]))
+            steps.append(Step("volume:" + vol.key, (Action(A.CREATE_VOLUME, vol.name, "missing"),)))
         elif actual_vol is not None and vol.driver and actual_vol.driver and vol.driver != actual_vol.driver:
             raise PlanError("volumes.%s" % vol.key, "volume %s exists with driver %s, not %s"
                             % (vol.name, actual_vol.driver, vol.driver))
     return steps
 
 
-def _service_step(project: DesiredProject, observed: ObservedProject, service: DesiredService,
-                  options: PlanOptions, rebuilt: bool, forced: dict[str, str]) -> Step:
-    step = Step(service.name)
+def _service_actions(project: DesiredProject, observed: ObservedProject, service: DesiredService,
+                     options: PlanOptions, rebuilt: bool, forced: dict[str, str]) -> list[Action]:
+    actions: list[Action] = []
     containers = observed.service_containers(service.name)
     keep, extra = containers[:service.replicas], containers[service.replicas:]
     start = options.state != "stopped"
     for container in sorted(extra, key=lambda c: -c.number):
-        step.actions.append(Action("remove", container.name, "scale down to %d" % service.replicas,
-                                   service=service.name, number=container.number, container_id=container.id))
+        actions.append(Action(A.REMOVE, container.name, "scale down to %d" % service.replicas,
+                              service=service.name, number=container.number, container_id=container.id))
     for container in keep:
         reasons = recreate_reasons(service, container, rebuilt)
         if options.recreate == "always":
@@ -372,25 +279,27 @@ def _service_step(project: DesiredProject, observed: ObservedProject, service: D
             strategy = service.update_order if container.running and start else "stop-first"
             if container.id in forced:
                 strategy = "stop-first"  # its network (or namespace) is going away: no overlap to keep
-            step.actions.append(Action("recreate", container.name, "; ".join(reasons), service=service.name,
-                                       number=container.number, container_id=container.id,
-                                       strategy=strategy, start=start, old_volumes=container.volume_mounts))
+            actions.append(Action(A.RECREATE, container.name, "; ".join(reasons), service=service.name,
+                                  number=container.number, container_id=container.id,
+                                  strategy=strategy, start=start, old_volumes=container.volume_mounts))
         elif options.state == "stopped":
             if container.running or container.state == "paused":
-                step.actions.append(Action("stop", container.name, "state: stopped", service=service.name,
-                                           number=container.number, container_id=container.id))
+                actions.append(Action(A.STOP, container.name, "state: stopped", service=service.name,
+                                      number=container.number, container_id=container.id))
+        elif container.state == "paused":
+            actions.append(Action(A.UNPAUSE, container.name, "container is paused", service=service.name,
+                                  number=container.number, container_id=container.id))
         elif not container.running and not _is_completed(service, container, one_shot_services(project)):
-            step.actions.append(Action("start", container.name, "container is %s" % _state_text(container),
-                                       service=service.name, number=container.number, container_id=container.id))
-    _assign_batches(step, service)
+            actions.append(Action(A.START, container.name, "container is %s" % _state_text(container),
+                                  service=service.name, number=container.number, container_id=container.id))
     for number in _next_numbers(containers, max(0, service.replicas - len(containers))):
         reason = "scale up to %d" % service.replicas if containers else "missing"
-        step.actions.append(Action("create", _container_target(project.name, service, number), reason,
-                                   service=service.name, number=number, start=start))
-    return step
+        actions.append(Action(A.CREATE, _container_target(project.name, service, number), reason,
+                              service=service.name, number=number, start=start))
+    return actions
 
 
-def _rejoin_namespace(service: DesiredService, observed: ObservedProject, steps: dict[str, Step],
+def _rejoin_namespace(service: DesiredService, observed: ObservedProject, planned: dict[str, list[Action]],
                       forced: dict[str, str]) -> None:
     """network_mode service:<owner> joins the network namespace of the owner's first container
     (resolved to container:<id> at create). A joiner must be recreated (not restarted: the ID it
@@ -400,9 +309,9 @@ def _rejoin_namespace(service: DesiredService, observed: ObservedProject, steps:
         return
     owner_containers = observed.service_containers(owner)
     first = owner_containers[0] if owner_containers else None
-    owner_step = steps.get(owner)
-    replaced = first is None or (owner_step is not None and any(
-        a.container_id == first.id and a.kind in ("recreate", "remove") for a in owner_step.actions))
+    owner_actions = planned.get(owner)
+    replaced = first is None or (owner_actions is not None and any(
+        a.container_id == first.id and a.kind in (A.RECREATE, A.REMOVE) for a in owner_actions))
     for container in observed.service_containers(service.name):
         if replaced:
             forced.setdefault(container.id, "network_mode service:%s: its container is replaced" % owner)
@@ -410,21 +319,21 @@ def _rejoin_namespace(service: DesiredService, observed: ObservedProject, steps:
             forced.setdefault(container.id, "network_mode service:%s: joined to a container that is gone" % owner)
 
 
-def _assign_batches(step: Step, service: DesiredService) -> None:
+def _in_batches(actions: list[Action], service: DesiredService) -> tuple[Action, ...]:
     """Recreates go in batches of update_config.parallelism (in container-number order), with
-    update_config.delay between batches; the executor runs a batch's recreates together."""
-    recreates = [a for a in step.actions if a.kind == "recreate"]
+    update_config.delay between batches; the applier runs a batch's recreates together."""
+    recreates = [a for a in actions if a.kind == A.RECREATE]
     size = service.update_parallelism if service.update_parallelism > 0 else max(1, len(recreates))
-    for index, action in enumerate(recreates):
-        action.batch = index // size + 1
-    step.batch_delay = service.update_delay
+    batches = {id(action): index // size + 1 for index, action in enumerate(recreates)}
+    return tuple(dataclasses.replace(a, batch=batches[id(a)]) if id(a) in batches else a for a in actions)
 
 
 def _service_summary(service: Optional[DesiredService], containers: list[ObservedContainer],
-                     step: Optional[Step], state: str = "present",
+                     actions: Iterable[Action], state: str = "present",
                      images: Optional[dict[str, ObservedImage]] = None) -> dict[str, Any]:
     """The diff of one service: replicas, image (reference and ID) and the settings that change,
     with their values before and after."""
+    actions = list(actions)
     before: dict[str, Any] = {"replicas": len(containers)}
     if containers:
         before["image"] = containers[0].image_ref
@@ -443,8 +352,8 @@ def _service_summary(service: Optional[DesiredService], containers: list[Observe
             old, new = L.parse_settings(stale[0].settings), L.parse_settings(service.settings)
             before["settings"] = {name: old.get(name) for name in changed}
             after["settings"] = {name: new.get(name) for name in changed}
-    if step is not None and step.actions:
-        after["actions"] = [a.describe() for a in step.actions]
+    if actions:
+        after["actions"] = [a.describe() for a in actions]
     elif service is not None and containers and not after.get("changed_settings"):
         after = dict(before)  # nothing to do: the diff shows no change
     return {"before": before, "after": after}
@@ -462,76 +371,101 @@ def _image_id_after(service: DesiredService, containers: list[ObservedContainer]
     return "(%s first)" % ("built" if service.build_digest else "pulled")
 
 
-def _propagate_restarts(project: DesiredProject, observed: ObservedProject, steps: dict[str, Step]) -> None:
+def _propagate_restarts(project: DesiredProject, observed: ObservedProject, planned: dict[str, list[Action]]) -> None:
     """depends_on.restart: a kept, running dependent restarts when its dependency is replaced."""
-    for layer in dependency_layers({n: project.services[n] for n in steps}):
+    for layer in dependency_layers({n: project.services[n] for n in planned}):
         for name in layer:
             service = project.services[name]
-            step = steps[name]
-            touched = [d for d, spec in service.depends_on.items() if spec.restart and d in steps
-                       and any(a.kind in ("recreate", "restart", "start") for a in steps[d].actions)]
+            mine = planned[name]
+            touched = [d for d, spec in service.depends_on.items() if spec.restart and d in planned
+                       and any(a.kind in (A.RECREATE, A.RESTART, A.START, A.UNPAUSE) for a in planned[d])]
             if not touched:
                 continue
-            acted = {a.container_id for a in step.actions if a.container_id}
+            acted = {a.container_id for a in mine if a.container_id}
             for container in observed.service_containers(name)[:service.replicas]:
                 if container.running and container.id not in acted:
-                    step.actions.append(Action("restart", container.name, "dependency %s was replaced" % ", ".join(sorted(touched)),
-                                               service=name, number=container.number, container_id=container.id))
+                    mine.append(Action(A.RESTART, container.name, "dependency %s was replaced" % ", ".join(sorted(touched)),
+                                       service=name, number=container.number, container_id=container.id))
 
+
+# ---------------------------------------------------------------- the plan
 
 def plan_project(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
                  images: Optional[dict[str, ObservedImage]] = None) -> Plan:
-    """The ordered plan that takes `observed` to `project` under `options`."""
+    """The plan that takes `observed` to `project` under `options`."""
     if options.state not in STATES:
         raise PlanError("state", "must be one of %s" % ", ".join(STATES))
     images = images or {}
     selected = sorted(options.selected) if options.selected is not None else sorted(project.services)
     services = {name: project.services[name] for name in selected}
     layers = dependency_layers(services)
-    plan = Plan()
     if options.state == "absent":
-        return _plan_absent(project, observed, options, layers, plan, images)
+        return _plan_absent(project, observed, options, services, layers, images)
 
     forced: dict[str, str] = {}  # container ID -> why it must be recreated whatever its config
     prepare: list[Step] = _resource_steps(project, observed, options, forced)
     image_steps, rebuilt = _image_steps(project, observed, images, options, selected)
     prepare.extend(image_steps)
-    steps: dict[str, Step] = {}
-    for layer in dependency_layers(services):  # owners of a shared namespace before their joiners
+    planned: dict[str, list[Action]] = {}
+    for layer in layers:  # owners of a shared namespace before their joiners
         for name in layer:
-            _rejoin_namespace(services[name], observed, steps, forced)
-            steps[name] = _service_step(project, observed, services[name], options, name in rebuilt, forced)
+            _rejoin_namespace(services[name], observed, planned, forced)
+            planned[name] = _service_actions(project, observed, services[name], options, name in rebuilt, forced)
     if options.state != "stopped":
-        _propagate_restarts(project, observed, steps)
+        _propagate_restarts(project, observed, planned)
     if options.state == "restarted":
-        for name, step in steps.items():
-            acted = {a.container_id for a in step.actions if a.container_id}
+        for name, mine in planned.items():
+            acted = {a.container_id for a in mine if a.container_id}
             for container in observed.service_containers(name)[:services[name].replicas]:
                 if container.id not in acted:
-                    step.actions.append(Action("restart", container.name, "state: restarted", service=name,
-                                               number=container.number, container_id=container.id))
-    for name, step in steps.items():
-        step.waits = [(dep, spec.condition) for dep, spec in sorted(services[name].depends_on.items()) if dep in services]
-        plan.services[name] = _service_summary(services[name], observed.service_containers(name), step,
-                                               options.state, images)
+                    mine.append(Action(A.RESTART, container.name, "state: restarted", service=name,
+                                       number=container.number, container_id=container.id))
 
+    stopping = options.state == "stopped"
+    order = _service_order_edges(services, reverse=stopping)
+    resources = tuple(s.name for s in prepare if s.actions[0].kind not in (A.BUILD, A.PULL))
+    steps: dict[str, Step] = {}
+    summaries: dict[str, dict[str, Any]] = {}
+    for name, service in services.items():
+        image = tuple(s.name for s in image_steps if s.actions[0].target == service.image)
+        steps[name] = Step(
+            name, _in_batches(planned[name], service),
+            wait_for=tuple((dep, spec.condition) for dep, spec in sorted(service.depends_on.items()) if dep in services),
+            batch_delay=service.update_delay,
+            after=resources + image + tuple(sorted(_closure(name, order))),
+        )
+        summaries[name] = _service_summary(service, observed.service_containers(name), steps[name].actions,
+                                           options.state, images)
+
+    plan_layers: list[tuple[Step, ...]] = [tuple(prepare)] if prepare else []
+    for layer in (reversed(layers) if stopping else layers):
+        plan_layers.append(tuple(steps[name] for name in layer))
+    warnings: list[str] = []
+    _plan_orphans(project, observed, options, plan_layers, summaries, warnings)
+    return Plan(layers=tuple(plan_layers), services=summaries, networks=_network_changes(project, observed, prepare),
+                warnings=tuple(warnings))
+
+
+def _network_changes(project: DesiredProject, observed: ObservedProject, prepare: list[Step]) -> dict[str, dict[str, Any]]:
+    """The diff of each network the plan recreates: its settings before and after, and why."""
+    changes: dict[str, dict[str, Any]] = {}
     for net in project.networks:
         recreation = next((a for step in prepare for a in step.actions
-                           if a.kind == "recreate_network" and a.target == net.name), None)
+                           if a.kind == A.RECREATE_NETWORK and a.target == net.name), None)
         if recreation is not None:
             actual = observed.networks[net.name]
-            plan.networks[net.key] = {
+            changes[net.key] = {
                 "before": {"name": net.name, "settings": L.parse_settings(actual.labels.get(L.NETWORK_SETTINGS))},
                 "after": {"name": net.name, "settings": L.parse_settings(net.settings), "reason": recreation.reason,
                           "containers_recreated": len(recreation.attached)},
             }
-    if prepare:
-        plan.layers.append(prepare)
-    ordered = layers if options.state != "stopped" else list(reversed(layers))
-    for layer in ordered:
-        plan.layers.append([steps[name] for name in layer])
-    _plan_orphans(project, observed, options, plan)
-    return plan
+    return changes
+
+
+def _after_everything(layers: list[tuple[Step, ...]], steps: list[Step]) -> tuple[Step, ...]:
+    """`steps` as a layer that starts once every step planned so far is done."""
+    before = tuple(step.name for layer in layers for step in layer)
+    return tuple(dataclasses.replace(step, after=before) for step in steps)
 
 
 def _orphans(project: DesiredProject, observed: ObservedProject) -> list[ObservedContainer]:
@@ -539,67 +473,84 @@ def _orphans(project: DesiredProject, observed: ObservedProject) -> list[Observe
     return [c for c in observed.containers if c.service not in known and not c.oneoff]
 
 
-def _plan_orphans(project: DesiredProject, observed: ObservedProject, options: PlanOptions, plan: Plan) -> None:
+def _plan_orphans(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
+                  layers: list[tuple[Step, ...]], summaries: dict[str, dict[str, Any]], warnings: list[str]) -> None:
     orphans = _orphans(project, observed)
     if not orphans:
         return
     if not options.remove_orphans:
-        plan.warnings.append("orphan containers kept (set remove_orphans to remove them): %s"
-                             % ", ".join(sorted(c.name for c in orphans)))
+        warnings.append("orphan containers kept (set remove_orphans to remove them): %s"
+                        % ", ".join(sorted(c.name for c in orphans)))
         return
-    steps = {}
+    removals: dict[str, list[Action]] = {}
     for container in sorted(orphans, key=lambda c: (c.service, -c.number)):
-        step = steps.setdefault(container.service, Step("orphan:" + container.service))
-        step.actions.append(Action("remove", container.name, "orphan: service %s is not in the project" % container.service,
-                                   service=container.service, number=container.number, container_id=container.id))
-        plan.services.setdefault(container.service, {"before": {"replicas": 0}, "after": {"replicas": 0}})
-        plan.services[container.service]["before"]["replicas"] += 1
-    plan.layers.append(list(steps.values()))
+        removals.setdefault(container.service, []).append(Action(
+            A.REMOVE, container.name, "orphan: service %s is not in the project" % container.service,
+            service=container.service, number=container.number, container_id=container.id))
+    for service, removed in removals.items():
+        summaries.setdefault(service, {"before": {"replicas": len(removed)}, "after": {"replicas": 0}})
+    layers.append(_after_everything(layers, [Step("orphan:" + service, tuple(removed))
+                                             for service, removed in removals.items()]))
 
 
-def _plan_anonymous_volumes(observed: ObservedProject, plan: Plan) -> None:
+def _anonymous_volume_steps(observed: ObservedProject, removed: set[str]) -> list[Step]:
     """remove_volumes: the anonymous volumes of the removed containers go too (as `down -v`).
     The engine's own `v=1` misses those a recreate handed on by name, so they are removed by
     name, after their containers; one still mounted by a container that stays is kept."""
-    removed = {a.container_id for a in plan.actions if a.kind == "remove"}
     kept_in_use = {name for c in observed.containers if c.id not in removed for name in c.volumes}
     owners: dict[str, str] = {}
     for container in observed.containers:
         if container.id in removed:
             for name in anonymous_volume_names(container.volume_mounts):
                 owners.setdefault(name, container.name)
-    steps = [Step("volume:" + name, [Action("remove_volume", name, "anonymous volume of %s; remove_volumes: true" % owner)])
-             for name, owner in sorted(owners.items()) if name not in kept_in_use]
-    if steps:
-        plan.layers.append(steps)
+    return [Step("volume:" + name, (Action(A.REMOVE_VOLUME, name, "anonymous volume of %s; remove_volumes: true" % owner),))
+            for name, owner in sorted(owners.items()) if name not in kept_in_use]
 
 
 def _plan_absent(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
-                 layers: list[list[str]], plan: Plan, images: dict[str, ObservedImage]) -> Plan:
+                 services: dict[str, DesiredService], layers: list[list[str]],
+                 images: dict[str, ObservedImage]) -> Plan:
+    removals: dict[str, tuple[Action, ...]] = {}
+    summaries: dict[str, dict[str, Any]] = {}
+    for name in services:
+        containers = observed.service_containers(name)
+        removals[name] = tuple(Action(A.REMOVE, c.name, "state: absent", service=name, number=c.number,
+                                      container_id=c.id) for c in sorted(containers, key=lambda c: -c.number))
+        summaries[name] = _service_summary(None, containers, removals[name])
+    present = {name for name, removed in removals.items() if removed}  # a step only where there is work
+    dependents = _service_order_edges(services, reverse=True)
+    plan_layers: list[tuple[Step, ...]] = []
     for layer in reversed(layers):
-        steps = []
-        for name in layer:
-            containers = observed.service_containers(name)
-            step = Step(name, [Action("remove", c.name, "state: absent", service=name, number=c.number,
-                                      container_id=c.id) for c in sorted(containers, key=lambda c: -c.number)])
-            plan.services[name] = _service_summary(None, containers, step)
-            if step.actions:
-                steps.append(step)
+        steps = tuple(Step(name, removals[name], after=tuple(sorted(_closure(name, dependents) & present)))
+                      for name in layer if name in present)
         if steps:
-            plan.layers.append(steps)
-    _plan_orphans(project, observed, options, plan)
+            plan_layers.append(steps)
+    warnings: list[str] = []
+    _plan_orphans(project, observed, options, plan_layers, summaries, warnings)
     if options.remove_volumes:
-        _plan_anonymous_volumes(observed, plan)
-    if options.selected is not None and set(options.selected) != set(project.services):
-        return plan  # a subset goes away; shared networks and volumes stay
+        removed = {a.container_id or "" for layer in plan_layers for step in layer for a in step.actions
+                   if a.kind == A.REMOVE}
+        anonymous = _anonymous_volume_steps(observed, removed)
+        if anonymous:
+            plan_layers.append(_after_everything(plan_layers, anonymous))
+    if options.selected is None or set(options.selected) == set(project.services):  # a subset leaves shared ones
+        teardown = _teardown_steps(project, observed, options, images)
+        if teardown:
+            plan_layers.append(_after_everything(plan_layers, teardown))
+    return Plan(layers=tuple(plan_layers), services=summaries, warnings=tuple(warnings))
+
+
+def _teardown_steps(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
+                    images: dict[str, ObservedImage]) -> list[Step]:
+    """state=absent for the whole project: its networks, and its volumes and images when asked."""
     teardown: list[Step] = []
     for net in project.networks:
         if not net.external and (net.name in observed.networks or net.name in observed.networks_in_use):
-            teardown.append(Step("network:" + net.key, [Action("remove_network", net.name, "state: absent")]))
+            teardown.append(Step("network:" + net.key, (Action(A.REMOVE_NETWORK, net.name, "state: absent"),)))
     if options.remove_volumes:
         for vol in project.volumes:
             if not vol.external and (vol.name in observed.volumes or vol.name in observed.volumes_in_use):
-                teardown.append(Step("volume:" + vol.key, [Action("remove_volume", vol.name, "remove_volumes: true")]))
+                teardown.append(Step("volume:" + vol.key, (Action(A.REMOVE_VOLUME, vol.name, "remove_volumes: true"),)))
     if options.remove_images:
         seen = set()
         for name in sorted(project.services):
@@ -609,7 +560,5 @@ def _plan_absent(project: DesiredProject, observed: ObservedProject, options: Pl
             if wanted and service.image in images and service.image not in seen:
                 seen.add(service.image)
                 reason = "remove_images: %s" % options.remove_images
-                teardown.append(Step("image:" + service.image, [Action("remove_image", service.image, reason)]))
-    if teardown:
-        plan.layers.append(teardown)
-    return plan
+                teardown.append(Step("image:" + service.image, (Action(A.REMOVE_IMAGE, service.image, reason),)))
+    return teardown

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.containers.spec import DeviceRate
-from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import DeviceRate
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
 
 # Keys `docker compose up -d` itself does not act on: accepted and ignored.
 IGNORED_KEYS = ("attach", "develop")

@@ -10,23 +10,19 @@ dependencies, update order) without any engine call.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service, config_mount_path, secret_mount_path
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_resources import links, resource_settings
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import (
+    ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit,
+)
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.file_tar import FileEntry  # a secret or config with inline content, copied in before the start
 from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
-from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service, config_mount_path, secret_mount_path
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_settings
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_resources import links, resource_settings
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume
-
-UPDATE_ORDERS = ("stop-first", "start-first")
 
 
 @dataclass
@@ -116,7 +112,7 @@ def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list
     return mounts, files
 
 
-def _healthcheck(service: Service) -> Optional[Healthcheck]:
+def healthcheck_spec(service: Service) -> Optional[Healthcheck]:
     check = service.healthcheck
     if check is None:
         return None
@@ -127,7 +123,7 @@ def _healthcheck(service: Service) -> Optional[Healthcheck]:
                        start_interval_ns=check.start_interval)
 
 
-def _restart(service: Service) -> tuple[Optional[str], Optional[int]]:
+def restart_policy(service: Service) -> tuple[Optional[str], Optional[int]]:
     if service.restart:
         name, _sep, retries = service.restart.partition(":")
         return name, int(retries) if retries else None
@@ -198,7 +194,7 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
                    name: Optional[str] = None) -> ServiceContainer:
     """The spec of container `number` of `service`, named `name` (default: its final name)."""
     final_name = service.container_name or L.container_name(project.name, service.name, number)
-    restart, retries = _restart(service)
+    restart, retries = restart_policy(service)
     secret_mounts, files = _secret_files(project, service)
     mounts = _mounts(project, service) + tuple(secret_mounts)
     network_mode = service.network_mode
@@ -225,7 +221,7 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
         network_mode=network_mode or None,
         restart_policy=restart,
         restart_retries=retries,
-        healthcheck=_healthcheck(service),
+        healthcheck=healthcheck_spec(service),
         log_driver=service.logging.driver if service.logging else None,
         log_options=dict(service.logging.options) if service.logging and service.logging.options else None,
         user=service.user, working_dir=service.working_dir,
@@ -253,112 +249,6 @@ def container_spec(project: Project, service: Service, number: int, labels: dict
         **resource_settings(project, service),
     )
     return ServiceContainer(spec, files)
-
-
-def fixed_host_ports(service: Service) -> list[str]:
-    return ["%s:%s" % (p.published, p.target) for p in service.ports if p.published]
-
-
-def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
-    """(order, failure_action) for the service; an explicit start-first that cannot work is an error."""
-    explicit = service.update_order
-    order = explicit or default_order
-    blockers = []
-    if service.container_name:
-        blockers.append("container_name %s" % service.container_name)
-    if fixed_host_ports(service):
-        blockers.append("fixed host port %s" % ", ".join(fixed_host_ports(service)))
-    if order == "start-first" and blockers:
-        if explicit:
-            raise PlanError("services.%s.deploy.update_config.order" % service.name,
-                            "start-first runs the new container beside the old one, which a service with %s"
-                            " cannot do; use stop-first or remove it" % " and ".join(blockers))
-        order = "stop-first"
-    failure = service.update_failure_action or ("rollback" if order == "start-first" else "pause")
-    return order, failure
-
-
-def _namespace_owner(service: Service) -> Optional[str]:
-    mode = service.network_mode or ""
-    return mode[len("service:"):] if mode.startswith("service:") else None
-
-
-def _update_parallelism(service: Service) -> int:
-    """deploy.update_config.parallelism as Swarm reads it: unset is 1, 0 is all at once."""
-    update = service.deploy.update_config if service.deploy else None
-    if update is None or update.parallelism is None:
-        return 1
-    return update.parallelism  # the loader refuses a negative one, naming the path
-
-
-def _update_delay(service: Service) -> float:
-    update = service.deploy.update_config if service.deploy else None
-    return (update.delay or 0) / 1e9 if update is not None else 0.0
-
-
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, {}, [])}
-    return value
-
-
-def service_canonical(service: Service) -> dict[str, Any]:
-    """The model's canonical form, with a `deploy` that held only replicas (or empty defaults)
-    dropped: scaling must not read as a configuration change."""
-    canonical = service.canonical()
-    if "deploy" in canonical:
-        deploy = _prune(canonical["deploy"])
-        if deploy:
-            canonical["deploy"] = deploy
-        else:
-            del canonical["deploy"]
-    return canonical
-
-
-def service_config_hash(canonical: dict[str, Any]) -> str:
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def desired_project(project: Project, default_order: str = "stop-first",
-                    build_digests: Optional[dict[str, str]] = None) -> DesiredProject:
-    """The planner's view of the model (pure)."""
-    build_digests = build_digests or {}
-    desired = DesiredProject(name=project.name, known_services=set(project.disabled_services))
-    for name, service in project.services.items():
-        if service.container_name and service.replicas > 1:
-            raise PlanError("services.%s.container_name" % name, "a fixed container name allows one container, not %d" % service.replicas)
-        order, failure = resolve_update(service, default_order)
-        container_spec(project, service, 1, {})  # every mapping error surfaces here, before any write
-        restart = _restart(service)[0]
-        canonical = service_canonical(service)
-        health = _healthcheck(service)
-        desired.services[name] = DesiredService(
-            name=name, image=default_image(project, service), replicas=service.replicas,
-            config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
-            depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
-            update_order=order, failure_action=failure, container_name=service.container_name,
-            update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
-            has_healthcheck=health is not None and not health.disabled,
-            restart_policy=restart or "no", build_digest=build_digests.get(name),
-            pull_policy=service.pull_policy or "missing",
-            namespace_owner=_namespace_owner(service),
-        )
-    used_networks = set()
-    for service in project.services.values():
-        if not service.network_mode:
-            used_networks.update(service.networks or {"default": None})
-    for key, net in sorted(project.networks.items()):
-        if key in used_networks:
-            desired.networks.append(DesiredNetwork(key, net.name, net.external, net.driver, net.internal,
-                                                   net.attachable, dict(net.labels), network_settings(net, net.name)))
-    if "default" in used_networks and "default" not in project.networks:
-        name = "%s_default" % project.name
-        desired.networks.append(DesiredNetwork("default", name, settings=network_settings(None, name)))
-    for key, vol in sorted(project.volumes.items()):
-        desired.volumes.append(DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels)))
-    return desired
 
 
 def service_has_build(service: Service) -> bool:

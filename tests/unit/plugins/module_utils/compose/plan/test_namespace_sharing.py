@@ -10,9 +10,10 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.load.pro
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import ObservedImage, PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
 
 P = "gscmpunit"
 

@@ -12,7 +12,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.obs
     ObservedContainer, ObservedNetwork, ObservedProject,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
 
 P = "gscmpunit"
 

@@ -8,9 +8,8 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan imp
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import DependsOn
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import (
-    container_spec, desired_project,
-)
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import container_spec
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import to_create_request
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.apply import executor as ex
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import Action, ExecutionError
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply import resources as ex
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import ApplyContext
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Action
 
 
 class EngineError(Exception):
@@ -32,9 +34,9 @@ class Client:
 
 
 def remove(client):
-    runner = ex.Executor.__new__(ex.Executor)  # only the client is used here
-    runner.client = client
-    runner._do_remove_network(Action("remove_network", "gsproj_default", "state: absent"))
+    context = ApplyContext.__new__(ApplyContext)  # only the client is used here
+    context.client = client
+    ex.remove_network(context, Action("remove_network", "gsproj_default", "state: absent"))
 
 
 ENDPOINTS = "error while removing network: network gsproj_default id 1f2e has active endpoints"

@@ -12,7 +12,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.apply.ex
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
 
 P = "gscmplayers"
 IMAGE = "goship-test/app:1"

@@ -9,9 +9,8 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.anony
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, ObservedVolume, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import (
-    DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, PlanOptions, plan_project,
-)
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredNetwork, DesiredProject, DesiredService, DesiredVolume
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import Mount
 
 P = "gscmpunit"
@@ -62,11 +61,10 @@ def ctr(service, number=1, mounts=(), cid=None, settings="image=a"):
 
 
 def project(*names, settings="image=a"):
-    desired = DesiredProject(name=P, services={n: DesiredService(n, "goship-test/app:1", config_hash="h-" + settings,
-                                                                 settings=settings) for n in names})
-    desired.networks = [DesiredNetwork("default", P + "_default")]
-    desired.volumes = [DesiredVolume("data", P + "_data")]
-    return desired
+    return DesiredProject(name=P, services={n: DesiredService(n, "goship-test/app:1", config_hash="h-" + settings,
+                                                              settings=settings) for n in names},
+                          networks=(DesiredNetwork("default", P + "_default"),),
+                          volumes=(DesiredVolume("data", P + "_data"),))
 
 
 def observed(*containers):

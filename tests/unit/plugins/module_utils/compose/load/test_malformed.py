@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 
-MALFORMED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "malformed")
+MALFORMED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "malformed")
 # `.compose`: files that are not YAML to generic tools (broken on purpose), kept out of yamllint
 FILES = sorted(glob.glob(os.path.join(MALFORMED, "*.yaml")) + glob.glob(os.path.join(MALFORMED, "*.compose")))
 

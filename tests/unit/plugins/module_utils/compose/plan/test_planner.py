@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, ObservedVolume, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import (
-    Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, ObservedImage, PlanError, PlanOptions,
-    dependency_layers, plan_project, select_services,
-)
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, dependency_layers, plan_project, select_services
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
 P = "gscmpunit"
 PRESENT = {"goship-test/app:1": ObservedImage("sha256:img")}
@@ -35,10 +37,9 @@ def ctr(service, number=1, state="running", config_hash=None, settings="image=a,
 
 
 def project(*services, networks=None, volumes=()):
-    desired = DesiredProject(name=P, services={s.name: s for s in services})
-    desired.networks = networks if networks is not None else [DesiredNetwork("default", P + "_default")]
-    desired.volumes = list(volumes)
-    return desired
+    return DesiredProject(name=P, services={s.name: s for s in services},
+                          networks=tuple(networks if networks is not None else [DesiredNetwork("default", P + "_default")]),
+                          volumes=tuple(volumes))
 
 
 def observed(*containers, networks=(P + "_default",), volumes=()):
@@ -154,8 +155,7 @@ def test_orphans_are_kept_with_a_warning_unless_asked():
 
 
 def test_disabled_services_are_not_orphans():
-    desired = project(svc("web"))
-    desired.known_services = {"debug"}
+    desired = dataclasses.replace(project(svc("web")), known_services=frozenset({"debug"}))
     plan = plan_project(desired, observed(ctr("web"), ctr("debug")), PlanOptions(remove_orphans=True))
     assert not plan.changed and not plan.warnings
 
@@ -307,4 +307,4 @@ def test_action_descriptions():
 
 def test_paused_container_is_resumed():
     plan = plan_project(project(svc("web")), observed(ctr("web", state="paused", status="Up 1 minute (Paused)")), PlanOptions())
-    assert [(a.kind, a.reason) for a in plan.actions] == [("start", "container is paused")]
+    assert [(a.kind, a.reason) for a in plan.actions] == [("unpause", "container is paused")]
