@@ -20,8 +20,10 @@ from typing import Any, Callable, Optional
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import (
     Override, Reset, interpolate, parse_env_file, parse_yaml,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import list_to_dict, type_name
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import list_to_dict
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import is_host_path, split_volume_spec
+from ansible_collections.goship.containers.plugins.module_utils.user_input import type_name
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml",
@@ -43,21 +45,6 @@ def _absolute(base_dir: str, path: str, environ: dict[str, str]) -> str:
 
 def _is_remote_context(context: str) -> bool:
     return bool(re.match(r"^(https?://|git@|git://|github\.com/|ssh://)", context)) or context.endswith(".git")
-
-
-def is_local_path(source: str) -> bool:
-    return source.startswith((".", "/", "~")) or bool(re.match(r"^[a-zA-Z]:[\\/]", source))
-
-
-def split_volume_spec(spec: str) -> list[str]:
-    """Split `SOURCE:TARGET:MODE` on colons, keeping Windows drive letters (`C:\\x`) whole."""
-    parts: list[str] = []
-    for piece in spec.split(":"):
-        if parts and len(parts[-1]) == 1 and parts[-1].isalpha() and piece.startswith(("\\", "/")) and len(parts) == 1:
-            parts[-1] += ":" + piece
-        else:
-            parts.append(piece)
-    return parts
 
 
 def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any:
@@ -85,7 +72,7 @@ def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any
             contexts = list_to_dict(contexts)
             if isinstance(contexts, dict):
                 build["additional_contexts"] = {
-                    k: _absolute(base_dir, v, environ) if isinstance(v, str) and is_local_path(v) else v
+                    k: _absolute(base_dir, v, environ) if isinstance(v, str) and is_host_path(v) else v
                     for k, v in contexts.items()}
         service["build"] = build
     if isinstance(service.get("depends_on"), list):
@@ -122,7 +109,7 @@ def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any
 def _prepare_volume(volume: Any, base_dir: str, environ: dict[str, str]) -> Any:
     if isinstance(volume, str):
         parts = split_volume_spec(volume)
-        if len(parts) >= 2 and is_local_path(parts[0]):
+        if len(parts) >= 2 and is_host_path(parts[0]):
             parts[0] = _absolute(base_dir, parts[0], environ)
             return ":".join(parts)
         return volume

@@ -17,12 +17,14 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.load.ser
     pull_policy, restart_policy,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import parse_env_file
-from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import (
-    as_bool, as_duration, as_float, as_int, as_list, as_mapping, as_scalar_str, as_size, as_str, as_str_dict,
-    as_str_list, check_keys, fail, mapping_with,
-)
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import as_str_dict, as_str_list
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
     DependsOn, Network, Project, SecretOrConfig, Service, Volume,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers import parse, parse_mounts
+from ansible_collections.goship.containers.plugins.module_utils.user_input import (
+    as_bool, as_float, as_list, as_mapping, as_scalar_str, as_str, check_keys, fail, mapping_with, parse_duration,
+    parse_int, parse_size,
 )
 
 _PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -36,12 +38,12 @@ _SIMPLE: dict[str, Callable[[Any, str], Any]] = {
     "image": _str, "user": _str, "working_dir": _str, "hostname": _str, "domainname": _str, "container_name": _str,
     "stop_signal": _str, "platform": _str, "network_mode": _str, "restart": restart_policy, "pull_policy": pull_policy,
     "read_only": as_bool, "init": as_bool, "privileged": as_bool, "tty": as_bool, "stdin_open": as_bool,
-    "stop_grace_period": as_duration, "shm_size": as_size, "mem_limit": as_size, "mem_reservation": as_size,
-    "memswap_limit": as_size, "cpus": as_float, "pids_limit": as_int,
-    "scale": lambda v, p: as_int(v, p, 0),
+    "stop_grace_period": parse_duration, "shm_size": parse_size, "mem_limit": parse_size, "mem_reservation": parse_size,
+    "memswap_limit": parse_size, "cpus": as_float, "pids_limit": parse_int,
+    "scale": lambda v, p: parse_int(v, p, 0),
     "cap_add": as_str_list, "cap_drop": as_str_list, "security_opt": as_str_list,
-    "profiles": as_str_list, "expose": lambda v, p: as_str_list(v, p, scalars=True),
-    "tmpfs": lambda v, p: as_str_list(v, p, one=True), "dns": lambda v, p: as_str_list(v, p, one=True),
+    "profiles": as_str_list, "expose": lambda v, p: _expose(as_str_list(v, p, scalars=True), p),
+    "tmpfs": lambda v, p: _tmpfs(as_str_list(v, p, one=True), p), "dns": lambda v, p: as_str_list(v, p, one=True),
     "dns_search": lambda v, p: as_str_list(v, p, one=True), "dns_opt": as_str_list,
     "labels": as_str_dict, "sysctls": as_str_dict,
     "extra_hosts": parse_extra_hosts, "ulimits": parse_ulimits, "logging": parse_logging,
@@ -52,9 +54,9 @@ _SIMPLE: dict[str, Callable[[Any, str], Any]] = {
 _EXTRA_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "ipc": _str, "pid": _str, "uts": _str, "userns_mode": _str, "cgroup": _str, "cgroup_parent": _str,
     "runtime": _str, "isolation": _str, "mac_address": _str, "cpuset": _str,
-    "cpu_shares": as_int, "cpu_quota": as_int, "cpu_period": as_int, "cpu_rt_period": as_int,
-    "cpu_rt_runtime": as_int, "cpu_count": as_int, "cpu_percent": as_int,
-    "mem_swappiness": lambda v, p: str(as_int(v, p)), "oom_score_adj": as_int, "oom_kill_disable": as_bool,
+    "cpu_shares": parse_int, "cpu_quota": parse_int, "cpu_period": parse_int, "cpu_rt_period": parse_int,
+    "cpu_rt_runtime": parse_int, "cpu_count": parse_int, "cpu_percent": parse_int,
+    "mem_swappiness": lambda v, p: str(parse_int(v, p)), "oom_score_adj": parse_int, "oom_kill_disable": as_bool,
     "links": as_str_list, "external_links": as_str_list, "volumes_from": as_str_list,
     "device_cgroup_rules": as_str_list, "group_add": lambda v, p: as_str_list(v, p, scalars=True),
     "storage_opt": as_mapping, "annotations": as_str_dict, "devices": devices, "blkio_config": as_mapping,
@@ -82,8 +84,8 @@ def _environment(service: dict[str, Any], path: str, environ: dict[str, str]) ->
                 if required:
                     fail(where, "env file %s not found" % file)
                 continue
-            if entry.get("format") == "raw":
-                result.update(_raw_env_file(file, where))
+            if entry.get("format") == "raw":  # `docker run --env-file`'s format, read by the same parser
+                result.update(parse.parse_env_file(_read_text(file, where), where, environ.get))
             else:
                 result.update(parse_env_file(file, environ.get, where))
     explicit = as_str_dict(service.get("environment") or {}, path + ".environment", keep_none=True)
@@ -94,14 +96,26 @@ def _environment(service: dict[str, Any], path: str, environ: dict[str, str]) ->
     return result
 
 
-def _raw_env_file(file: str, path: str) -> dict[str, Optional[str]]:
-    result: dict[str, Optional[str]] = {}
-    with open(file, encoding="utf-8") as handle:
-        for line in handle.read().splitlines():
-            if line.strip() and not line.lstrip().startswith("#"):
-                key, sep, value = line.partition("=")
-                result[key.strip()] = value if sep else None
-    return result
+def _read_text(file: str, path: str) -> str:
+    try:
+        with open(file, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return fail(path, "cannot read env file %s: %s" % (file, getattr(exc, "strerror", None) or exc))
+
+
+def _each(parse_item: Callable[[Any, str], Any]) -> Callable[[list[str], str], list[str]]:
+    """Strings kept as written (as `docker compose config` prints them), each checked by the
+    containers/parse.py parser that the planner reads it with."""
+    def check(items: list[str], path: str) -> list[str]:
+        for index, item in enumerate(items):
+            parse_item(item, "%s[%d]" % (path, index))
+        return items
+    return check
+
+
+_expose = _each(parse.parse_exposed_port)
+_tmpfs = _each(parse_mounts.parse_tmpfs)
 
 
 def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, str], working_dir: str) -> Service:

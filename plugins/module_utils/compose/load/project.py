@@ -12,7 +12,8 @@ from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.files import ProjectSource, load_config_dict
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.normalize import project_from_config
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, Project
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 
 def load_project(
@@ -35,5 +36,10 @@ def load_project(
     Raises ComposeError(path, message) for any invalid input.
     """
     source = ProjectSource(project_dir, files, definition, project_name, env_files, profiles, environ)
-    config, context = load_config_dict(source)
-    return project_from_config(config, context)
+    try:
+        config, context = load_config_dict(source)
+        return project_from_config(config, context)
+    except ComposeError:
+        raise
+    except OptionError as exc:  # from the readers shared with the other modules (user_input, containers/parse)
+        raise ComposeError(exc.path, exc.problem) from None

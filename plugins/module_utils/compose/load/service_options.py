@@ -6,257 +6,63 @@ ports, volumes, healthcheck, depends_on, networks, secrets/configs, build, deplo
 
 from __future__ import annotations
 
-import ipaddress
-import posixpath
 import re
-import shlex
 from typing import Any, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.load import files
-from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import (
-    as_bool, as_duration, as_enum, as_float, as_int, as_list, as_mapping, as_scalar_str, as_size, as_str,
-    as_str_dict, as_str_list, check_keys, fail, mapping_with, type_name,
-)
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import as_str_dict, as_str_list
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
-    BindOptions, BuildConfig, Deploy, DependsOn, FileReference, Healthcheck, Logging, Mount, PortConfig,
-    ResourceSpec, RestartPolicy, ServiceNetwork, TmpfsOptions, Ulimit, UpdateConfig, VolumeOptions,
+    BuildConfig, Deploy, DependsOn, FileReference, Healthcheck, Logging, ResourceSpec, RestartPolicy, ServiceNetwork,
+    Ulimit, UpdateConfig,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers import parse
+from ansible_collections.goship.containers.plugins.module_utils.containers import parse_mounts
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse import PortMapping
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import MountSpec
+from ansible_collections.goship.containers.plugins.module_utils.user_input import (
+    as_bool, as_enum, as_float, as_list, as_mapping, as_scalar_str, as_str, fail, mapping_with,
+    parse_duration, parse_int, parse_size, type_name,
 )
 
 
 def parse_command(value: Any, path: str) -> Optional[list[str]]:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            return shlex.split(value)
-        except ValueError as exc:
-            return fail(path, "cannot split %r into words: %s" % (value, exc))
-    return as_str_list(value, path, scalars=True)
+    command = parse.parse_command(value, path)
+    return None if command is None else list(command)
 
 
-_PORT_NUMBERS = re.compile(r"^\d+(?:-\d+)?$")
-
-
-def _split_port_spec(spec: str, path: str) -> tuple[Optional[str], str, str, str]:
-    """`[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` → (ip, published, target, protocol).
-    IPv6 host addresses may be bracketed (`[::1]:80:80`) or not (`::1:80:80`)."""
-    body, _slash, protocol = spec.strip().partition("/")
-    ip: Optional[str] = None
-    if body.startswith("["):
-        address, bracket, rest = body[1:].partition("]")
-        if not bracket or not rest.startswith(":"):
-            fail(path, "invalid port spec %r: unclosed '[' around the host IP" % spec)
-        ip, body = address, rest[1:]
-        parts = body.split(":")
-        if len(parts) == 1:
-            parts.insert(0, "")
-    else:
-        parts = body.split(":")
-        if len(parts) > 2:
-            ip, parts = ":".join(parts[:-2]), parts[-2:]
-    if len(parts) == 1:
-        parts.insert(0, "")
-    if len(parts) != 2:
-        fail(path, "invalid port spec %r (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])" % spec)
-    published, target = parts
-    if ip:
-        try:
-            ipaddress.ip_address(ip)
-        except ValueError:
-            fail(path, "invalid host IP %r in port spec %r" % (ip, spec))
-    if not _PORT_NUMBERS.match(target) or (published and not _PORT_NUMBERS.match(published)):
-        fail(path, "invalid port spec %r (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])" % spec)
-    return ip or None, published, target, protocol or "tcp"
-
-
-def _port_range(text: str, path: str) -> list[int]:
-    start, end = (text.split("-", 1) + [""])[:2]
-    first = int(start)
-    last = int(end) if end else first
-    if not 0 <= first <= 65535 or not 0 <= last <= 65535 or last < first:
-        fail(path, "invalid port or port range %r" % text)
-    return list(range(first, last + 1))
-
-
-def parse_ports(value: Any, path: str) -> list[PortConfig]:
-    result: list[PortConfig] = []
+def parse_ports(value: Any, path: str) -> list[PortMapping]:
+    result: list[PortMapping] = []
     for index, item in enumerate(as_list(value, path)):
         where = "%s[%d]" % (path, index)
-        if isinstance(item, dict):
-            result.append(_long_port(item, where))
-            continue
-        if isinstance(item, bool) or not isinstance(item, (str, int)):
+        if isinstance(item, bool) or not isinstance(item, (str, int, dict)):
             fail(where, "must be a port spec string like \"8000:80\", a number or a mapping, not %s" % type_name(item))
-        result.extend(_short_ports(str(item), where))
+        result.extend(parse.parse_port_mappings(item, where))
     return result
 
 
-def _short_ports(spec: str, path: str) -> list[PortConfig]:
-    ip, published_text, target_text, protocol = _split_port_spec(spec, path)
-    if protocol not in ("tcp", "udp", "sctp"):
-        fail(path, "invalid protocol %r in %r (tcp, udp or sctp)" % (protocol, spec))
-    targets = _port_range(target_text, path)
-    if not published_text:
-        return [PortConfig(target=t, host_ip=ip, protocol=protocol) for t in targets]
-    published = _port_range(published_text, path)
-    if len(targets) == 1:
-        return [PortConfig(target=targets[0], published=published_text, host_ip=ip, protocol=protocol)]
-    if len(published) != len(targets):
-        fail(path, "port ranges %r and %r differ in length" % (published_text, target_text))
-    return [PortConfig(target=t, published=str(p), host_ip=ip, protocol=protocol) for t, p in zip(targets, published)]
-
-
-def _long_port(item: dict[str, Any], path: str) -> PortConfig:
-    check_keys(item, path, ("target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"))
-    if "target" not in item:
-        fail(path + ".target", "is required")
-    target = as_int(item["target"], path + ".target", 0)
-    if target > 65535:
-        fail(path + ".target", "must be a port number (0-65535), not %d" % target)
-    published = item.get("published")
-    if published is not None:
-        if isinstance(published, bool) or not isinstance(published, (str, int)):
-            fail(path + ".published", "must be a port or a port range, not %s" % type_name(published))
-        published = str(published)
-        if not re.fullmatch(r"\d+(-\d+)?", published):
-            fail(path + ".published", "must be a port or a port range, not %r" % published)
-        _port_range(published, path + ".published")
-    return PortConfig(
-        target=target, published=published or None,
-        host_ip=as_str(item["host_ip"], path + ".host_ip") if item.get("host_ip") else None,
-        protocol=as_enum(item.get("protocol", "tcp"), path + ".protocol", ("tcp", "udp", "sctp")),
-        mode=as_enum(item.get("mode", "ingress"), path + ".mode", ("ingress", "host")),
-        name=as_str(item["name"], path + ".name") if item.get("name") is not None else None,
-        app_protocol=as_str(item["app_protocol"], path + ".app_protocol") if item.get("app_protocol") else None,
-    )
-
-
-_PROPAGATION = ("shared", "slave", "private", "rshared", "rslave", "rprivate")
-_CONSISTENCY = ("consistent", "cached", "delegated")
-
-
-def parse_volumes(value: Any, path: str, volumes: dict[str, Any]) -> list[Mount]:
+def parse_volumes(value: Any, path: str, volumes: dict[str, Any]) -> list[MountSpec]:
     result = []
     for index, item in enumerate(as_list(value, path)):
         where = "%s[%d]" % (path, index)
-        mount = _short_volume(item, where) if isinstance(item, str) else _long_volume(item, where)
+        if isinstance(item, str):
+            mount = parse_mounts.parse_volume_spec(item, where).mount_spec
+        else:
+            mount = parse_mounts.parse_mount_spec(mapping_with(item, where, MOUNT_KEYS), where, default_type=None)
         if mount.type == "volume" and mount.source and mount.source not in volumes:
             fail(where, "refers to undefined volume %r (declare it under the top-level volumes)" % mount.source)
         result.append(mount)
     return result
 
 
-def _short_volume(spec: str, path: str) -> Mount:
-    parts = files.split_volume_spec(spec)
-    if len(parts) == 1:
-        if not parts[0]:
-            fail(path, "empty volume spec")
-        return Mount(type="volume", target=clean_path(parts[0]), volume=VolumeOptions())
-    if len(parts) > 3 or not parts[0] or not parts[1]:
-        fail(path, "invalid volume spec %r (expected [SOURCE:]TARGET[:MODE])" % spec)
-    source, target = parts[0], parts[1]
-    if not target.startswith("/") and not re.match(r"^[a-zA-Z]:[\\/]", target):
-        fail(path, "invalid volume spec %r: the container path %r must be absolute" % (spec, target))
-    is_bind = source.startswith("/") or files.is_local_path(source)
-    mount = Mount(type="bind" if is_bind else "volume", source=source, target=clean_path(target))
-    if is_bind:
-        mount.bind = BindOptions(create_host_path=True)
-    else:
-        mount.volume = VolumeOptions()
-    for option in (parts[2].split(",") if len(parts) == 3 else []):
-        if option == "ro":
-            mount.read_only = True
-        elif option == "rw":
-            mount.read_only = False
-        elif option in ("z", "Z") and mount.bind is not None:
-            mount.bind.selinux = option
-        elif option in _PROPAGATION and mount.bind is not None:
-            mount.bind.propagation = option
-        elif option == "nocopy" and mount.volume is not None:
-            mount.volume.nocopy = True
-        elif option in _CONSISTENCY:
-            pass  # accepted and, as Compose does for the short syntax, not kept
-        else:
-            fail(path, "invalid mode %r in volume spec %r" % (option, spec))
-    return mount
-
-
-def clean_path(path: str) -> str:
-    """A container path as Compose prints it: cleaned, no trailing slash."""
-    if not path.startswith("/"):
-        return path
-    cleaned = posixpath.normpath(path)
-    return "/" + cleaned.lstrip("/")
-
-
-def _long_volume(item: Any, path: str) -> Mount:
-    item = mapping_with(item, path, ("type", "source", "target", "read_only", "consistency", "bind", "volume",
-                                     "tmpfs", "image"))
-    kind = as_enum(item.get("type"), path + ".type", ("bind", "volume", "tmpfs", "npipe", "cluster", "image"))
-    if not item.get("target"):
-        fail(path + ".target", "is required")
-    mount = Mount(type=kind, target=clean_path(as_str(item["target"], path + ".target")))
-    if item.get("source") is not None:
-        mount.source = as_str(item["source"], path + ".source")
-    if kind == "bind" and not mount.source:
-        fail(path + ".source", "is required for a bind mount")
-    if kind == "tmpfs" and mount.source:
-        fail(path + ".source", "is not allowed for a tmpfs mount")
-    if "read_only" in item:
-        mount.read_only = as_bool(item["read_only"], path + ".read_only")
-    if item.get("consistency") is not None:
-        mount.consistency = as_str(item["consistency"], path + ".consistency")
-    if item.get("bind") is not None:
-        bind = mapping_with(item["bind"], path + ".bind", ("propagation", "create_host_path", "selinux", "recursive"))
-        mount.bind = BindOptions(
-            propagation=as_enum(bind["propagation"], path + ".bind.propagation", _PROPAGATION)
-            if "propagation" in bind else None,
-            create_host_path=as_bool(bind.get("create_host_path", False), path + ".bind.create_host_path"),
-            selinux=as_enum(bind["selinux"], path + ".bind.selinux", ("z", "Z")) if "selinux" in bind else None,
-            recursive=as_str(bind["recursive"], path + ".bind.recursive") if "recursive" in bind else None,
-        )
-    if item.get("volume") is not None:
-        vol = mapping_with(item["volume"], path + ".volume", ("nocopy", "subpath", "labels"))
-        mount.volume = VolumeOptions(
-            nocopy=as_bool(vol.get("nocopy", False), path + ".volume.nocopy"),
-            subpath=as_str(vol["subpath"], path + ".volume.subpath") if "subpath" in vol else None,
-            labels=as_str_dict(vol.get("labels") or {}, path + ".volume.labels"),
-        )
-    if item.get("tmpfs") is not None:
-        tmpfs = mapping_with(item["tmpfs"], path + ".tmpfs", ("size", "mode"))
-        mount.tmpfs = TmpfsOptions(
-            size=as_size(tmpfs["size"], path + ".tmpfs.size") if "size" in tmpfs else None,
-            mode=as_int(tmpfs["mode"], path + ".tmpfs.mode") if "mode" in tmpfs else None,
-        )
-    if item.get("image") is not None:
-        mount.image = dict(mapping_with(item["image"], path + ".image", ("subpath",)))
-    return mount
+MOUNT_KEYS = ("type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs", "image")
 
 
 def parse_healthcheck(value: Any, path: str) -> Healthcheck:
-    item = mapping_with(value, path, ("test", "interval", "timeout", "retries", "start_period", "start_interval",
-                                      "disable"))
-    check = Healthcheck()
-    test = item.get("test")
-    if isinstance(test, str):
-        check.test = ["CMD-SHELL", test]
-    elif test is not None:
-        check.test = as_str_list(test, path + ".test")
-        if not check.test or check.test[0] not in ("CMD", "CMD-SHELL", "NONE"):
-            fail(path + ".test", "a list must start with CMD, CMD-SHELL or NONE, not %r"
-                 % (check.test[0] if check.test else "nothing"))
-        if check.test[0] != "NONE" and len(check.test) < 2:
-            fail(path + ".test", "%s needs a command after it" % check.test[0])
-    for name in ("interval", "timeout", "start_period", "start_interval"):
-        if item.get(name) is not None:
-            setattr(check, name, as_duration(item[name], "%s.%s" % (path, name)))
-    if item.get("retries") is not None:
-        check.retries = as_int(item["retries"], path + ".retries", 0)
-    if "disable" in item:
-        check.disable = as_bool(item["disable"], path + ".disable")
-        if check.disable and check.test and check.test != ["NONE"]:
-            fail(path, "test and disable: true cannot be combined")
-    return check
+    check = parse.parse_healthcheck_spec(value, path, compose_forms=True)
+    return Healthcheck(
+        test=list(check.test) if check.test is not None else None, timeout=check.timeout_ns,
+        interval=check.interval_ns, retries=check.retries, start_period=check.start_period_ns,
+        start_interval=check.start_interval_ns, disable=check.disable,
+    )
 
 
 def parse_depends_on(value: Any, path: str) -> dict[str, DependsOn]:
@@ -299,7 +105,7 @@ def parse_service_networks(value: Any, path: str, networks: dict[str, Any]) -> d
                 setattr(net, key, as_str(item[key], "%s.%s" % (where, key)))
         for key in ("priority", "gw_priority"):
             if item.get(key) is not None:
-                setattr(net, key, as_int(item[key], "%s.%s" % (where, key)))
+                setattr(net, key, parse_int(item[key], "%s.%s" % (where, key)))
         result[name] = net
     return result
 
@@ -325,7 +131,7 @@ def parse_file_refs(value: Any, path: str, declared: dict[str, Any], kind: str,
                 mode = item["mode"]
                 if isinstance(mode, str) and re.fullmatch(r"0?[0-7]{1,4}", mode):
                     mode = int(mode, 8)
-                ref.mode = as_int(mode, where + ".mode", 0)
+                ref.mode = parse_int(mode, where + ".mode", 0)
         if ref.source not in declared:
             fail(where, "refers to undefined %s %r (declare it under the top-level %ss)" % (kind, ref.source, kind))
         if kind == "secret" and ref.target is None and default_target:
@@ -364,7 +170,7 @@ def parse_build(value: Any, path: str, environ: dict[str, str], working_dir: str
     if item.get("ssh") is not None:
         build.ssh = as_str_list(item["ssh"], path + ".ssh", one=True)
     if item.get("shm_size") is not None:
-        build.shm_size = as_size(item["shm_size"], path + ".shm_size")
+        build.shm_size = parse_size(item["shm_size"], path + ".shm_size")
     if item.get("extra_hosts") is not None:
         build.extra_hosts = parse_extra_hosts(item["extra_hosts"], path + ".extra_hosts")
     if item.get("additional_contexts") is not None:
@@ -401,7 +207,7 @@ def parse_deploy(value: Any, path: str) -> Deploy:
     if item.get("mode") is not None:
         deploy.mode = as_enum(item["mode"], path + ".mode", ("global", "replicated", "replicated-job", "global-job"))
     if item.get("replicas") is not None:
-        deploy.replicas = as_int(item["replicas"], path + ".replicas", 0)
+        deploy.replicas = parse_int(item["replicas"], path + ".replicas", 0)
     deploy.labels = as_str_dict(item.get("labels") or {}, path + ".labels")
     for key in ("update_config", "rollback_config"):
         if item.get(key) is not None:
@@ -417,9 +223,9 @@ def parse_deploy(value: Any, path: str) -> Deploy:
         deploy.restart_policy = RestartPolicy(
             condition=as_enum(policy["condition"], where + ".condition", ("none", "on-failure", "any"))
             if "condition" in policy else None,
-            delay=as_duration(policy["delay"], where + ".delay") if "delay" in policy else None,
-            max_attempts=as_int(policy["max_attempts"], where + ".max_attempts", 0) if "max_attempts" in policy else None,
-            window=as_duration(policy["window"], where + ".window") if "window" in policy else None,
+            delay=parse_duration(policy["delay"], where + ".delay") if "delay" in policy else None,
+            max_attempts=parse_int(policy["max_attempts"], where + ".max_attempts", 0) if "max_attempts" in policy else None,
+            window=parse_duration(policy["window"], where + ".window") if "window" in policy else None,
         )
     if item.get("placement") is not None:
         deploy.placement = dict(mapping_with(item["placement"], path + ".placement",
@@ -433,10 +239,10 @@ def _update_config(value: Any, path: str) -> UpdateConfig:
     item = mapping_with(value, path, ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"))
     config = UpdateConfig()
     if item.get("parallelism") is not None:
-        config.parallelism = as_int(item["parallelism"], path + ".parallelism", 0)
+        config.parallelism = parse_int(item["parallelism"], path + ".parallelism", 0)
     for key in ("delay", "monitor"):
         if item.get(key) is not None:
-            setattr(config, key, as_duration(item[key], "%s.%s" % (path, key)))
+            setattr(config, key, parse_duration(item[key], "%s.%s" % (path, key)))
     if item.get("failure_action") is not None:
         config.failure_action = as_enum(item["failure_action"], path + ".failure_action",
                                         ("continue", "rollback", "pause"))
@@ -455,9 +261,9 @@ def _resource_spec(value: Any, path: str) -> ResourceSpec:
         if spec.cpus < 0:
             fail(path + ".cpus", "must not be negative")
     if item.get("memory") is not None:
-        spec.memory = as_size(item["memory"], path + ".memory")
+        spec.memory = parse_size(item["memory"], path + ".memory")
     if item.get("pids") is not None:
-        spec.pids = as_int(item["pids"], path + ".pids")
+        spec.pids = parse_int(item["pids"], path + ".pids")
     if item.get("devices") is not None:
         found = as_list(item["devices"], path + ".devices")
         spec.devices = [as_mapping(d, "%s.devices[%d]" % (path, i)) for i, d in enumerate(found)]
@@ -469,17 +275,9 @@ def _resource_spec(value: Any, path: str) -> ResourceSpec:
 def parse_ulimits(value: Any, path: str) -> dict[str, Ulimit]:
     result = {}
     for name, item in as_mapping(value, path).items():
-        where = "%s.%s" % (path, name)
-        if isinstance(item, dict):
-            check_keys(item, where, ("soft", "hard"))
-            if "soft" not in item or "hard" not in item:
-                fail(where, "needs both soft and hard (or a single number)")
-            soft, hard = as_int(item["soft"], where + ".soft"), as_int(item["hard"], where + ".hard")
-            if soft > hard and hard != -1:
-                fail(where, "soft limit %d is above the hard limit %d" % (soft, hard))
-            result[name] = Ulimit(soft=soft, hard=hard)
-        else:
-            result[name] = Ulimit(single=as_int(item, where))
+        limit = parse.parse_ulimit(item, "%s.%s" % (path, name), name=name)
+        single = not isinstance(item, dict)
+        result[name] = Ulimit(single=limit.soft) if single else Ulimit(soft=limit.soft, hard=limit.hard)
     return result
 
 
@@ -509,15 +307,10 @@ def pull_policy(value: Any, path: str) -> str:
 
 
 def devices(value: Any, path: str) -> list[dict[str, Any]]:
+    """Kept in Service.extra in the long form `docker compose config` prints."""
     result = []
     for index, item in enumerate(as_list(value, path)):
-        where = "%s[%d]" % (path, index)
-        if isinstance(item, str):
-            parts = item.split(":")
-            if len(parts) > 3 or not parts[0]:
-                fail(where, "invalid device %r (expected HOST[:CONTAINER[:PERMISSIONS]])" % item)
-            result.append({"source": parts[0], "target": parts[1] if len(parts) > 1 else parts[0],
-                           "permissions": parts[2] if len(parts) > 2 else "rwm"})
-        else:
-            result.append(dict(mapping_with(item, where, ("source", "target", "permissions"))))
+        device = parse.parse_device(item, "%s[%d]" % (path, index))
+        result.append({"source": device.path_on_host, "target": device.path_in_container,
+                       "permissions": device.permissions})
     return result

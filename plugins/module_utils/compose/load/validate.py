@@ -1,7 +1,9 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Checks for single Compose values: each returns the value in its normal form or raises a
-ComposeError naming the path (`services.web.read_only: must be a boolean ...`).
+"""The value shapes only Compose has: `KEY=VALUE` lists that stand for mappings, lists of strings,
+and string mappings. Single values (strings, booleans, integers, sizes, durations, choices) are
+read by user_input.py, the short syntaxes by containers/parse.py: the same readers the other
+modules use. Every error names the path (`services.web.labels.A: ...`).
 
 Hand-written rather than driven by the JSON schema: the module runs them on every task and they
 must stay fast. tests/compose_oracle holds them against the official schema.
@@ -9,22 +11,11 @@ must stay fast. tests/compose_oracle holds them against the official schema.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns, parse_size_bytes
-
-
-def fail(path: str, message: str) -> Any:
-    raise ComposeError(path, message)
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+from ansible_collections.goship.containers.plugins.module_utils.user_input import (
+    as_list, as_mapping, as_scalar_str, as_str, fail, type_name,
+)
 
 
 def list_to_dict(value: Any, separator: str = "=") -> Any:
@@ -36,96 +27,6 @@ def list_to_dict(value: Any, separator: str = "=") -> Any:
         key, sep, rest = item.partition(separator)
         result[key] = rest if sep else None
     return result
-
-
-def as_str(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        fail(path, "must be a string, not %s" % type_name(value))
-    return value
-
-
-def as_scalar_str(value: Any, path: str) -> str:
-    """Strings, numbers and booleans as Compose prints them in string contexts."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return _number_text(value)
-    return as_str(value, path)
-
-
-def _number_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def as_bool(value: Any, path: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in ("true", "True", "TRUE", "1", "t", "T"):
-        return True
-    if isinstance(value, str) and value in ("false", "False", "FALSE", "0", "f", "F"):
-        return False
-    return fail(path, "must be a boolean (true or false), not %r" % (value,))
-
-
-def as_int(value: Any, path: str, minimum: Optional[int] = None) -> int:
-    if isinstance(value, bool):
-        fail(path, "must be an integer, not a boolean")
-    if isinstance(value, str) and re.fullmatch(r"[-+]?\d+", value.strip()):
-        value = int(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int):
-        fail(path, "must be an integer, not %r" % (value,))
-    if minimum is not None and value < minimum:
-        fail(path, "must be %d or more, not %d" % (minimum, value))
-    return value
-
-
-def as_float(value: Any, path: str) -> float:
-    if isinstance(value, bool):
-        fail(path, "must be a number, not a boolean")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return fail(path, "must be a number, not %r" % (value,))
-
-
-def as_duration(value: Any, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        fail(path, "must be a duration like 30s or 1m30s, not %s" % type_name(value))
-    try:
-        return parse_duration_ns(value)
-    except ValueError as exc:
-        return fail(path, str(exc))
-
-
-def as_size(value: Any, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        fail(path, "must be a byte size like 512m or 1g, not %s" % type_name(value))
-    try:
-        return parse_size_bytes(value)
-    except ValueError as exc:
-        return fail(path, str(exc))
-
-
-def as_enum(value: Any, path: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        fail(path, "must be one of %s, not %r" % (", ".join(allowed), value))
-    return value
-
-
-def as_list(value: Any, path: str) -> list[Any]:
-    if not isinstance(value, list):
-        fail(path, "must be a list, not %s" % type_name(value))
-    return value
-
-
-def as_mapping(value: Any, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        fail(path, "must be a mapping, not %s" % type_name(value))
-    return value
 
 
 def as_str_list(value: Any, path: str, scalars: bool = False, one: bool = False) -> list[str]:
@@ -151,16 +52,3 @@ def as_str_dict(value: Any, path: str, keep_none: bool = False) -> dict[str, Any
         else:
             result[key] = as_scalar_str(item, where)
     return result
-
-
-def check_keys(value: dict[str, Any], path: str, allowed: Any) -> None:
-    for key in value:
-        if key not in allowed and not (isinstance(key, str) and key.startswith("x-")):
-            fail("%s.%s" % (path, key) if path else str(key),
-                 "unknown key %r (allowed: %s)" % (key, ", ".join(sorted(allowed))))
-
-
-def mapping_with(value: Any, path: str, allowed: Any) -> dict[str, Any]:
-    mapping = as_mapping(value, path)
-    check_keys(mapping, path, allowed)
-    return mapping

@@ -17,12 +17,12 @@ from typing import Any, Optional
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service, config_mount_path, secret_mount_path
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_resources import links, resource_settings
+from ansible_collections.goship.containers.plugins.module_utils.containers import parse, parse_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import (
     ContainerSpec, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.file_tar import FileEntry  # a secret or config with inline content, copied in before the start
-from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
 
 
 @dataclass
@@ -59,34 +59,19 @@ def _network_attachments(project: Project, service: Service, container_name: str
 
 
 def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
+    """The service's volumes (a named volume's key resolved to its engine name) and tmpfs entries,
+    mapped by the same containers/parse.py code as the container module's."""
     mounts = []
     for index, item in enumerate(service.volumes):
-        path = "services.%s.volumes[%d]" % (service.name, index)
-        if item.type == "bind":
-            bind = item.bind
-            mounts.append(Mount(target=item.target, type="bind", source=item.source or "", read_only=item.read_only,
-                                propagation=bind.propagation if bind else None,
-                                selinux_label=bind.selinux if bind else None))
-        elif item.type == "volume":
-            source = ""
-            if item.source:
-                volume = project.volumes.get(item.source)
-                source = volume.name if volume is not None else item.source
-            mounts.append(Mount(target=item.target, type="volume", source=source, read_only=item.read_only,
-                                no_copy=bool(item.volume and item.volume.nocopy)))
-        elif item.type == "tmpfs":
-            mounts.append(Mount(target=item.target, type="tmpfs", read_only=item.read_only,
-                                tmpfs_size=item.tmpfs.size if item.tmpfs else None,
-                                tmpfs_mode=item.tmpfs.mode if item.tmpfs else None))
-        else:
-            raise PlanError(path, "mount type %r is not supported by this engine" % item.type)
-    for entry in service.tmpfs:
-        target, _sep, options = entry.partition(":")
-        size = None
-        for option in options.split(","):
-            if option.startswith("size="):
-                size = parse_size_bytes(option[5:])
-        mounts.append(Mount(target=target, type="tmpfs", tmpfs_size=size))
+        if item.type not in ("bind", "volume", "tmpfs"):
+            raise PlanError("services.%s.volumes[%d]" % (service.name, index),
+                            "mount type %r is not supported by this engine" % item.type)
+        mount = item.to_mount()
+        if item.type == "volume" and item.source in project.volumes:
+            mount = replace(mount, source=project.volumes[item.source].name)
+        mounts.append(mount)
+    for index, entry in enumerate(service.tmpfs):
+        mounts.append(parse_mounts.parse_tmpfs(entry, "services.%s.tmpfs[%d]" % (service.name, index)))
     return tuple(mounts)
 
 
@@ -116,11 +101,11 @@ def healthcheck_spec(service: Service) -> Optional[Healthcheck]:
     check = service.healthcheck
     if check is None:
         return None
-    if check.disable or (check.test or [None])[0] == "NONE":
-        return Healthcheck(test=("NONE",))
-    return Healthcheck(test=tuple(check.test or ()), interval_ns=check.interval, timeout_ns=check.timeout,
-                       retries=check.retries, start_period_ns=check.start_period,
-                       start_interval_ns=check.start_interval)
+    return parse.HealthcheckSpec(
+        test=tuple(check.test) if check.test is not None else None, interval_ns=check.interval,
+        timeout_ns=check.timeout, retries=check.retries, start_period_ns=check.start_period,
+        start_interval_ns=check.start_interval, disable=check.disable,
+    ).healthcheck
 
 
 def restart_policy(service: Service) -> tuple[Optional[str], Optional[int]]:
@@ -151,21 +136,12 @@ def _limits(service: Service) -> dict[str, Any]:
 def _exposed(service: Service) -> Optional[tuple[str, ...]]:
     out = []
     for index, item in enumerate(service.expose):
-        port, _sep, proto = str(item).partition("/")
-        first, _dash, last = port.partition("-")
-        if not (first.isdigit() and (last.isdigit() or not last)):
-            raise PlanError("services.%s.expose[%d]" % (service.name, index), "%r is not a port or a port range" % (item,))
-        for number in range(int(first), int(last or first) + 1):
-            out.append("%d/%s" % (number, proto or "tcp"))
+        out.extend(parse.parse_exposed_port(item, "services.%s.expose[%d]" % (service.name, index)))
     return tuple(out) or None
 
 
 def _ports(service: Service) -> Optional[tuple[PortBinding, ...]]:
-    out = []
-    for item in service.ports:
-        out.append(PortBinding(container_port=int(item.target), protocol=item.protocol or "tcp",
-                               host_ip=item.host_ip or "", host_port=item.published or ""))
-    return tuple(out) or None
+    return tuple(port.binding for port in service.ports) or None
 
 
 def _extra_hosts(service: Service) -> Optional[dict[str, str]]:
@@ -179,14 +155,8 @@ def _extra_hosts(service: Service) -> Optional[dict[str, str]]:
 
 
 def _devices(service: Service) -> Optional[tuple[Device, ...]]:
-    devices = []
-    for item in service.extra.get("devices") or []:
-        if isinstance(item, dict):
-            devices.append(Device(item.get("source", ""), item.get("target") or item.get("source", ""),
-                                  item.get("permissions") or "rwm"))
-        else:
-            parts = str(item).split(":")
-            devices.append(Device(parts[0], parts[1] if len(parts) > 1 else parts[0], parts[2] if len(parts) > 2 else "rwm"))
+    """The loader keeps devices in the long form, read by containers/parse.py already."""
+    devices = [Device(item["source"], item["target"], item["permissions"]) for item in service.extra.get("devices") or []]
     return tuple(devices) or None
 
 
