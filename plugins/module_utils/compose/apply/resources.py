@@ -14,6 +14,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan imp
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Action
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path
 from ansible_collections.goship.containers.plugins.module_utils.containers import engine
+from ansible_collections.goship.containers.plugins.module_utils.networks.apply import create_kwargs
+from ansible_collections.goship.containers.plugins.module_utils.networks.plan import NetworkConfig
+from ansible_collections.goship.containers.plugins.module_utils.networks.spec import IpamPool
 
 # Docker 20.10 can refuse to remove a network ("has active endpoints") for a moment after its last
 # container was removed (moby/moby#42119, also seen with `docker compose down`): retry this long.
@@ -27,25 +30,29 @@ def _network_model(context: ApplyContext, name: str) -> Any:
     return None
 
 
-def create_network(context: ApplyContext, action: Action) -> None:
-    net = _network_model(context, action.target)
-    key = net.key if net is not None else "default"
-    ipam = None
-    if net is not None and net.ipam:
-        ipam = {"Driver": net.ipam.get("driver") or "default",
-                "Config": [{k.capitalize() if k != "ip_range" else "IPRange": v for k, v in c.items()
-                            if k in ("subnet", "gateway", "ip_range")} for c in net.ipam.get("config") or []],
-                "Options": net.ipam.get("options") or None}
-    settings = next((n.settings for n in context.desired.networks if n.name == action.target), "")
-    context.client.create_network(
-        action.target, driver=(net.driver if net is not None else None) or "bridge",
-        options=dict(net.driver_opts) if net is not None and net.driver_opts else None,
-        ipam=ipam, internal=bool(net.internal) if net is not None else False,
-        attachable=bool(net.attachable) if net is not None else False,
-        enable_ipv6=bool(net.enable_ipv6) if net is not None and net.enable_ipv6 else False,
-        labels=L.network_labels(context.project.name, key, net.labels if net is not None else {}, settings),
-        check_duplicate=True,
+def network_config(context: ApplyContext, name: str) -> NetworkConfig:
+    """A project network (or the implicit default one) as the network module's NetworkConfig, so
+    that both create networks through networks/apply.create_kwargs."""
+    net = _network_model(context, name)
+    settings = next((n.settings for n in context.desired.networks if n.name == name), "")
+    if net is None:
+        return NetworkConfig(name=name, driver="bridge", driver_options={}, ipam_config=[], internal=False,
+                             attachable=False, enable_ipv6=False,
+                             labels=L.network_labels(context.project.name, "default", {}, settings))
+    ipam = net.ipam or {}
+    pools = [IpamPool(subnet=pool.get("subnet"), gateway=pool.get("gateway"), iprange=pool.get("ip_range"),
+                      aux_addresses=tuple(sorted((pool.get("aux_addresses") or {}).items())) or None)
+             for pool in ipam.get("config") or []]
+    return NetworkConfig(
+        name=name, driver=net.driver or "bridge", driver_options=dict(net.driver_opts), ipam_config=pools,
+        internal=bool(net.internal), attachable=bool(net.attachable), enable_ipv6=bool(net.enable_ipv6),
+        labels=L.network_labels(context.project.name, net.key, net.labels, settings),
+        ipam_driver=ipam.get("driver") or "default", ipam_options=dict(ipam.get("options") or {}),
     )
+
+
+def create_network(context: ApplyContext, action: Action) -> None:
+    context.client.create_network(**create_kwargs(network_config(context, action.target)))
 
 
 def recreate_network(context: ApplyContext, action: Action) -> None:
