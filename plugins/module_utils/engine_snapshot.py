@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .client import NotFound
+from ansible_collections.goship.containers.plugins.module_utils.client import NotFound
 
 # The keys of `observed_state`: each holds the engine's answer to one GET, or None for a 404.
 SNAPSHOT_KEYS = ("container", "image", "version")
