@@ -10,7 +10,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan imp
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedNetwork, ObservedProject, ObservedVolume, container_from_list,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import (
+    Dependency, DesiredNetwork, DesiredProject, DesiredService, DesiredVolume,
+)
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, dependency_layers, plan_project, select_services
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
