@@ -223,8 +223,9 @@ def parse_healthcheck_spec(item: Any, option: str = "healthcheck", compose_forms
     list without a form is an error."""
     item = mapping_with(item, option, HEALTHCHECK_KEYS)
     test = _healthcheck_test(item.get("test"), option + ".test", compose_forms)
+    unset = (None,) if compose_forms else (None, "")  # the container module's options may come as ""
     durations = {key: parse_duration(item[key], "%s.%s" % (option, key), minimum=0)
-                 if item.get(key) not in (None, "") else None
+                 if item.get(key) not in unset else None
                  for key in ("interval", "timeout", "start_period", "start_interval")}
     disable = as_bool(item["disable"], option + ".disable") if item.get("disable") is not None else False
     if disable and test and test != ("NONE",):
