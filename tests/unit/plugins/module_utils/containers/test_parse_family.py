@@ -180,3 +180,13 @@ def test_compose_raw_env_files_use_the_same_reader(tmp_path):
         {"path": str(tmp_path / "raw.env"), "format": "raw"}]}}}, project_name="p", project_dir=str(tmp_path),
         environ={"B": "from shell"})
     assert project.services["web"].environment == {"A": "1 ", "B": "from shell"}
+
+
+def test_selinux_on_a_named_volume_reads_as_docker_compose_prints_it():
+    # the engine takes `vol:/d:z` (Mode z); `docker compose config` prints bind.selinux on the volume
+    project = load_project(definition={"services": {"web": {"image": "x", "volumes": ["vol:/d:z"]}},
+                                       "volumes": {"vol": {}}}, project_name="p", project_dir="/tmp", environ={})
+    assert project.to_config()["services"]["web"]["volumes"] == [
+        {"type": "volume", "source": "vol", "target": "/d", "bind": {"selinux": "z"}, "volume": {}}]
+    assert container_spec(project, project.services["web"], 1, {}).spec.mounts == (
+        Mount("/d", "volume", "p_vol", selinux_label="z"),)
