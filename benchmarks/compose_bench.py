@@ -15,7 +15,7 @@ docker_compose_v2 column takes community.docker from the `ansible` PyPI package 
 (created on first use, see benchmarks/playbooks.py).
 Projects are named gscmpbench* and removed at the end.
 
-    .venv/bin/python benchmarks/compose_bench.py [--sizes 10 50] [--repeat 3]
+    .venv/bin/python benchmarks/compose_bench.py [--sizes 10 50] [--repeat 3] [--baseline ../main-worktree]
 """
 
 from __future__ import annotations
@@ -104,15 +104,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="no-op runs per tool (median)")
     parser.add_argument("--tools", nargs="+", default=["ours", "shipped", "cdv2", "cli"],
                         choices=["ours", "shipped", "cdv2", "cli"])
+    parser.add_argument("--baseline", metavar="CHECKOUT",
+                        help="another checkout of the collection (e.g. a worktree of main): measured as 'baseline'"
+                             " in the same run, with this checkout's controller, after each 'ours'")
     args = parser.parse_args()
+    tools = list(args.tools)
+    if args.baseline:
+        tools = [t for tool in tools for t in ([tool, "baseline"] if tool == "ours" else [tool])]
     work = tempfile.mkdtemp(prefix="gscmpbench-")
     sock = os.path.join(work, "docker.sock")
     proxy = ApiProxy(sock)
     runner = PlaybookRunner(work, sock, with_peer="cdv2" in args.tools)
+    baseline = PlaybookRunner(work, sock, False, os.path.abspath(args.baseline)) if args.baseline else None
     rows = []
     try:
         for n in args.sizes:
-            for tool in args.tools:
+            for tool in tools:
                 name = "gscmpbench%s%d" % (tool, n)
                 src = os.path.join(work, name)
                 write_project(src, n, changed=False)
@@ -121,6 +128,8 @@ def main() -> None:
                 def once(wait: bool) -> tuple[float, float, int]:
                     if tool == "cli":
                         return run_cli(src, name, proxy, sock, wait)
+                    if tool == "baseline":
+                        return run_ansible(baseline, "ours", src, name, proxy, wait)  # type: ignore[arg-type]
                     return run_ansible(runner, tool, src, name, proxy, wait)
 
                 try:
@@ -141,7 +150,8 @@ def main() -> None:
 
 
 def print_table(rows: list[dict]) -> None:
-    names = {"ours": "goship compose", "shipped": "goship compose (shipped)", "cdv2": "docker_compose_v2", "cli": "docker compose up -d"}
+    names = {"ours": "goship compose", "baseline": "goship compose (baseline checkout)",
+             "shipped": "goship compose (shipped)", "cdv2": "docker_compose_v2", "cli": "docker compose up -d"}
     print("\n| N | tool | first deploy (healthy) | no-op | one-service change | no-op API calls | ping task |")
     print("|---:|---|---:|---:|---:|---:|---:|")
     for row in rows:

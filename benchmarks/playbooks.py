@@ -72,14 +72,16 @@ def ensure_peer_venv() -> str:
 class PlaybookRunner:
     """Runs playbooks against localhost with DOCKER_HOST pointed at a (counting) socket."""
 
-    def __init__(self, work: str, docker_socket: str, with_peer: bool) -> None:
+    def __init__(self, work: str, docker_socket: str, with_peer: bool, checkout: str = ROOT) -> None:
+        """`checkout`: the checkout whose collection runs (another one measures a baseline with this
+        checkout's controller and Python)."""
         self.work = work
         self.callbacks = os.path.join(work, "callbacks")
         os.makedirs(self.callbacks, exist_ok=True)
         with open(os.path.join(self.callbacks, "gsbench_timer.py"), "w") as handle:
             handle.write(TIMER_CALLBACK)
-        paths = [os.path.join(ROOT, ".build")] + ([ensure_peer_venv()] if with_peer else [])
-        subprocess.run([os.path.join(ROOT, "scripts", "collection-tree")], check=True, capture_output=True)
+        paths = [os.path.join(checkout, ".build")] + ([ensure_peer_venv()] if with_peer else [])
+        subprocess.run([os.path.join(checkout, "scripts", "collection-tree")], check=True, capture_output=True)
         self.env = dict(os.environ, DOCKER_HOST="unix://" + docker_socket, ANSIBLE_STDOUT_CALLBACK="gsbench_timer",
                         ANSIBLE_CALLBACK_PLUGINS=self.callbacks, ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(paths),
                         ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",

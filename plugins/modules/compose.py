@@ -268,7 +268,7 @@ plan:
   contains:
     kind:
       description: build, pull, create_network, recreate_network, create_volume, create, start,
-        recreate, restart, stop, remove, remove_network, remove_volume or remove_image.
+        unpause, recreate, restart, stop, remove, remove_network, remove_volume or remove_image.
       type: str
     target:
       description: The container, network, volume or image name.
@@ -345,7 +345,7 @@ def main() -> None:
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
     from ansible_collections.goship.containers.plugins.module_utils.images.commands import use_module
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ExecutionError
+    from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
     from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
     outcome = Outcome(module)

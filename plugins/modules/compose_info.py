@@ -174,7 +174,7 @@ def main() -> None:
     )
     from ansible_collections.goship.containers.plugins.module_utils.compose import run
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import PlanOptions, plan_project
+    from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
     from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
     params = module.params
@@ -190,7 +190,7 @@ def main() -> None:
         module.protect_values(project_secrets(project, module.secret_rule))
     client = connect(module)
     name = project.name if project is not None else params["project_name"]
-    from ansible_collections.goship.containers.plugins.module_utils.compose.observe import observe_project
+    from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import observe_project
     observed = observe_project(client, name)
     result = run.ComposeResult(name, None, observed, [])  # type: ignore[arg-type]
     services = run.report(client, result, refresh=False)
@@ -198,7 +198,7 @@ def main() -> None:
         entry["healthy"] = sum(1 for c in entry["containers"] if c["health"] == "healthy")
     extra = {}
     if project is not None:
-        from ansible_collections.goship.containers.plugins.module_utils.compose.service_spec import desired_project
+        from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
         try:
             desired = desired_project(project)
         except PlanError as exc:
@@ -209,7 +209,7 @@ def main() -> None:
         except PlanError as exc:
             module.warn("cannot tell which services are up to date: %s" % exc)
             plan = None
-        stale = {a.service for a in plan.actions if a.kind in ("recreate", "create", "remove", "start")} if plan else set(desired.services)
+        stale = {a.service for a in plan.actions if a.kind in ("recreate", "create", "remove", "start", "unpause")} if plan else set(desired.services)
         for service in desired.services:
             entry = services.setdefault(service, {"containers": [], "replicas": 0, "running": 0, "healthy": 0})
             entry["up_to_date"] = service not in stale
@@ -231,7 +231,7 @@ def main() -> None:
 
 def _all_images(desired):
     """Pretend every image is present: compose_info asks 'is it up to date', not 'can it be pulled'."""
-    from ansible_collections.goship.containers.plugins.module_utils.compose.planner import ObservedImage
+    from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage
     return {s.image: ObservedImage("", s.build_digest) for s in desired.services.values()}
 
 

@@ -203,7 +203,8 @@ actions:
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, connect, docker_argument_spec, resolve_docker_host,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
 from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule, sensitive_keys_option
 from ansible_collections.goship.containers.plugins.module_utils.secrets import mask_swarm_spec, project_secrets, swarm_spec_secrets

@@ -18,7 +18,8 @@ import subprocess
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.environ.get("ROOT") or os.path.dirname(os.path.dirname(HERE))

@@ -17,8 +17,9 @@ import os
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose import syntax
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.load import syntax
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -1,17 +1,14 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Compose support: load a project into a typed model, plan it, apply it.
+"""Compose: load a project into a typed model, plan it against the engine, apply the plan.
 
-Entry points of the loading half:
-- `model.load_project(project_dir, files, definition, project_name, env_files, profiles, environ)`
-  returns a `model.Project` (dataclasses, normalised like `docker compose config`) or raises
-  `model.ComposeError(path, message)`; nothing else is needed to read a project.
-- `model.Project.to_config()`: the `docker compose config --format json` shape (compose_info, oracle);
-  `model.Service.canonical()` / `config_hash()`: what the config-hash label is made of;
-  `model.secret_mount_path()` / `config_mount_path()`: where Compose mounts secrets and configs.
-- `loader.load_config_dict(model.ProjectSource(...))`: the merged, interpolated dict before validation.
+- `model.py`: the typed, normalised project (what `docker compose config` shows) and ComposeError.
+- `load/`: files (or an inline definition) → model. One entry point, `load.project.load_project`.
+- `plan/`: the engine's state (observe.py, list calls only) + the model → a frozen Plan (planner.py),
+  with Compose's labels and config hash (labels.py, desired.py) and the service → ContainerSpec
+  mapping (service_spec.py).
+- `apply/`: Plan → Engine API calls, through one table of action handlers (executor.py).
+- `run.py`: one `compose` module run: load → observe → plan → apply → report.
 
-Layers, bottom up: syntax.py (YAML, interpolation, .env) → loader.py (files, merge, extends,
-include) → validate.py (single values) + service_options.py (ports, volumes, healthcheck, ...) →
-normalize.py (services and top-level resources → model.py).
+Imports go one way: model ← load; model ← plan ← apply; run uses all three.
 """

@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse import PortMapping
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import MountSpec
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 # Field metadata understood by `to_config()`:
@@ -64,8 +66,57 @@ def _fraction(value: int, unit: int) -> str:
     return ("%d.%0*d" % (whole, digits, frac)).rstrip("0")
 
 
+def port_config(port: PortMapping) -> dict[str, Any]:
+    """One entry of a service's `ports`, as `docker compose config` prints it."""
+    out: dict[str, Any] = {"mode": port.mode}
+    if port.name:
+        out["name"] = port.name
+    if port.host_ip:
+        out["host_ip"] = port.host_ip
+    out["target"] = port.target
+    if port.published:
+        out["published"] = port.published
+    out["protocol"] = port.protocol
+    if port.app_protocol:
+        out["app_protocol"] = port.app_protocol
+    return out
+
+
+def _present(items: Any) -> dict[str, Any]:
+    return {key: value for key, value in items if value}
+
+
+def mount_config(mount: MountSpec) -> dict[str, Any]:
+    """One entry of a service's `volumes`, as `docker compose config` prints it (long syntax)."""
+    out: dict[str, Any] = {"type": mount.type}
+    if mount.source:
+        out["source"] = mount.source
+    out["target"] = mount.target
+    if mount.read_only:
+        out["read_only"] = True
+    if mount.consistency:
+        out["consistency"] = mount.consistency
+    if mount.bind is not None:
+        bind = mount.bind
+        out["bind"] = _present((("propagation", bind.propagation), ("create_host_path", bind.create_host_path),
+                                ("selinux", bind.selinux), ("recursive", bind.recursive)))
+    if mount.volume is not None:
+        volume = mount.volume
+        out["volume"] = _present((("nocopy", volume.nocopy), ("subpath", volume.subpath), ("labels", dict(volume.labels))))
+    if mount.tmpfs is not None:
+        size = None if mount.tmpfs.size is None else str(mount.tmpfs.size)
+        out["tmpfs"] = {k: v for k, v in (("size", size), ("mode", mount.tmpfs.mode)) if v is not None}
+    if mount.image:
+        out["image"] = {"subpath": mount.image_subpath} if mount.image_subpath is not None else {}
+    return out
+
+
 def _serialise(value: Any, meta: Any = None) -> Any:
     fmt = meta.get("fmt") if meta else None
+    if isinstance(value, PortMapping):
+        return port_config(value)
+    if isinstance(value, MountSpec):
+        return mount_config(value)
     if value is not None and fmt == "duration":
         return go_duration(value)
     if value is not None and fmt == "bytes":
@@ -141,80 +192,6 @@ class BuildConfig(_Config):
     isolation: Optional[str] = None
     secrets: list["FileReference"] = field(default_factory=list)
     ssh: list[str] = field(default_factory=list)
-
-
-@dataclass
-class PortConfig(_Config):
-    target: int
-    published: Optional[str] = None  # a port or a range "8000-8001", as Compose prints it
-    host_ip: Optional[str] = None
-    protocol: str = "tcp"
-    mode: str = "ingress"
-    name: Optional[str] = None
-    app_protocol: Optional[str] = None
-
-    def to_config(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"mode": self.mode}
-        if self.name:
-            out["name"] = self.name
-        if self.host_ip:
-            out["host_ip"] = self.host_ip
-        out["target"] = self.target
-        if self.published:
-            out["published"] = self.published
-        out["protocol"] = self.protocol
-        if self.app_protocol:
-            out["app_protocol"] = self.app_protocol
-        return out
-
-
-@dataclass
-class BindOptions(_Config):
-    propagation: Optional[str] = None
-    create_host_path: bool = False
-    selinux: Optional[str] = None
-    recursive: Optional[str] = None
-
-
-@dataclass
-class VolumeOptions(_Config):
-    nocopy: bool = False
-    subpath: Optional[str] = None
-    labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class TmpfsOptions(_Config):
-    size: Optional[int] = field(default=None, metadata=_BYTES)
-    mode: Optional[int] = None
-
-
-@dataclass
-class Mount(_Config):
-    """One entry of a service's `volumes`: type bind | volume | tmpfs | npipe | image | cluster."""
-    type: str
-    target: str
-    source: Optional[str] = None  # bind: absolute host path; volume: the top-level key (None: anonymous)
-    read_only: bool = False
-    consistency: Optional[str] = None
-    bind: Optional[BindOptions] = None
-    volume: Optional[VolumeOptions] = None
-    tmpfs: Optional[TmpfsOptions] = None
-    image: Optional[dict[str, Any]] = None
-
-    def to_config(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": self.type}
-        if self.source:
-            out["source"] = self.source
-        out["target"] = self.target
-        for name in ("read_only", "consistency"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
-        for name in ("bind", "volume", "tmpfs", "image"):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = _serialise(value)
-        return out
 
 
 @dataclass
@@ -332,9 +309,9 @@ class Service(_Config):
     command: Optional[list[str]] = field(default=None, metadata=_KEEP)
     entrypoint: Optional[list[str]] = field(default=None, metadata=_KEEP)
     environment: dict[str, Optional[str]] = field(default_factory=dict)  # env_file merged; None: unset
-    ports: list[PortConfig] = field(default_factory=list)
+    ports: list[PortMapping] = field(default_factory=list)  # containers/parse.py's values
     expose: list[str] = field(default_factory=list)
-    volumes: list[Mount] = field(default_factory=list)
+    volumes: list[MountSpec] = field(default_factory=list)
     tmpfs: list[str] = field(default_factory=list)
     networks: dict[str, Optional[ServiceNetwork]] = field(default_factory=dict)
     network_mode: Optional[str] = None
@@ -536,39 +513,3 @@ class Project(_Config):
             wanted.add(name)
             stack.extend(self.services[name].depends_on)
         return [name for name in self.service_order() if name in wanted]
-
-
-@dataclass
-class ProjectSource:
-    """Where a project comes from, as the user gave it; the fields are load_project's arguments."""
-
-    project_dir: Optional[str] = None
-    files: Optional[list[str]] = None
-    definition: Optional[Any] = None
-    project_name: Optional[str] = None
-    env_files: Optional[list[str]] = None
-    profiles: Optional[list[str]] = None
-    environ: Optional[dict[str, str]] = None
-
-
-def load_project(
-    project_dir: Optional[str] = None,
-    files: Optional[list[str]] = None,
-    definition: Optional[Any] = None,
-    project_name: Optional[str] = None,
-    env_files: Optional[list[str]] = None,
-    profiles: Optional[list[str]] = None,
-    environ: Optional[dict[str, str]] = None,
-) -> Project:
-    """Load, merge, interpolate, validate and normalise a Compose project.
-
-    project_dir: the project directory (relative paths resolve against it; its .env is read unless
-    env_files is given). files: compose files (relative to project_dir); default: compose.yaml,
-    compose.yml, docker-compose.yml or docker-compose.yaml found in project_dir. definition: an inline
-    project used instead of files: a dict, or Compose YAML text (read with Compose's YAML rules, so
-    `22:22` and `yes` stay strings; a dict from a playbook went through Ansible's YAML 1.1 loader). environ: the "shell" environment (default os.environ).
-    Raises ComposeError(path, message) for any invalid input.
-    """
-    # Imported here: normalize imports this module, so a top-level import would be circular.
-    from ansible_collections.goship.containers.plugins.module_utils.compose.normalize import build_project
-    return build_project(ProjectSource(project_dir, files, definition, project_name, env_files, profiles, environ))

@@ -8,19 +8,21 @@ benchmark and tests can drive the same code.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from . import labels as L
-from .api_versions import settings_needing_newer_api
-from .model import Project, load_project
-from .observe import ObservedProject, list_containers, observe_project
-from .planner import (
-    DesiredNetwork, DesiredProject, DesiredService, DesiredVolume, ObservedImage, Plan, PlanError, PlanOptions,
-    plan_project, select_services,
-)
-from .service_spec import build_context_path, desired_project, service_has_build
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Plan
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api_versions import settings_needing_newer_api
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, desired_from_labels, desired_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage, ObservedProject, list_containers, observe_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, service_has_build
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
 
 @dataclass
@@ -69,13 +71,14 @@ def load(request: ComposeRequest) -> Optional[Project]:
     project = load_project(project_dir=project_dir, files=request.files, definition=request.definition,
                            project_name=request.project_name, env_files=request.env_files,
                            profiles=request.profiles)
+    scaled = dict(project.services)
     for name, count in (request.scale or {}).items():
         if name not in project.services:
             raise PlanError("scale.%s" % name, "no service %r in the project" % name)
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise PlanError("scale.%s" % name, "must be a number >= 0, got %r" % (count,))
-        project.services[name].scale = count
-    return project
+        scaled[name] = dataclasses.replace(project.services[name], scale=count)
+    return dataclasses.replace(project, services=scaled) if request.scale else project
 
 
 def build_digests(project: Project, build: str) -> dict[str, str]:
@@ -84,8 +87,9 @@ def build_digests(project: Project, build: str) -> dict[str, str]:
              if service_has_build(service) and service.build is not None}
     if build == "never" or not built:
         return {}
-    from ..images.build import planned_digest  # only projects that build pay for it
-    from ..images.context import ContextError
+    # Imported here for speed, not to break a cycle: only projects that build pay for it.
+    from ansible_collections.goship.containers.plugins.module_utils.images.build import planned_digest
+    from ansible_collections.goship.containers.plugins.module_utils.images.context import ContextError
     digests = {}
     for name, service in built.items():
         try:  # a Dockerfile this host cannot build (BuildKit without buildx) fails here, before any step
@@ -94,16 +98,6 @@ def build_digests(project: Project, build: str) -> dict[str, str]:
         except ContextError as exc:
             raise PlanError("services.%s.build" % name, str(exc))
     return digests
-
-
-def desired_from_labels(name: str, observed: ObservedProject) -> DesiredProject:
-    """For state=absent by project name only: the project as its objects' labels describe it."""
-    desired = DesiredProject(name=name)
-    for container in observed.containers:
-        desired.services.setdefault(container.service, DesiredService(container.service, image=container.image_ref))
-    desired.networks = [DesiredNetwork(n.key or n.name, n.name) for n in observed.networks.values()]
-    desired.volumes = [DesiredVolume(v.key or v.name, v.name) for v in observed.volumes.values()]
-    return desired
 
 
 def lookup_images(client: Any, references: list[str], digests: Optional[dict[str, str]] = None) -> dict[str, ObservedImage]:
@@ -123,7 +117,8 @@ def lookup_images(client: Any, references: list[str], digests: Optional[dict[str
 def _built_digest(item: dict[str, Any], digest: Optional[str]) -> Optional[str]:
     if not digest:
         return None
-    from ..images.build import matching_digest  # only projects that build pay for it
+    # Imported here for speed, as above: only projects that build pay for it.
+    from ansible_collections.goship.containers.plugins.module_utils.images.build import matching_digest
     return matching_digest(item.get("Id", ""), item.get("Labels"), digest)
 
 
@@ -162,7 +157,7 @@ def pull_always(client: Any, desired: DesiredProject, selected: list[str], reque
     """Pull the images of the services whose pull policy is `always` (not those built here), before
     anything is observed. Only a pull that brought another image is recorded as a change; the
     planner then sees the moved tag in the containers list and recreates what runs the old one."""
-    from ..images.store import ImageError, pull_image  # only runs that pull pay for it
+    from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError, pull_image  # only runs that pull pay for it
     done: set[str] = set()
     for name in selected:
         service = desired.services[name]
@@ -223,7 +218,9 @@ def apply(client: Any, request: ComposeRequest, project: Optional[Project], desi
     waits = request.wait and request.state in ("present", "restarted")
     if not result.plan.changed and not waits:
         return  # a no-op: not even the executor's code is loaded (modules are compiled at every run)
-    from .executor import ExecOptions, Executor  # only runs that change or wait pay for it
+    # Imported here for speed, not to break a cycle: a no-op run never loads the applier.
+    from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import ExecOptions
+    from ansible_collections.goship.containers.plugins.module_utils.compose.apply.executor import Executor
     exec_options = ExecOptions(
         wait=request.wait, wait_timeout=request.wait_timeout, stop_timeout=request.stop_timeout,
         remove_volumes=request.remove_volumes,

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from ..client import NotFound
-from ..images.store import ImageError, pull_image
-from ..errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.client import NotFound
+from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError, pull_image
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 PULL_POLICIES = ("never", "missing", "always")
 PULL_CHECK_MODE_BEHAVIORS = ("image_not_present", "always")

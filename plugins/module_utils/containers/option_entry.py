@@ -164,17 +164,6 @@ def dig(data: Optional[Mapping[str, Any]], path: str) -> Any:
 
 # ---------------------------------------------------------------- nested values (the healthcheck)
 
-def parse_nested(option: Option, value_type: type, item: Any, path: str) -> Any:
-    """A dict option → `value_type`, each key parsed by its suboption; unset keys keep the default."""
-    from_keys = {}
-    for sub in option.suboptions:
-        raw = item.get(sub.name) if sub.is_module_option else None
-        if raw in (None, ""):
-            continue
-        from_keys[sub.field] = sub.parse(raw, "%s.%s" % (path, sub.name)) if sub.parse else raw
-    return value_type(**from_keys)
-
-
 def nested_to_api(option: Option, value: Any) -> dict[str, Any]:
     body = {}
     for sub in option.suboptions:

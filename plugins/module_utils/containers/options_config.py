@@ -13,17 +13,16 @@ from typing import Any, Mapping, Optional
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import as_anonymous
 from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
-    FLAG, MAPPING, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api, parse_nested,
+    FLAG, MAPPING, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
-    parse_command, parse_env_file, parse_exposed_port, parse_int, parse_items, parse_mount, parse_network,
+    parse_command, parse_env_file, parse_exposed_port, parse_healthcheck, parse_int, parse_items, parse_mount, parse_network,
     parse_port, parse_tmpfs, parse_volume, string_dict,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.values import (
     RESTART_POLICIES, SPECIAL_NETWORK_MODES, Healthcheck, Mount, NetworkAttachment, PortBinding,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
-from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns
 
 # On Linux the engine adds a default PATH to a container whose image and config lack one.
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -253,34 +252,10 @@ def _check_links(spec: Any) -> None:
 
 # ---------------------------------------------------------------- healthcheck
 
-def _healthcheck_test(value: Any, option: str) -> tuple[str, ...]:
-    """A string (shell form), a list (exec form, CMD added unless it starts with CMD, CMD-SHELL or
-    NONE) or [NONE] (disabled): the exec array the API takes."""
-    if value == []:
-        return ()
-    if isinstance(value, str):
-        return ("NONE",) if value.strip() == "NONE" else ("CMD-SHELL", value)
-    if isinstance(value, (list, tuple)):
-        test = tuple(str(part) for part in value)
-        return test if test[0] in ("CMD", "CMD-SHELL", "NONE") else ("CMD",) + test
-    raise OptionError(option, "expected a string or a list, got %r" % (value,))
-
-
-def _duration(value: Any, option: str) -> int:
-    try:
-        duration = parse_duration_ns(value)
-    except ValueError as exc:
-        raise OptionError(option, str(exc))
-    if duration < 0:
-        raise OptionError(option, "must not be negative")
-    return duration
-
-
 def _healthcheck(value: Any, option: str) -> Healthcheck:
-    if not isinstance(value, dict):
-        raise OptionError(option, "expected a dictionary")
-    check = parse_nested(HEALTHCHECK, Healthcheck, value, option)
-    return Healthcheck(test=check.test) if check.disabled else check
+    """The parser family's healthcheck (containers/parse.py, the container module's rules); the
+    suboptions below say how each field reaches the Engine API and back."""
+    return parse_healthcheck(value, option)
 
 
 def healthcheck_from_api(body: Optional[dict[str, Any]]) -> Optional[Healthcheck]:
@@ -289,6 +264,11 @@ def healthcheck_from_api(body: Optional[dict[str, Any]]) -> Optional[Healthcheck
         return None
     check = nested_from_api(HEALTHCHECK, Healthcheck, body)
     return Healthcheck(test=check.test) if check.disabled else check
+
+
+def healthcheck_api(healthcheck: Healthcheck) -> dict[str, Any]:
+    """A healthcheck as the Engine API's Config.Healthcheck (the image config of go_image too)."""
+    return nested_to_api(HEALTHCHECK, healthcheck)
 
 
 def _healthcheck_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
@@ -305,17 +285,17 @@ def _healthcheck_with_image(desired: Any, image: Any) -> Any:
                             for sub in HEALTHCHECK.suboptions})
 
 
-_DURATION = dict(parse=_duration, codec=NONZERO)
+_DURATION = dict(codec=NONZERO)  # nanoseconds; the parser family reads them
 HEALTHCHECK = Option(
     "healthcheck", "Healthcheck; unset fields are taken from the image's healthcheck. C(test=[NONE]) disables it.",
     type="dict", suboptions=(
         Option("test", "A string (run by the shell, C(CMD-SHELL)) or a list (exec form, C(CMD) added when missing).",
-               type="raw", field="test", parse=_healthcheck_test, api="Test", codec=STRINGS),
+               type="raw", field="test", api="Test", codec=STRINGS),
         Option("interval", "Time between checks, such as C(30s), C(1m30s) or C(500ms).",
                field="interval_ns", api="Interval", **_DURATION),
         Option("timeout", "Time a check may take.", field="timeout_ns", api="Timeout", **_DURATION),
         Option("retries", "Consecutive failures that make the container unhealthy.", type="int",
-               field="retries", parse=lambda value, option: parse_int(value, option, minimum=0), api="Retries",
+               field="retries", api="Retries",
                codec=NONZERO),
         Option("start_period", "Grace period after the start during which failures do not count.",
                field="start_period_ns", api="StartPeriod", min_api="1.29", **_DURATION,

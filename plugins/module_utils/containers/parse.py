@@ -1,12 +1,16 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The short syntaxes of container settings, one item at a time. Every error is an `OptionError`
-naming the option (and item).
+"""The short syntaxes of container settings: one parser per syntax, for the `container` module and
+for Compose alike (volumes, mounts and tmpfs: parse_mounts.py). Every error is an OptionError naming the option or path (`published_ports[0]`,
+`services.web.ports[1].target`).
 
-The `parse_*` helpers take one item in the string syntaxes shared by the Docker CLI,
-community.docker's docker_container and Compose, so the compose engine can reuse them; the
-`parse_int`/`parse_size`/`string_dict`/... helpers read one value. The option registry
-(options*.py) maps the `container` module's options to a spec with them.
+Where Compose writes more than the Docker CLI (long-form ports and mounts, `volume.nocopy`,
+`bind.create_host_path`), the parser takes it, so both callers get it. Where the two syntaxes
+really differ (a healthcheck test's forms), a parameter says which rules apply. Items parse into
+frozen values (PortMapping, VolumeSpec, MountSpec, HealthcheckSpec) that carry everything the
+syntax says; each turns into the ContainerSpec part the engine takes, and Compose's model is
+built from the same values. Single values (integers, sizes, durations, booleans) are read by
+user_input.py; the option registry (options*.py) maps the `container` module's options with these.
 """
 
 from __future__ import annotations
@@ -14,270 +18,242 @@ from __future__ import annotations
 import ipaddress
 import re
 import shlex
-from typing import Any, Iterable, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.containers.values import (
-    MOUNT_TYPES, Device, Healthcheck, Mount, NetworkAttachment, PortBinding, Ulimit,
-)
+# The container module reads its volumes, mounts and tmpfs options through these names.
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import parse_mount, parse_tmpfs, parse_volume
+from ansible_collections.goship.containers.plugins.module_utils.containers.values import Device, Healthcheck, NetworkAttachment, PortBinding, Ulimit
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
-from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns, parse_size_bytes
+from ansible_collections.goship.containers.plugins.module_utils.user_input import (
+    as_bool, as_enum, as_scalar_str, as_str, check_keys, mapping_with, parse_duration, parse_int, parse_size,
+    type_name,
+)
+
+__all__ = [  # parse_int and parse_size are user_input's, named here for the container module's options
+    "PortMapping", "HealthcheckSpec", "parse_port", "parse_port_mappings", "parse_exposed_port", "parse_volume",
+    "parse_mount", "parse_tmpfs", "parse_healthcheck", "parse_healthcheck_spec", "parse_ulimit", "parse_device",
+    "parse_network", "parse_env_file", "parse_int", "parse_size", "string_dict", "string_tuple", "parse_command",
+    "parse_items",
+]
+
+PROTOCOLS = ("tcp", "udp", "sctp")
+PORT_MODES = ("ingress", "host")
 
 
 # ---------------------------------------------------------------- ports
 
+@dataclass(frozen=True)
+class PortMapping:
+    """One published port, as Compose's long syntax writes it; the short syntax expands to these."""
+
+    target: int
+    published: Optional[str] = None  # None: the engine picks; "8080"; or a host range "8000-8010" for one target
+    host_ip: Optional[str] = None
+    protocol: str = "tcp"
+    mode: str = "ingress"  # Swarm's publish mode; a container publishes on its host either way
+    name: Optional[str] = None
+    app_protocol: Optional[str] = None
+
+    @property
+    def binding(self) -> PortBinding:
+        return PortBinding(self.target, self.protocol, self.host_ip or "", self.published or "")
+
+
 _PORT_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 
 
-def _port_range(text: str, option: str, what: str) -> list[int]:
+def _port_range(text: str, option: str, what: str, lowest: int = 1) -> list[int]:
+    """'80' or '8000-8010' → the ports; a host port may be 0 (the engine picks), a container port not."""
     match = _PORT_RANGE.match(text.strip())
     if not match:
         raise OptionError(option, "%s %r is not a port or a port range" % (what, text))
     first = int(match.group(1))
     last = int(match.group(2) or first)
     for port in (first, last):
-        if not 1 <= port <= 65535:
-            raise OptionError(option, "%s %d is out of range (1-65535)" % (what, port))
+        if not lowest <= port <= 65535:
+            raise OptionError(option, "%s %d is out of range (%d-65535)" % (what, port, lowest))
     if last < first:
         raise OptionError(option, "%s range %r ends before it starts" % (what, text))
     return list(range(first, last + 1))
 
 
 def _split_host_ip(text: str, option: str) -> tuple[str, str]:
-    """'[::1]:80:8080' / '127.0.0.1:80:8080' / '80:8080' / '8080' → (host_ip, rest)."""
+    """'[::1]:80:8080' / '127.0.0.1:80:8080' / '::1:80:8080' / '80:8080' / '8080' → (host_ip, rest)."""
     if text.startswith("["):
         end = text.find("]")
         if end < 0 or text[end + 1:end + 2] != ":":
             raise OptionError(option, "unterminated IPv6 address in %r" % text)
         return text[1:end], text[end + 2:]
     parts = text.split(":")
-    if len(parts) == 3:
-        return parts[0], parts[1] + ":" + parts[2]
-    if len(parts) > 3:  # bare IPv6 host ip: everything before the last two fields
+    if len(parts) >= 3:  # an IPv6 host ip may be written bare: all before the last two fields
         return ":".join(parts[:-2]), parts[-2] + ":" + parts[-1]
     return "", text
 
 
-def parse_port(text: Any, option: str = "published_ports") -> list[PortBinding]:
-    """'[ip:][host[-range]:]container[-range][/proto]' → bindings (ranges expanded pairwise)."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        text = str(text)
-    if not isinstance(text, str) or not text.strip():
-        raise OptionError(option, "expected a port string like '127.0.0.1:8080:80/tcp', got %r" % (text,))
-    body, _sep, protocol = text.strip().partition("/")
-    protocol = (protocol or "tcp").lower()
-    if protocol not in ("tcp", "udp", "sctp"):
-        raise OptionError(option, "unknown protocol %r in %r (tcp, udp or sctp)" % (protocol, text))
+def _host_ip(address: str, option: str, text: str) -> str:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        raise OptionError(option, "%r is not an IP address (in %r)" % (address, text))
+    return address
+
+
+def _protocol(value: Any, option: str, text: Any) -> str:
+    protocol = str(value or "tcp").lower()
+    if protocol not in PROTOCOLS:
+        raise OptionError(option, "unknown protocol %r in %r (tcp, udp or sctp)" % (value, text))
+    return protocol
+
+
+def parse_port_mappings(item: Any, option: str = "published_ports") -> list[PortMapping]:
+    """'[ip:][host[-range]:]container[-range][/proto]' (ranges expanded pairwise; one container port
+    with a host range lets the engine pick from the range), or Compose's long syntax (a mapping)."""
+    if isinstance(item, dict):
+        return [_long_port(item, option)]
+    if isinstance(item, int) and not isinstance(item, bool):
+        item = str(item)
+    if not isinstance(item, str) or not item.strip():
+        raise OptionError(option, "expected a port like '127.0.0.1:8080:80/tcp' or a mapping, got %r" % (item,))
+    text = item.strip()
+    body, _sep, protocol = text.partition("/")
+    protocol = _protocol(protocol, option, text)
     host_ip, rest = _split_host_ip(body, option)
     if host_ip:
-        try:
-            ipaddress.ip_address(host_ip)
-        except ValueError:
-            raise OptionError(option, "%r is not an IP address (in %r)" % (host_ip, text))
+        _host_ip(host_ip, option, text)
     host_part, _sep, container_part = rest.rpartition(":")
     container_ports = _port_range(container_part, option, "container port")
+    ip = host_ip or None
     if not host_part:
-        return [PortBinding(port, protocol, host_ip, "") for port in container_ports]
-    host_ports = _port_range(host_part, option, "host port")
-    if len(container_ports) == 1 and len(host_ports) > 1:
-        # One container port, a host range: the engine picks a free host port from the range.
-        return [PortBinding(container_ports[0], protocol, host_ip, host_part.strip())]
+        return [PortMapping(port, None, ip, protocol) for port in container_ports]
+    host_ports = _port_range(host_part, option, "host port", lowest=0)
+    if len(container_ports) == 1:
+        return [PortMapping(container_ports[0], host_part.strip(), ip, protocol)]
     if len(host_ports) != len(container_ports):
         raise OptionError(option, "host and container port ranges differ in length in %r" % text)
-    return [PortBinding(c, protocol, host_ip, str(h)) for h, c in zip(host_ports, container_ports)]
+    return [PortMapping(c, str(h), ip, protocol) for h, c in zip(host_ports, container_ports)]
 
 
-def parse_exposed_port(text: Any, option: str = "exposed_ports") -> list[str]:
-    text = str(text).strip()
-    body, _sep, protocol = text.partition("/")
-    protocol = (protocol or "tcp").lower()
-    if protocol not in ("tcp", "udp", "sctp"):
-        raise OptionError(option, "unknown protocol %r in %r" % (protocol, text))
-    return ["%d/%s" % (port, protocol) for port in _port_range(body, option, "port")]
-
-
-# ---------------------------------------------------------------- mounts
-
-_PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
-_SELINUX_LABELS = ("z", "Z")
-# Accepted for compatibility and dropped: the engine on Linux accepts and ignores them.
-_CONSISTENCY_MODES = ("consistent", "cached", "delegated")
-_VOLUME_MODES = ("ro", "rw", "nocopy") + _PROPAGATIONS + _SELINUX_LABELS + _CONSISTENCY_MODES
-
-
-def _is_host_path(source: str) -> bool:
-    return source.startswith(("/", ".", "~"))
-
-
-def _volume_modes(field_text: str, kind: str, text: str, option: str) -> dict[str, Any]:
-    """The comma separated mode field of 'source:/target:mode' → Mount keyword arguments, refusing
-    what the engine would refuse at create (`ro,rw`, two propagations, `nocopy` on a bind,
-    propagation on a volume), so the error names the option before any write."""
-    modes = field_text.split(",") if field_text else []
-    for mode in modes:
-        if mode not in _VOLUME_MODES:
-            raise OptionError(option, "unknown mode %r in %r (known: %s)" % (mode, text, ", ".join(_VOLUME_MODES)))
-    if len(set(modes)) != len(modes):
-        raise OptionError(option, "a mode is given twice in %r" % text)
-    groups = (("ro", "rw"), _PROPAGATIONS, _SELINUX_LABELS, _CONSISTENCY_MODES)
-    for group in groups:
-        chosen = [m for m in modes if m in group]
-        if len(chosen) > 1:
-            raise OptionError(option, "%s exclude each other in %r" % (" and ".join(chosen), text))
-    propagation = next((m for m in modes if m in _PROPAGATIONS), None)
-    if kind == "volume" and propagation:
-        raise OptionError(option, "%r: propagation applies to bind mounts only" % text)
-    if kind == "bind" and "nocopy" in modes:
-        raise OptionError(option, "%r: nocopy applies to volumes only" % text)
-    return dict(read_only="ro" in modes, propagation=propagation, no_copy="nocopy" in modes,
-                selinux_label=next((m for m in modes if m in _SELINUX_LABELS), None))
-
-
-def parse_volume(text: Any, option: str = "volumes") -> Mount:
-    """'/target' (anonymous volume), 'name:/target[:mode]' or '/host:/target[:mode]'; mode is
-    comma separated: ro|rw, nocopy (volume), propagation (bind), z|Z (SELinux relabel)."""
-    if not isinstance(text, str) or not text.strip():
-        raise OptionError(option, "expected 'source:/target[:mode]' or '/target', got %r" % (text,))
-    parts = text.strip().split(":")
-    if len(parts) == 1:
-        if not parts[0].startswith("/"):
-            raise OptionError(option, "%r has no target path (expected 'source:/target[:mode]' or '/target')" % text)
-        target, source, mode_field = parts[0], "", ""
-    elif len(parts) == 2:
-        if parts[1].startswith("/"):
-            source, target, mode_field = parts[0], parts[1], ""
-        else:
-            raise OptionError(option, "%r has no target path (expected 'source:/target[:mode]')" % text)
-    elif len(parts) == 3:
-        source, target, mode_field = parts
-    else:
-        raise OptionError(option, "%r has too many ':' fields (expected 'source:/target[:mode]', modes"
-                                  " separated by commas as in 'ro,Z')" % text)
-    if not target.startswith("/"):
-        raise OptionError(option, "target %r in %r must be an absolute path" % (target, text))
-    kind = "bind" if _is_host_path(source) else "volume"
-    if source and kind == "bind" and source.startswith("~"):
-        raise OptionError(option, "use an absolute host path instead of %r" % source)
-    if kind == "bind" and not source.startswith("/"):
-        raise OptionError(option, "use an absolute host path instead of %r" % source)
-    return Mount(target=_clean_path(target), type=kind, source=_clean_path(source) if kind == "bind" else source,
-                 **_volume_modes(mode_field, kind, text, option))
-
-
-def _clean_path(path: str) -> str:
-    return path.rstrip("/") or "/" if path else path
-
-
-def parse_mount(item: Any, option: str = "mounts") -> Mount:
-    """A dict with docker_container's mount keys: target, source, type, read_only, propagation,
-    no_copy, volume_driver, volume_options, tmpfs_size, tmpfs_mode."""
-    if not isinstance(item, dict):
-        raise OptionError(option, "expected a dictionary with at least 'target'")
-    target = item.get("target")
-    if not target or not str(target).startswith("/"):
-        raise OptionError(option + ".target", "an absolute path is required, got %r" % (target,))
-    kind = item.get("type") or "volume"
-    if kind not in MOUNT_TYPES:
-        raise OptionError(option + ".type", "%r is not one of %s" % (kind, ", ".join(MOUNT_TYPES)))
-    source = item.get("source") or ""
-    if kind == "bind" and not str(source).startswith("/"):
-        raise OptionError(option + ".source", "a bind mount needs an absolute host path, got %r" % (source,))
-    if kind == "tmpfs" and source:
-        raise OptionError(option + ".source", "a tmpfs mount has no source")
-    propagation = item.get("propagation")
-    if propagation is not None and propagation not in _PROPAGATIONS:
-        raise OptionError(option + ".propagation", "%r is not one of %s" % (propagation, ", ".join(_PROPAGATIONS)))
-    tmpfs_size = item.get("tmpfs_size")
-    tmpfs_mode = item.get("tmpfs_mode")
-    try:
-        size = parse_size_bytes(tmpfs_size) if tmpfs_size not in (None, "") else None
-    except ValueError as exc:
-        raise OptionError(option + ".tmpfs_size", str(exc))
-    mode = None
-    if tmpfs_mode not in (None, ""):
-        try:
-            mode = int(str(tmpfs_mode), 8)
-        except ValueError:
-            raise OptionError(option + ".tmpfs_mode", "%r is not an octal mode like 1777" % (tmpfs_mode,))
-    options = item.get("volume_options") or {}
-    return Mount(
-        target=_clean_path(str(target)), type=kind,
-        source=_clean_path(str(source)) if kind == "bind" else str(source),
-        # as `docker run --mount`: a bind's host path must exist (the `volumes` syntax creates it)
-        source_must_exist=kind == "bind",
-        read_only=bool(item.get("read_only")), propagation=propagation,
-        no_copy=bool(item.get("no_copy")), volume_driver=item.get("volume_driver") or None,
-        volume_options=tuple(sorted((str(k), str(v)) for k, v in options.items())),
-        tmpfs_size=size, tmpfs_mode=mode,
+def _long_port(item: dict[str, Any], option: str) -> PortMapping:
+    check_keys(item, option, ("target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"))
+    if "target" not in item:
+        raise OptionError(option + ".target", "is required")
+    target = parse_int(item["target"], option + ".target", 1)
+    if target > 65535:
+        raise OptionError(option + ".target", "must be a port number (1-65535), not %d" % target)
+    published = item.get("published")
+    if published is not None:
+        if isinstance(published, bool) or not isinstance(published, (str, int)):
+            raise OptionError(option + ".published", "must be a port or a port range, not %s" % type_name(published))
+        published = str(published)
+        _port_range(published, option + ".published", "published port", lowest=0)
+    host_ip = as_str(item["host_ip"], option + ".host_ip") if item.get("host_ip") else None
+    if host_ip:
+        _host_ip(host_ip, option + ".host_ip", host_ip)
+    return PortMapping(
+        target=target, published=published or None, host_ip=host_ip,
+        protocol=_protocol(as_str(item.get("protocol", "tcp"), option + ".protocol"), option + ".protocol", item),
+        mode=as_enum(item.get("mode", "ingress"), option + ".mode", PORT_MODES),
+        name=as_str(item["name"], option + ".name") if item.get("name") is not None else None,
+        app_protocol=as_str(item["app_protocol"], option + ".app_protocol") if item.get("app_protocol") else None,
     )
 
 
-def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
-    """'/path[:size=64m,mode=1777,ro]'."""
+def parse_port(item: Any, option: str = "published_ports") -> list[PortBinding]:
+    return [mapping.binding for mapping in parse_port_mappings(item, option)]
+
+
+def parse_exposed_port(text: Any, option: str = "exposed_ports") -> list[str]:
+    """'80', '8000-8010' or '53/udp' → ['80/tcp', ...] (port 0 is taken, as the engine takes it)."""
     text = str(text).strip()
-    target, _sep, opts = text.partition(":")
-    if not target.startswith("/"):
-        raise OptionError(option, "%r must start with an absolute path" % text)
-    size = mode = None
-    read_only = False
-    for opt in filter(None, opts.split(",")):
-        key, _sep, value = opt.partition("=")
-        try:
-            if key == "size":
-                size = parse_size_bytes(value)
-            elif key == "mode":
-                mode = int(value, 8)
-            elif key == "ro":
-                read_only = True
-            elif key != "rw":
-                raise ValueError("unknown tmpfs option %r" % key)
-        except ValueError as exc:
-            raise OptionError(option, "%s (in %r)" % (exc, text))
-    return Mount(target=_clean_path(target), type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode)
+    body, _sep, protocol = text.partition("/")
+    protocol = _protocol(protocol, option, text)
+    return ["%d/%s" % (port, protocol) for port in _port_range(body, option, "port", lowest=0)]
+
+
+# ---------------------------------------------------------------- healthcheck
+
+HEALTHCHECK_KEYS = ("test", "interval", "timeout", "retries", "start_period", "start_interval", "disable")
+_TEST_FORMS = ("CMD", "CMD-SHELL", "NONE")
+
+
+@dataclass(frozen=True)
+class HealthcheckSpec:
+    test: Optional[tuple[str, ...]] = None  # None: not given (the image's test stays)
+    interval_ns: Optional[int] = None
+    timeout_ns: Optional[int] = None
+    retries: Optional[int] = None
+    start_period_ns: Optional[int] = None
+    start_interval_ns: Optional[int] = None
+    disable: bool = False
+
+    @property
+    def healthcheck(self) -> Healthcheck:
+        """What the engine takes: a disabled check is the test ["NONE"] and nothing else."""
+        if self.disable or (self.test or ("",))[0] == "NONE":
+            return Healthcheck(test=("NONE",))
+        return Healthcheck(test=self.test or (), interval_ns=self.interval_ns, timeout_ns=self.timeout_ns,
+                           retries=self.retries, start_period_ns=self.start_period_ns,
+                           start_interval_ns=self.start_interval_ns)
+
+
+def _healthcheck_test(value: Any, option: str, compose_forms: bool) -> Optional[tuple[str, ...]]:
+    if value is None or (value == "" and not compose_forms) or value == []:
+        return None
+    if isinstance(value, str):
+        return ("CMD-SHELL", value)  # a string is a shell command, as in `docker run --health-cmd`
+    if not isinstance(value, (list, tuple)):
+        raise OptionError(option, "expected a string or a list, got %r" % (value,))
+    test = tuple(as_str(part, "%s[%d]" % (option, index)) if compose_forms else str(part)
+                 for index, part in enumerate(value))
+    if test[0] not in _TEST_FORMS:
+        if compose_forms:
+            raise OptionError(option, "a list must start with CMD, CMD-SHELL or NONE, not %r" % test[0])
+        test = ("CMD",) + test  # the container module's exec form without its CMD
+    if test[0] != "NONE" and len(test) < 2:
+        raise OptionError(option, "%s needs a command after it" % test[0])
+    return test
+
+
+def parse_healthcheck_spec(item: Any, option: str = "healthcheck", compose_forms: bool = False) -> HealthcheckSpec:
+    """dict(test, interval, timeout, retries, start_period, start_interval, disable). A string test
+    runs in the shell (CMD-SHELL); a list names its form: CMD (exec), CMD-SHELL or NONE (disabled).
+    The container module's rules (default): an empty test keeps the image's and a list without a
+    form is an exec command; Compose's (`compose_forms`): an empty string is a shell command and a
+    list without a form is an error."""
+    item = mapping_with(item, option, HEALTHCHECK_KEYS)
+    test = _healthcheck_test(item.get("test"), option + ".test", compose_forms)
+    unset = (None,) if compose_forms else (None, "")  # the container module's options may come as ""
+    durations = {key: parse_duration(item[key], "%s.%s" % (option, key), minimum=0)
+                 if item.get(key) not in unset else None
+                 for key in ("interval", "timeout", "start_period", "start_interval")}
+    disable = as_bool(item["disable"], option + ".disable") if item.get("disable") is not None else False
+    if disable and test and test != ("NONE",):
+        raise OptionError(option, "test and disable: true cannot be combined")
+    return HealthcheckSpec(
+        test=test, interval_ns=durations["interval"], timeout_ns=durations["timeout"],
+        retries=parse_int(item["retries"], option + ".retries", minimum=0) if item.get("retries") is not None else None,
+        start_period_ns=durations["start_period"], start_interval_ns=durations["start_interval"], disable=disable,
+    )
+
+
+def parse_healthcheck(item: Any, option: str = "healthcheck") -> Healthcheck:
+    return parse_healthcheck_spec(item, option).healthcheck
 
 
 # ---------------------------------------------------------------- other items
 
-def parse_healthcheck(item: Any, option: str = "healthcheck") -> Healthcheck:
-    """dict(test, interval, timeout, retries, start_period); test as string (shell form), list
-    (exec form, 'CMD' added unless it starts with CMD/CMD-SHELL/NONE) or ['NONE'] to disable."""
-    if not isinstance(item, dict):
-        raise OptionError(option, "expected a dictionary")
-    test_in = item.get("test")
-    if test_in is None or test_in == "" or test_in == []:
-        test: tuple[str, ...] = ()
-    elif isinstance(test_in, str):
-        test = ("NONE",) if test_in.strip() == "NONE" else ("CMD-SHELL", test_in)
-    elif isinstance(test_in, (list, tuple)):
-        test = tuple(str(part) for part in test_in)
-        if test[0] not in ("CMD", "CMD-SHELL", "NONE"):
-            test = ("CMD",) + test
-    else:
-        raise OptionError(option + ".test", "expected a string or a list, got %r" % (test_in,))
-    durations = {}
-    for key in ("interval", "timeout", "start_period"):
-        value = item.get(key)
-        if value in (None, ""):
-            durations[key] = None
-            continue
-        try:
-            durations[key] = parse_duration_ns(value)
-        except ValueError as exc:
-            raise OptionError("%s.%s" % (option, key), str(exc))
-        if durations[key] < 0:
-            raise OptionError("%s.%s" % (option, key), "must not be negative")
-    retries = item.get("retries")
-    if retries is not None:
-        retries = parse_int(retries, option + ".retries", minimum=0)
-    if test == ("NONE",):
-        return Healthcheck(test=test)
-    return Healthcheck(test=test, interval_ns=durations["interval"], timeout_ns=durations["timeout"],
-                       retries=retries, start_period_ns=durations["start_period"])
-
-
-def parse_ulimit(item: Any, option: str = "ulimits") -> Ulimit:
-    """'nofile:1024[:2048]' or dict(name, soft, hard)."""
-    if isinstance(item, dict):
-        name, soft, hard = item.get("name"), item.get("soft"), item.get("hard", item.get("soft"))
+def parse_ulimit(item: Any, option: str = "ulimits", name: Optional[str] = None) -> Ulimit:
+    """'nofile:1024[:2048]', dict(name, soft, hard), or Compose's value under the ulimit's `name`:
+    a number (soft and hard) or {soft, hard}. Soft may not exceed hard, unless hard is -1 (unlimited)."""
+    if name is not None and not isinstance(item, dict):
+        soft = hard = item
+    elif isinstance(item, dict):
+        check_keys(item, option, ("soft", "hard") if name is not None else ("name", "soft", "hard"))
+        name = item.get("name", name)
+        if "soft" not in item or "hard" not in item:
+            raise OptionError(option, "needs both soft and hard (or a single number)")
+        soft, hard = item["soft"], item["hard"]
     else:
         parts = str(item).split(":")
         if len(parts) not in (2, 3):
@@ -285,19 +261,40 @@ def parse_ulimit(item: Any, option: str = "ulimits") -> Ulimit:
         name, soft, hard = parts[0], parts[1], parts[-1]
     if not name:
         raise OptionError(option, "a ulimit needs a name")
-    return Ulimit(str(name), parse_int(soft, option, minimum=-1), parse_int(hard, option, minimum=-1))
+    soft = parse_int(soft, option + (".soft" if isinstance(item, dict) else ""), minimum=-1)
+    hard = parse_int(hard, option + (".hard" if isinstance(item, dict) else ""), minimum=-1)
+    if soft > hard and hard != -1:
+        raise OptionError(option, "soft limit %d is above the hard limit %d" % (soft, hard))
+    return Ulimit(str(name), soft, hard)
+
+
+_DEVICE_PERMISSIONS = re.compile(r"^[rwm]{1,3}$")
 
 
 def parse_device(item: Any, option: str = "devices") -> Device:
-    """'/dev/host[:/dev/container[:rwm]]'."""
-    parts = str(item).split(":")
-    if not parts[0].startswith("/") or len(parts) > 3:
-        raise OptionError(option, "%r is not '/dev/host[:/dev/container[:permissions]]'" % (item,))
-    inside = parts[1] if len(parts) > 1 and parts[1].startswith("/") else parts[0]
-    perms = parts[-1] if len(parts) > 1 and not parts[-1].startswith("/") else "rwm"
-    if not perms or set(perms) - set("rwm"):
+    """'/dev/host[:/dev/container][:rwm]' (as `docker run --device`), or Compose's long syntax
+    {source, target, permissions}."""
+    if isinstance(item, dict):
+        check_keys(item, option, ("source", "target", "permissions"))
+        host = as_str(item.get("source") or "", option + ".source")
+        inside = as_str(item.get("target") or "", option + ".target")
+        perms = as_str(item.get("permissions") or "rwm", option + ".permissions")
+        if not host.startswith("/"):
+            raise OptionError(option + ".source", "%r is not an absolute device path" % host)
+        if not inside.startswith("/"):
+            raise OptionError(option + ".target", "%r is not an absolute path" % inside)
+    else:
+        parts = str(item).split(":")
+        if not parts[0].startswith("/") or len(parts) > 3:
+            raise OptionError(option, "%r is not '/dev/host[:/dev/container[:permissions]]'" % (item,))
+        inside = parts[1] if len(parts) > 1 and parts[1].startswith("/") else parts[0]
+        perms = parts[-1] if len(parts) > 1 and not parts[-1].startswith("/") else "rwm"
+        if len(parts) == 3 and not parts[1].startswith("/"):
+            raise OptionError(option, "%r: the container path %r is not absolute" % (item, parts[1]))
+        host = parts[0]
+    if not _DEVICE_PERMISSIONS.match(perms) or len(set(perms)) != len(perms):
         raise OptionError(option, "permissions %r in %r must be made of r, w, m" % (perms, item))
-    return Device(parts[0], inside, perms)
+    return Device(host, inside, perms)
 
 
 def parse_network(item: Any, option: str = "networks") -> NetworkAttachment:
@@ -322,42 +319,24 @@ def parse_network(item: Any, option: str = "networks") -> NetworkAttachment:
     )
 
 
-def parse_env_file(text: str, option: str = "env_file") -> dict[str, str]:
-    """KEY=VALUE lines; blank lines and '#' comments skipped; a bare KEY is skipped (not set)."""
-    env = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
+def parse_env_file(text: str, option: str = "env_file",
+                   lookup: Optional[Callable[[str], Optional[str]]] = None) -> dict[str, str]:
+    """The `docker run --env-file` format (Compose's `format: raw`): KEY=VALUE lines taken as they
+    are (no quotes, no interpolation, trailing spaces kept); leading spaces, blank lines and `#`
+    lines skipped; a bare KEY takes its value from `lookup` and is left out when it has none."""
+    env: dict[str, str] = {}
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
+        line = line.lstrip()
         if not line or line.startswith("#"):
             continue
         key, sep, value = line.partition("=")
-        if not key.strip() or " " in key.strip():  # the line may hold a secret: not quoted
+        if not key or re.search(r"\s", key):  # the line may hold a secret: not quoted
             raise OptionError(option, "line %d is not KEY=VALUE (a name without spaces before the first '=')" % number)
         if sep:
-            env[key.strip()] = value
+            env[key] = value
+        elif lookup is not None and lookup(key) is not None:
+            env[key] = lookup(key)  # type: ignore[assignment]
     return env
-
-
-def parse_int(value: Any, option: str, minimum: Optional[int] = None) -> int:
-    if isinstance(value, bool):
-        raise OptionError(option, "expected an integer, got %r" % (value,))
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise OptionError(option, "expected an integer, got %r" % (value,))
-    if minimum is not None and number < minimum:
-        raise OptionError(option, "must be %d or more, got %d" % (minimum, number))
-    return number
-
-
-def parse_size(value: Any, option: str, allow_unlimited: bool = False) -> Optional[int]:
-    if value is None or value == "":
-        return None
-    if allow_unlimited and str(value).strip() in ("-1", "unlimited"):
-        return -1
-    try:
-        return parse_size_bytes(value)
-    except ValueError as exc:
-        raise OptionError(option, str(exc))
 
 
 def string_dict(value: Optional[dict], option: str) -> Optional[dict[str, str]]:
@@ -381,16 +360,18 @@ def string_tuple(value: Optional[Iterable[Any]]) -> Optional[tuple[str, ...]]:
 
 
 def parse_command(value: Any, option: str) -> Optional[tuple[str, ...]]:
+    """A string split as a shell would (no expansion), or a list of words (numbers and booleans
+    written as YAML users wrote them)."""
     if value is None:
         return None
     if isinstance(value, str):
         try:
             return tuple(shlex.split(value))
         except ValueError as exc:
-            raise OptionError(option, str(exc))
+            raise OptionError(option, "cannot split %r into words: %s" % (value, exc))
     if isinstance(value, (list, tuple)):
-        return tuple(str(v) for v in value)
-    raise OptionError(option, "expected a string or a list, got %r" % (value,))
+        return tuple(as_scalar_str(word, "%s[%d]" % (option, index)) for index, word in enumerate(value))
+    raise OptionError(option, "must be a string or a list, not %s" % type_name(value))
 
 
 def parse_items(values: Optional[list], option: str, parse: Any) -> list:

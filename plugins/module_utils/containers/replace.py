@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterable, Optional
 
-from . import engine
+from ansible_collections.goship.containers.plugins.module_utils.containers import engine
 
 AUTO_REMOVE_GRACE = 10.0  # seconds an auto_remove container may take to disappear after its stop
 POLL_SECONDS = 0.2

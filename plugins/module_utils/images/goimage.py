@@ -19,12 +19,15 @@ import hashlib
 import io
 import json
 import os
-import re
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_config import healthcheck_api
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse import parse_exposed_port, parse_healthcheck
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.file_tar import DirectoryEntry, FileEntry, files_tar
 from ansible_collections.goship.containers.plugins.module_utils.images.archive import (
     archive_holds,
     load_archive,
@@ -43,8 +46,6 @@ from ansible_collections.goship.containers.plugins.module_utils.images.store imp
     summary,
     tag_image,
 )
-from ansible_collections.goship.containers.plugins.module_utils.file_tar import DirectoryEntry, FileEntry, files_tar
-from ansible_collections.goship.containers.plugins.module_utils.units import parse_duration_ns
 
 GO_DIGEST_LABEL = "goship.go.digest"
 NONROOT_UID = 65532
@@ -54,7 +55,6 @@ CACHE_ENV = ("GOCACHE", "GOMODCACHE", "GOTMPDIR", "GOPATH", "HOME", "TMPDIR")
 # Runs a command: (argv, working directory, environment additions) -> (rc, stdout, stderr).
 # The module passes AnsibleModule.run_command; tests can pass anything with that shape.
 CommandRunner = Callable[[List[str], Optional[str], Dict[str, str]], Tuple[int, str, str]]
-_PORT = re.compile(r"^([0-9]{1,5})(?:/(tcp|udp|sctp))?$")
 
 
 class GoImageError(ValueError):
@@ -150,10 +150,10 @@ def validate(request: GoImageRequest) -> None:
         raise GoImageError("workdir: %r must be absolute" % request.workdir)
     ports = []
     for index, port in enumerate(request.exposed_ports):
-        matched = _PORT.match(str(port).strip())
-        if not matched or not 0 < int(matched.group(1)) < 65536:
-            raise GoImageError("exposed_ports[%d]: %r is not PORT[/tcp|udp|sctp]" % (index, port))
-        ports.append("%d/%s" % (int(matched.group(1)), matched.group(2) or "tcp"))
+        try:
+            ports.extend(parse_exposed_port(port, "exposed_ports[%d]" % index))
+        except OptionError as exc:
+            raise GoImageError(str(exc))
     request.exposed_ports = sorted(set(ports))
     if request.healthcheck is not None:
         request.healthcheck = _healthcheck(request.healthcheck)
@@ -174,29 +174,20 @@ def validate(request: GoImageRequest) -> None:
 
 
 def _healthcheck(spec: Dict[str, Any]) -> Dict[str, Any]:
+    """The image's healthcheck, read by the parser the container module uses (containers/parse.py);
+    only the exec form, since the image has no shell."""
     test = spec.get("test")
     if not isinstance(test, list) or not test or not all(isinstance(item, str) for item in test):
         raise GoImageError("healthcheck.test: a list of strings (exec form) is required")
     if test[0] == "CMD-SHELL":
         raise GoImageError("healthcheck.test: CMD-SHELL needs a shell, which this image does not have; use exec form")
-    if test[0] not in ("CMD", "NONE"):
-        test = ["CMD"] + test
-    result: Dict[str, Any] = {"Test": test}
-    for key, api in (("interval", "Interval"), ("timeout", "Timeout"), ("start_period", "StartPeriod")):
-        if spec.get(key) is not None:
-            try:
-                result[api] = parse_duration_ns(spec[key])
-            except ValueError as exc:
-                raise GoImageError("healthcheck.%s: %s" % (key, exc))
-    if spec.get("retries") is not None:
-        try:
-            result["Retries"] = int(spec["retries"])
-        except (TypeError, ValueError):
-            raise GoImageError("healthcheck.retries: %r is not an integer" % spec["retries"])
     unknown = set(spec) - {"test", "interval", "timeout", "start_period", "retries"}
     if unknown:
         raise GoImageError("healthcheck: unknown keys %s" % ", ".join(sorted(unknown)))
-    return result
+    try:
+        return healthcheck_api(parse_healthcheck({key: value for key, value in spec.items() if value is not None}))
+    except OptionError as exc:
+        raise GoImageError(str(exc))
 
 
 # --- digest ----------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from ansible_collections.goship.containers.plugins.module_utils.networks.plan im
 
 
 def create_kwargs(config: NetworkConfig) -> dict[str, Any]:
-    """Arguments of docker.APIClient.create_network for `config`."""
+    """Arguments of docker.APIClient.create_network for `config`: the one place that says how a
+    network is created, for the network module and for Compose's project networks."""
     pools = []
     for pool in config.ipam_config:
         entry: dict[str, Any] = {"Subnet": pool.subnet}
@@ -23,11 +24,14 @@ def create_kwargs(config: NetworkConfig) -> dict[str, Any]:
         if pool.aux_addresses:
             entry["AuxiliaryAddresses"] = dict(pool.aux_addresses)
         pools.append(entry)
+    ipam = None
+    if pools or config.ipam_driver != "default" or config.ipam_options:
+        ipam = {"Driver": config.ipam_driver, "Config": pools, "Options": dict(config.ipam_options)}
     return dict(
         name=config.name,
         driver=config.driver,
         options=config.driver_options or None,
-        ipam={"Driver": "default", "Config": pools, "Options": {}} if pools else None,
+        ipam=ipam,
         check_duplicate=True,
         internal=config.internal,
         labels=config.labels or None,

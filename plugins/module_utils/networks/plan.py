@@ -61,6 +61,8 @@ class NetworkConfig:
     attachable: bool
     enable_ipv6: bool
     labels: dict[str, str]
+    ipam_driver: str = "default"  # Compose's ipam.driver and ipam.options; the network module keeps the defaults
+    ipam_options: dict[str, str] = field(default_factory=dict)
 
     def to_view(self) -> dict[str, Any]:
         return dict(

@@ -21,9 +21,9 @@ import hashlib
 import json
 from typing import Any, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
-    ComposeError, Mount, Project, Service, UpdateConfig,
-)
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, Project, Service, UpdateConfig
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import MountSpec, parse_tmpfs
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 NAMESPACE_LABEL = "com.docker.stack.namespace"
 IMAGE_LABEL = "com.docker.stack.image"
@@ -195,7 +195,7 @@ class StackServiceBuilder:
             "Ulimits": [_ulimit(name, u) for name, u in sorted(service.ulimits.items())],
         })
 
-    def _mount(self, mount: Mount, path: str) -> dict[str, Any]:
+    def _mount(self, mount: MountSpec, path: str) -> dict[str, Any]:
         out: dict[str, Any] = {"Type": mount.type, "Target": mount.target}
         if mount.read_only:
             out["ReadOnly"] = True
@@ -277,10 +277,18 @@ def _ulimit(name: str, limit: Any) -> dict[str, Any]:
 
 
 def _tmpfs_mount(entry: str, path: str) -> dict[str, Any]:
-    target, _sep, _options = entry.partition(":")
-    if not target.startswith("/"):
-        raise ComposeError(path, "tmpfs target must be an absolute path, got %r" % entry)
-    return {"Type": "tmpfs", "Target": target}
+    """`/path[:size=..,mode=..,ro]`, read by the parser the container module uses."""
+    try:
+        mount = parse_tmpfs(entry, path)
+    except OptionError as exc:
+        raise ComposeError(exc.path, exc.problem) from None
+    out: dict[str, Any] = {"Type": "tmpfs", "Target": mount.target}
+    if mount.read_only:
+        out["ReadOnly"] = True
+    options = _drop_empty({"SizeBytes": mount.tmpfs_size, "Mode": mount.tmpfs_mode})
+    if options:
+        out["TmpfsOptions"] = options
+    return out
 
 
 def _resources(deploy: Any) -> Optional[dict[str, Any]]:

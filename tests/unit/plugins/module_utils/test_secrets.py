@@ -139,7 +139,7 @@ def test_compose_dicts_raw_and_normalised():
 
 
 def test_a_loaded_project(tmp_path):
-    from ansible_collections.goship.containers.plugins.module_utils.compose.model import load_project
+    from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 
     (tmp_path / "app.env").write_text("SECRET_KEY=from-env-file\n")
     (tmp_path / ".env").write_text("GH=from-interpolation\nVALUE=from-secret-env\n")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.client import NotFound
-from ansible_collections.goship.containers.plugins.module_utils.compose.planner import (
-    DesiredProject, DesiredService, PlanError,
-)
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, DesiredService
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.compose.run import ComposeRequest, pull_always
 
 REG = "127.0.0.1:5056/gs/"

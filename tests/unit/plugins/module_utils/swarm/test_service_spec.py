@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.swarm.service_spec import (
     IMAGE_LABEL, NAMESPACE_LABEL, SPEC_HASH_LABEL, TASK_HASH_LABEL, StackServiceBuilder, spec_hash,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import load_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.swarm.service_spec import (
     SPEC_HASH_LABEL, StackServiceBuilder,
 )

@@ -1,0 +1,167 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action handlers for a service's containers: each takes the run's ApplyContext and one Action.
+
+Recreating a container:
+- stop-first: containers/replace.py, as the container module: create the replacement under a
+  temporary name (so a bad config fails while the old container still runs), stop the old one and
+  rename it aside, rename the new one and start it, remove the old one; a refused start puts the
+  old container back.
+- start-first: create and start the replacement beside the old one, wait until it is healthy (or
+  running, without a healthcheck), then stop and remove the old one and rename the new one.
+  With failure_action rollback, a replacement that does not become healthy is removed and the
+  old container keeps running; the run fails naming the service and the last health log lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from typing import Any, Optional
+
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import POLL_SECONDS, ApplyContext
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import actions as A
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Action
+from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import inherit
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import list_containers
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import ServiceContainer, container_spec
+from ansible_collections.goship.containers.plugins.module_utils.containers import engine
+from ansible_collections.goship.containers.plugins.module_utils.containers.replace import replace_container, temporary_name
+from ansible_collections.goship.containers.plugins.module_utils.file_tar import files_tar
+
+NO_HEALTHCHECK_GRACE = 1.0  # seconds a start-first replacement without healthcheck must keep running
+
+
+def _spec(context: ApplyContext, action: Action, name: Optional[str] = None) -> ServiceContainer:
+    service = context.project.services[action.service or ""]
+    desired = context.desired.services[service.name]
+    labels = L.container_labels(
+        context.base_labels, service.name, action.number or 1, desired.config_hash,
+        L.format_depends_on(service.depends_on), context.image_id(desired.image), desired.settings,
+        desired.build_digest,
+    )
+    return container_spec(context.project, service, action.number or 1, labels, name=name)
+
+
+def _create(context: ApplyContext, action: Action, name: Optional[str] = None) -> str:
+    made = _spec(context, action, name)
+    spec = made.spec
+    if spec.network_mode and spec.network_mode.startswith("service:"):
+        spec = dataclasses.replace(spec, network_mode=_namespace_of(context, spec.network_mode[len("service:"):], action))
+    if action.kind == A.RECREATE and action.old_volumes:
+        # The replacement takes over the old container's anonymous volumes (their data).
+        image = context.desired.services[action.service or ""].image
+        mounts, _inherited = inherit(spec.mounts, context.image_volumes(image), action.old_volumes)
+        spec = dataclasses.replace(spec, mounts=mounts or None)
+    container_id = engine.create_container(context.client, spec)
+    if made.files:
+        context.client.put_archive(container_id, "/", files_tar(made.files))
+    return container_id
+
+
+def _namespace_of(context: ApplyContext, owner: str, action: Action) -> str:
+    """network_mode service:<owner> -> container:<ID of the owner's first container> (as Compose)."""
+    mine = sorted((c for c in list_containers(context.client, context.project.name) if c.service == owner and not c.oneoff),
+                  key=lambda c: c.number)  # the planner checks joiners against the same one
+    if not mine:
+        raise ExecutionError("service %s: network_mode service:%s, but %s has no container"
+                             % (action.service, owner, owner))
+    return "container:" + mine[0].id
+
+
+def _final_name(context: ApplyContext, action: Action) -> str:
+    service = context.project.services[action.service or ""]
+    return service.container_name or L.container_name(context.project.name, service.name, action.number or 1)
+
+
+def create(context: ApplyContext, action: Action) -> None:
+    container_id = _create(context, action)
+    if action.start:
+        engine.start_container(context.client, container_id)
+
+
+def start(context: ApplyContext, action: Action) -> None:
+    engine.start_container(context.client, action.container_id or action.target)
+
+
+def unpause(context: ApplyContext, action: Action) -> None:
+    context.client.unpause(action.container_id or action.target)
+
+
+def stop(context: ApplyContext, action: Action) -> None:
+    engine.stop_container(context.client, action.container_id or action.target, context.options.stop_timeout)
+
+
+def restart(context: ApplyContext, action: Action) -> None:
+    timeout = context.options.stop_timeout if context.options.stop_timeout is not None else 10
+    context.client.restart(action.container_id or action.target, timeout=timeout)
+
+
+def remove(context: ApplyContext, action: Action) -> None:
+    target = action.container_id or action.target
+    try:
+        engine.stop_container(context.client, target, context.options.stop_timeout)
+    except Exception as exc:
+        if engine.is_not_found(exc):
+            return
+    engine.remove_container(context.client, target, keep_volumes=not context.options.remove_volumes)
+
+
+def recreate(context: ApplyContext, action: Action) -> Optional[bool]:
+    if action.unless_image and context.image_id(context.desired.services[action.service or ""].image) == action.unless_image:
+        return False  # recreated only for a rebuild, and the build kept the container's image ID
+    old = action.container_id or action.target
+    if action.strategy == "start-first":
+        new_id = _create(context, action, name=temporary_name(action.container_id or "", action.target))
+        _start_first(context, action, old, new_id)
+        return None
+    # stop-first: containers/replace.py, shared with the container module (the replacement is
+    # created before the old container is stopped; a refused start puts the old one back)
+    replace_container(context.client, old, functools.partial(_create, context, action), start=action.start,
+                      stop_timeout=context.options.stop_timeout, name=_final_name(context, action))
+    return None
+
+
+def _start_first(context: ApplyContext, action: Action, old: str, new_id: str) -> None:
+    desired = context.desired.services[action.service or ""]
+    try:
+        engine.start_container(context.client, new_id)
+        _wait_ready(context, new_id)
+    except Exception as exc:
+        if desired.failure_action == "rollback":
+            engine.remove_container(context.client, new_id, keep_volumes=False)
+            raise ExecutionError("service %s: the new container did not become healthy, rolled back"
+                                 " (the old container %s keeps running): %s" % (action.service, action.target, exc))
+        raise
+    engine.stop_container(context.client, old, context.options.stop_timeout)
+    engine.remove_container(context.client, old, keep_volumes=True)
+    context.client.rename(new_id, _final_name(context, action))
+
+
+def _wait_ready(context: ApplyContext, container_id: str) -> None:
+    """Healthy; or, without a healthcheck (image or service), still running after a grace time."""
+    started = time.monotonic()
+    deadline = started + context.options.wait_timeout
+    while True:
+        state = context.client.inspect_container(container_id)["State"]
+        health = (state.get("Health") or {}).get("Status")
+        if not state.get("Running"):
+            raise ExecutionError("container exited with code %s%s" % (state.get("ExitCode"), health_log(state)))
+        if health == "healthy" or (health is None and time.monotonic() - started >= NO_HEALTHCHECK_GRACE):
+            return
+        if health == "unhealthy":
+            raise ExecutionError("unhealthy%s" % health_log(state))
+        if time.monotonic() > deadline:
+            raise ExecutionError("still %s after %ds%s" % (health or "starting", context.options.wait_timeout,
+                                                           health_log(state)))
+        time.sleep(POLL_SECONDS)
+
+
+def health_log(state: dict[str, Any]) -> str:
+    """The last three health check results of an inspected container's State, for error messages."""
+    entries = ((state.get("Health") or {}).get("Log") or [])[-3:]
+    lines = ["exit %s: %s" % (e.get("ExitCode"), (e.get("Output") or "").strip()) for e in entries]
+    return "; last health checks: %s" % " | ".join(lines) if lines else ""

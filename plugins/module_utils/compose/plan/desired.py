@@ -1,0 +1,207 @@
+# Copyright (c) goship.containers contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The planner's view of a project: what each service, network and volume should be, without any
+engine call. Built from the model (`desired_project`) or, for `state: absent` by project name
+only, from the labels the project's objects carry (`desired_from_labels`).
+
+The config hash is the sha256 of the service's canonical form (the model's, minus what does not
+define the container: replicas, build, pull policy, start order, profiles); the settings
+fingerprint (labels.settings_fingerprint) is one short hash per top-level key of that form, so a
+recreate can name what changed. All values here are frozen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_settings
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import (
+    container_spec, default_image, healthcheck_spec, restart_policy,
+)
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+
+UPDATE_ORDERS = ("stop-first", "start-first")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    condition: str = "service_started"
+    restart: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class DesiredService:
+    name: str
+    image: str
+    replicas: int = 1
+    config_hash: str = ""
+    settings: str = ""  # labels.settings_fingerprint of the canonical form
+    depends_on: dict[str, Dependency] = field(default_factory=dict)
+    update_order: str = "stop-first"  # resolved: explicit, else the module default
+    failure_action: str = "pause"
+    # deploy.update_config, Swarm's semantics: recreate `parallelism` containers at a time (0: all
+    # at once; default 1), waiting `delay` seconds between batches
+    update_parallelism: int = 1
+    update_delay: float = 0.0
+    container_name: Optional[str] = None
+    has_healthcheck: bool = False
+    restart_policy: str = "no"
+    build_digest: Optional[str] = None  # set when the image is built from a context
+    pull_policy: str = "missing"
+    namespace_owner: Optional[str] = None  # network_mode service:<owner>: joins its first container
+
+
+@dataclass(frozen=True)
+class DesiredNetwork:
+    key: str
+    name: str
+    external: bool = False
+    driver: Optional[str] = None
+    internal: bool = False
+    attachable: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+    settings: str = ""  # network_change.network_settings: recorded on the network at creation
+
+
+@dataclass(frozen=True)
+class DesiredVolume:
+    key: str
+    name: str
+    external: bool = False
+    driver: Optional[str] = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DesiredProject:
+    name: str
+    services: dict[str, DesiredService] = field(default_factory=dict)
+    networks: tuple[DesiredNetwork, ...] = ()
+    volumes: tuple[DesiredVolume, ...] = ()
+    # Services the file defines but that are not selected (profiles / `services`): never orphans.
+    known_services: frozenset[str] = frozenset()
+
+
+def fixed_host_ports(service: Service) -> list[str]:
+    return ["%s:%s" % (p.published, p.target) for p in service.ports if p.published]
+
+
+def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
+    """(order, failure_action) for the service; an explicit start-first that cannot work is an error."""
+    explicit = service.update_order
+    order = explicit or default_order
+    blockers = []
+    if service.container_name:
+        blockers.append("container_name %s" % service.container_name)
+    if fixed_host_ports(service):
+        blockers.append("fixed host port %s" % ", ".join(fixed_host_ports(service)))
+    if order == "start-first" and blockers:
+        if explicit:
+            raise PlanError("services.%s.deploy.update_config.order" % service.name,
+                            "start-first runs the new container beside the old one, which a service with %s"
+                            " cannot do; use stop-first or remove it" % " and ".join(blockers))
+        order = "stop-first"
+    failure = service.update_failure_action or ("rollback" if order == "start-first" else "pause")
+    return order, failure
+
+
+def _namespace_owner(service: Service) -> Optional[str]:
+    mode = service.network_mode or ""
+    return mode[len("service:"):] if mode.startswith("service:") else None
+
+
+def _update_parallelism(service: Service) -> int:
+    """deploy.update_config.parallelism as Swarm reads it: unset is 1, 0 is all at once."""
+    update = service.deploy.update_config if service.deploy else None
+    if update is None or update.parallelism is None:
+        return 1
+    return update.parallelism  # the loader refuses a negative one, naming the path
+
+
+def _update_delay(service: Service) -> float:
+    update = service.deploy.update_config if service.deploy else None
+    return (update.delay or 0) / 1e9 if update is not None else 0.0
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, {}, [])}
+    return value
+
+
+def service_canonical(service: Service) -> dict[str, Any]:
+    """The model's canonical form, with a `deploy` that held only replicas (or empty defaults)
+    dropped: scaling must not read as a configuration change."""
+    canonical = service.canonical()
+    if "deploy" in canonical:
+        deploy = _prune(canonical["deploy"])
+        if deploy:
+            canonical["deploy"] = deploy
+        else:
+            del canonical["deploy"]
+    return canonical
+
+
+def service_config_hash(canonical: dict[str, Any]) -> str:
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def desired_project(project: Project, default_order: str = "stop-first",
+                    build_digests: Optional[dict[str, str]] = None) -> DesiredProject:
+    """The planner's view of the model (pure)."""
+    build_digests = build_digests or {}
+    services: dict[str, DesiredService] = {}
+    for name, service in project.services.items():
+        if service.container_name and service.replicas > 1:
+            raise PlanError("services.%s.container_name" % name, "a fixed container name allows one container, not %d" % service.replicas)
+        order, failure = resolve_update(service, default_order)
+        container_spec(project, service, 1, {})  # every mapping error surfaces here, before any write
+        restart = restart_policy(service)[0]
+        canonical = service_canonical(service)
+        health = healthcheck_spec(service)
+        services[name] = DesiredService(
+            name=name, image=default_image(project, service), replicas=service.replicas,
+            config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
+            depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
+            update_order=order, failure_action=failure, container_name=service.container_name,
+            update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
+            has_healthcheck=health is not None and not health.disabled,
+            restart_policy=restart or "no", build_digest=build_digests.get(name),
+            pull_policy=service.pull_policy or "missing",
+            namespace_owner=_namespace_owner(service),
+        )
+    used_networks = set()
+    for service in project.services.values():
+        if not service.network_mode:
+            used_networks.update(service.networks or {"default": None})
+    networks = [DesiredNetwork(key, net.name, net.external, net.driver, net.internal, net.attachable,
+                               dict(net.labels), network_settings(net, net.name))
+                for key, net in sorted(project.networks.items()) if key in used_networks]
+    if "default" in used_networks and "default" not in project.networks:
+        name = "%s_default" % project.name
+        networks.append(DesiredNetwork("default", name, settings=network_settings(None, name)))
+    volumes = [DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels))
+               for key, vol in sorted(project.volumes.items())]
+    return DesiredProject(name=project.name, services=services, networks=tuple(networks), volumes=tuple(volumes),
+                          known_services=frozenset(project.disabled_services))
+
+
+def desired_from_labels(name: str, observed: ObservedProject) -> DesiredProject:
+    """For state=absent by project name only: the project as its objects' labels describe it."""
+    services: dict[str, DesiredService] = {}
+    for container in observed.containers:
+        services.setdefault(container.service, DesiredService(container.service, image=container.image_ref))
+    return DesiredProject(
+        name=name, services=services,
+        networks=tuple(DesiredNetwork(n.key or n.name, n.name) for n in observed.networks.values()),
+        volumes=tuple(DesiredVolume(v.key or v.name, v.name) for v in observed.volumes.values()),
+    )
