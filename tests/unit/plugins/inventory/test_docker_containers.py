@@ -94,7 +94,7 @@ def inventory(engine, tmp_path, config: str, expect_failure: bool = False) -> di
                          env=env, capture_output=True, text=True, check=False, cwd=str(tmp_path))
     if expect_failure:
         assert run.returncode != 0, run.stdout
-        return {"stderr": run.stderr}
+        return {"stderr": " ".join(run.stderr.split())}  # ansible-core 2.18 wraps warnings at a terminal width
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
@@ -144,7 +144,8 @@ compose:
     assert web["ansible_docker_docker_host"].startswith("unix://")  # the daemon of this file, for the connection
     assert "ansible_docker_api_version" not in web and "ansible_docker_timeout" not in web  # defaults are not passed
     assert web["docker_compose_service"] == "web" and web["docker_compose_number"] == 1
-    assert web["app_port"] == 2201 and web["tier_upper"] == "FRONT"
+    # ansible-core 2.19 and later keep the expression's type; 2.18 templates it to a string
+    assert web["app_port"] in (2201, "2201") and web["tier_upper"] == "FRONT"
     assert "tier_upper" not in host_vars(data, "lonely")  # no tier label, not strict: skipped, not an error
     assert "docker_inspect" not in web
     # the engine's data is never a template: the label is kept as it is, not run, and marked untrusted
