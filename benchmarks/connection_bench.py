@@ -41,6 +41,8 @@ PLAY = """
     ansible_connection: %(plugin)s
     ansible_python_interpreter: /usr/bin/python3
     ansible_pipelining: %(pipelining)s
+    # both plugins read this variable; set, so that both go through the counting proxy
+    ansible_docker_docker_host: "%(docker_host)s"
   tasks:
     - name: ping
       ansible.builtin.ping:
@@ -94,10 +96,10 @@ def measure(runner: PlaybookRunner, proxy: ApiProxy, work: str, tool: str, pipel
     template = os.path.join(work, "bench.conf.j2")
     with open(path, "w") as handle:
         handle.write(PLAY % dict(container=CONTAINER, plugin=PLUGINS[tool], pipelining=str(pipelining).lower(),
-                                 template=template))
+                                 template=template, docker_host="unix://" + proxy.path))
     run_play(runner, path)  # warm-up: files created, interpreter caches
     seconds, calls, changed = [], [], []
-    for _ in range(repeat):
+    for _run in range(repeat):
         proxy.reset()
         report = run_play(runner, path)
         seconds.append(sum(report["times"].get(task, 0.0) for task in TASKS))

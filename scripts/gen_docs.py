@@ -252,8 +252,8 @@ def index_page(docs_by_type: dict[str, dict[str, Any]]) -> str:
         title = TYPE_TITLES[plugin_type]
         lines += ["", "## " + title, "", "| %s | Description |" % ("Module" if plugin_type == "module" else "Plugin"), "|---|---|"]
         for name, entry in docs.items():
-            lines.append("| [%s.%s](%s.md) | %s |" % (COLLECTION, name, page_name(name, plugin_type),
-                                                     cell(markup(entry["doc"].get("short_description"), name, plugin_type))))
+            summary = cell(markup(entry["doc"].get("short_description"), name, plugin_type))
+            lines.append("| [%s.%s](%s.md) | %s |" % (COLLECTION, name, page_name(name, plugin_type), summary))
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,7 @@ description:
     have no half-close), so the plugin does not pipeline there and copies each module as a file
     instead, whatever O(pipelining) says.
 extends_documentation_fragment:
+  - goship.containers.docker
   - goship.containers.docker.plugins
   - goship.containers.docker.connection_vars
   - ansible.builtin.connection_pipelining

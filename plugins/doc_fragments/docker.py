@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 
-# The options, shared by the modules (DOCUMENTATION) and the controller's plugins (PLUGINS); the
-# requirements and notes differ by where the options are read.
-_OPTIONS = r"""
+class ModuleDocFragment:
+
+    # The options, shared by the modules and the controller's plugins; the requirements and notes
+    # differ by where the options are read: MODULES and PLUGINS. (Each attribute must be one
+    # literal string: ansible-test's yamllint reads them without running the file.)
+    DOCUMENTATION = r"""
 options:
   docker_host:
     description:
@@ -92,10 +95,9 @@ options:
 
 """
 
-
-class ModuleDocFragment:
-
-    DOCUMENTATION = _OPTIONS + r"""
+    # The modules: the options are read where the module runs.
+    MODULES = r"""
+options: {}  # ansible-core takes a fragment only with options or attributes
 requirements:
   - Docker SDK for Python 7.0 or newer (C(pip install docker)) on the managed host
   - Docker Engine API 1.41 or newer (Docker 20.10)
@@ -109,7 +111,8 @@ notes:
 """
 
     # The connection and inventory plugins: the same options, read on the controller.
-    PLUGINS = _OPTIONS + r"""
+    PLUGINS = r"""
+options: {}  # ansible-core takes a fragment only with options or attributes
 requirements:
   - Docker SDK for Python 7.0 or newer (C(pip install docker)) in the Python that runs Ansible on the controller
   - Docker Engine API 1.41 or newer (Docker 20.10)

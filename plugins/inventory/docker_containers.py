@@ -32,6 +32,7 @@ description:
   - The configuration file's name must end with C(docker.yml), C(docker.yaml), C(docker_containers.yml)
     or C(docker_containers.yaml).
 extends_documentation_fragment:
+  - goship.containers.docker
   - goship.containers.docker.plugins
   - ansible.builtin.constructed
 options:

@@ -18,6 +18,7 @@ author:
   - goship.containers contributors (@goship)
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 attributes:
   check_mode:
     support: full

@@ -33,6 +33,7 @@ description:
     bind source in O(mounts), an unknown O(runtime)), or at its start (a missing device), as above.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
   - goship.containers.container
 attributes:
   check_mode:

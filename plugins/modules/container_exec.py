@@ -16,6 +16,7 @@ description:
     the task is skipped with a message saying so.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   container:
     description: Name or ID of the running container.

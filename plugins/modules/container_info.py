@@ -16,6 +16,7 @@ description:
   - Never changes anything.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   name:
     description: Name or ID of one container.

@@ -33,6 +33,7 @@ description:
     Privilege escalation (C(become)) applies to the read.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
   - goship.containers.container
 attributes:
   check_mode:

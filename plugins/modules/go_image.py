@@ -30,6 +30,7 @@ description:
     is compiled and the task reports no change."
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   name:
     description:

@@ -38,6 +38,7 @@ description:
     each line and the ways out, and nothing is built. See O(builder)."
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   name:
     description:

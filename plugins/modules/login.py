@@ -25,6 +25,7 @@ description:
     its credential helper).
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   registry_url:
     description:

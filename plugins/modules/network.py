@@ -22,6 +22,7 @@ description:
   - Options that are not set are never compared with the existing network.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   name:
     description:

@@ -21,6 +21,7 @@ description:
   - An image that any container uses, running or stopped, is never removed.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   containers:
     description:

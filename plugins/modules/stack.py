@@ -37,6 +37,7 @@ description:
     (secrets, configs, privileged, network_mode, devices, ...).
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   name:
     description:

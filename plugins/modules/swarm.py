@@ -20,6 +20,7 @@ description:
   - On a manager, returns the join tokens for the other nodes' V(join) tasks.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   state:
     description:

@@ -18,6 +18,7 @@ description:
     fails and names the containers before it changes anything.
 extends_documentation_fragment:
   - goship.containers.docker
+  - goship.containers.docker.modules
 options:
   name:
     description:
