@@ -13,7 +13,9 @@ from functools import partial
 from typing import Any, Callable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import anonymous_volume_names, inherit
-from ansible_collections.goship.containers.plugins.module_utils.containers.engine import connect_network, create_container, disconnect_network, remove_container, start_container, stop_container
+from ansible_collections.goship.containers.plugins.module_utils.containers.engine import (
+    connect_network, create_container, disconnect_network, remove_container, start_container, stop_container,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import ObservedContainer, observed_container
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import Plan, Step
 from ansible_collections.goship.containers.plugins.module_utils.containers.replace import ReplaceFailed, explain, remove_unused_volumes, replace_container

@@ -23,7 +23,9 @@ from ansible_collections.goship.containers.plugins.module_utils.errors import Pl
 from ansible_collections.goship.containers.plugins.module_utils.secrets import SECRET_KEYS_LABEL, SecretRule, container_rule, mask_inspect
 from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_needing_newer_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import check_mode_pull, parse_pull_policy
-from ansible_collections.goship.containers.plugins.module_utils.containers.observed import ObservedContainer, image_defaults, observed_container, with_image_defaults
+from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
+    ObservedContainer, image_defaults, observed_container, with_image_defaults,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import Plan, plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec
