@@ -143,10 +143,13 @@ def rfc3339_time(text: Optional[str]) -> Optional[float]:
     """'2026-12-03T14:51:47.123456789Z' -> Unix time (None when unreadable)."""
     if not text:
         return None
-    matched = _DATE.match(re.sub(r"\.\d+", "", text))
-    if not matched:
+    fraction = re.search(r"\.(\d+)", text)
+    whole = re.sub(r"\.\d+", "", text)
+    if not _DATE.match(whole):
         return None
-    return parse_until(re.sub(r"\.\d+", "", text), 0.0, "time")
+    seconds = parse_until(whole, 0.0, "time")
+    # the fraction orders two tags of one second (releases tagged in a row, a rollback)
+    return seconds + float("0." + fraction.group(1)) if fraction and seconds is not None else seconds
 
 
 # --- candidates ------------------------------------------------------------------------------------

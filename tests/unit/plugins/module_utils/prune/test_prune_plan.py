@@ -107,3 +107,13 @@ def test_request_validation_names_the_option():
         PruneRequest(dict(base, keep_versions=[{"repository": "app", "keep": -1}]), NOW)
     ok = PruneRequest(dict(base, keep_versions=[{"repository": "localhost:5000/team/app", "keep": 2}]), NOW)
     assert ok.retention == [("localhost:5000/team/app", 2)]
+
+
+def test_tags_of_one_second_are_ordered_by_their_fraction():
+    """Releases tagged in a row share a second; the sub-second part of LastTagTime orders them, not the ID."""
+    assert P.rfc3339_time("2026-12-03T14:51:47.5Z") - P.rfc3339_time("2026-12-03T14:51:47Z") == 0.5
+    images = [{"Id": "sha256:%s" % name, "RepoTags": ["app:%s" % name],
+               "Metadata": {"LastTagTime": "2026-12-03T14:51:47.%sZ" % fraction}}
+              for name, fraction in (("a", "900000000"), ("b", "100000000"), ("c", "500000000"))]
+    retention = P.plan_retention("app", 2, images, set())
+    assert retention.kept == ["sha256:a", "sha256:c"] and retention.removed == ["sha256:b"]
