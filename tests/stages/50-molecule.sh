@@ -27,7 +27,10 @@ WORK=$(mktemp -d /tmp/gs-app-molecule.XXXXXX); trap 'rm -rf "$WORK"' EXIT
 ./scripts/collection-tree >/dev/null
 
 step go-test sh -c 'cd examples/goapp && go vet ./... && GOCACHE=${GOCACHE:-/tmp/goship-gocache} go test -count=1 ./...'
-step ansible-lint ansible-lint --nocolor roles/docker_engine roles/go_app roles/ship_image roles/fleet_rollout playbooks/site.yml playbooks/deploy.yml \
+# ansible-lint also reads ~/.ansible/collections: a collection installed there (an older copy from
+# another run) would shadow this tree, so it runs with a HOME of its own
+lint_home=$WORK/lint-home; mkdir -p "$lint_home"
+step ansible-lint env HOME="$lint_home" ANSIBLE_HOME="$lint_home/.ansible" ansible-lint --nocolor roles/docker_engine roles/go_app roles/ship_image roles/fleet_rollout playbooks/site.yml playbooks/deploy.yml \
   playbooks/teardown.yml playbooks/ship_image.yml playbooks/fleet_rollout.yml \
   playbooks/molecule_init.yml playbooks/molecule_create.yml playbooks/molecule_destroy.yml
 t_molecule=$SECONDS

@@ -69,8 +69,8 @@ expect_changed() {  # expect_changed LOG COUNT HOSTS... (COUNT "+": at least one
 }
 # expect LOG WHAT 'PYTHON EXPRESSION': true of the run's results (see tests/support/results)
 expect() { results "$STATE/log/$1.jsonl" expect "$3" || fail "$1: $2"; }
-LOCK_ACTION=goship.containers.deploy_lock CONTAINER_ACTION=goship.containers.container
-export APP H LOCK_ACTION CONTAINER_ACTION
+LOCK_ACTION=goship.containers.deploy_lock CONTAINER_ACTION=goship.containers.container PLAN_ACTION=goship.containers.container_plan
+export APP H LOCK_ACTION CONTAINER_ACTION PLAN_ACTION
 # audit_of HOST [N]: the host's last N audit lines (JSON, one per line)
 audit_of() { docker exec "$1" tail -n "${2:-1}" /var/log/goship/deploy.log; }
 audit_expect() {  # audit_expect HOST WHAT 'EXPRESSION over a (the last audit line) and lines (all)'
@@ -193,7 +193,7 @@ play noop-v1 "$V1" fleet_rollout.yml
 expect_rc 0 noop-v1
 expect_changed noop-v1 0 $(hosts 1 $N)
 expect noop-v1 "a no-op probes each host once and deploys, ships or gates nothing" \
-  'len(R(action=env["CONTAINER_ACTION"], task="Probe", status="ok")) == 8 and all(r["result"]["actions"] == [] for r in R(action=env["CONTAINER_ACTION"])) and len(R(action=env["CONTAINER_ACTION"])) == 8 and not R(action="ansible.builtin.uri") and not R(action="goship.containers.image_info", status="ok", task="on the host")'
+  'len(R(action=env["PLAN_ACTION"], task="Probe", status="ok")) == 8 and all(r["result"]["actions"] == [] for r in R(action=env["PLAN_ACTION"])) and not R(action=env["CONTAINER_ACTION"]) and not R(action="ansible.builtin.uri") and not R(action="goship.containers.image_info", status="ok", task="on the host")'
 for h in $(hosts 1 $N); do audit_expect "$h" "no 'unchanged' audit line" 'a["result"] == "unchanged" and a["run"] != lines[-2]["run"]'; done
 
 step "drift made out of band is found by the probe (planned on the controller) and repaired"
@@ -205,7 +205,7 @@ expect_rc 0 drift-v1
 expect_changed drift-v1 + ${H}2 ${H}4
 expect_changed drift-v1 0 ${H}1 ${H}3 $(hosts 5 $N)
 expect drift-v1 "the probe finds h2's restart policy and h4's stopped container" \
-  'one(action=env["CONTAINER_ACTION"], task="Probe", host=env["H"] + "2")["result"]["differences"] == ["restart_policy"] and one(action=env["CONTAINER_ACTION"], task="Probe", host=env["H"] + "4")["result"]["actions"] != [] and sorted(r["host"] for r in R(action=env["CONTAINER_ACTION"], task="run the new version", status="changed")) == [env["H"] + "2", env["H"] + "4"]'
+  'one(action=env["PLAN_ACTION"], task="Probe", host=env["H"] + "2")["result"]["differences"] == ["restart_policy"] and one(action=env["PLAN_ACTION"], task="Probe", host=env["H"] + "4")["result"]["actions"] != [] and sorted(r["host"] for r in R(action=env["CONTAINER_ACTION"], task="run the new version", status="changed")) == [env["H"] + "2", env["H"] + "4"]'
 [ "$(docker exec ${H}2 docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' gs-fleet-app)" = unless-stopped ] ||
   fail "h2: restart policy not repaired"
 audit_expect ${H}2 "the audit line does not record the repair" 'a["result"] == "deployed" and "restart_policy" in a["detail"]'
@@ -219,7 +219,7 @@ play no-image "$NOIMG" fleet_rollout.yml
 expect_rc 2 no-image
 expect no-image "the refusal does not name the image and its host" \
   'one(action="goship.containers.image_info")["result"]["missing"] == [env["APP"] + ":nope"] and env["H"] + "4" in one(action="ansible.builtin.fail", status="failed")["result"]["msg"].split("hosts: ")[-1]'
-expect no-image "a refused run took the lock or probed" 'not R(action=env["LOCK_ACTION"]) and not R(action=env["CONTAINER_ACTION"])'
+expect no-image "a refused run took the lock or probed" 'not R(action=env["LOCK_ACTION"]) and not R(action=env["PLAN_ACTION"]) and not R(action=env["CONTAINER_ACTION"])'
 docker exec ${H}1 test ! -e /var/lib/goship/deploy.lock || fail "a refused run left a lock"
 
 step "a lock held by a live run elsewhere refuses the run, naming who and when"
@@ -230,7 +230,7 @@ play locked "$V2" fleet_rollout.yml
 expect_rc 2 locked
 expect locked "the refusal does not say who/when" \
   'one(action=env["LOCK_ACTION"], status="failed")["result"]["holder_status"] == "live" and {k: one(action=env["LOCK_ACTION"])["result"]["holder"][k] for k in ("user", "controller", "id", "pid", "started")} == {"user": "alice", "controller": "ops-laptop", "id": "run-elsewhere", "pid": 4242, "started": "2026-01-02T03:04:05Z"}'
-expect locked "a refused run went on" 'not R(action=env["CONTAINER_ACTION"])'
+expect locked "a refused run went on" 'not R(action=env["PLAN_ACTION"]) and not R(action=env["CONTAINER_ACTION"])'
 expect_versions "1 1 1 1 1 1 1 1"
 
 step "that lock goes stale (older than the stale_after rule): reported with who/when and taken over; h3's new version fails"
