@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import parse_volume
 from ansible_collections.goship.containers.plugins.module_utils.containers.values import Mount
 from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
 
@@ -82,19 +83,6 @@ def mounts_request(mounts: tuple[Mount, ...], config: dict[str, Any], host: dict
 
 # ---------------------------------------------------------------- inspect → spec
 
-def _bind_mount(entry: str) -> Mount:
-    parts = entry.split(":")
-    source, target = parts[0], parts[1]
-    modes = parts[2].split(",") if len(parts) > 2 else []
-    kind = "bind" if source.startswith("/") else "volume"
-    return Mount(
-        target=target.rstrip("/") or "/", type=kind, source=source.rstrip("/") if kind == "bind" else source,
-        read_only="ro" in modes,
-        propagation=next((m for m in modes if m in _PROPAGATIONS), None),
-        selinux_label=next((m for m in modes if m in ("z", "Z")), None), no_copy="nocopy" in modes,
-    )
-
-
 def _api_mount(entry: dict[str, Any]) -> Mount:
     volume = entry.get("VolumeOptions") or {}
     driver = volume.get("DriverConfig") or {}
@@ -131,7 +119,9 @@ def observed_mounts(inspect: dict[str, Any]) -> tuple[Mount, ...]:
     """Every mount of an inspected container, anonymous volumes (Config.Volumes) included."""
     config = inspect.get("Config") or {}
     host = inspect.get("HostConfig") or {}
-    mounts = [_bind_mount(entry) for entry in host.get("Binds") or ()]
+    # HostConfig.Binds holds the short syntax the engine was given (`src:/dst[:modes]`): the
+    # parser family's reader of that syntax reads it back
+    mounts = [parse_volume(entry, "HostConfig.Binds") for entry in host.get("Binds") or ()]
     mounts += [_api_mount(entry) for entry in host.get("Mounts") or ()]
     mounts += [_tmpfs_mount(target, options) for target, options in (host.get("Tmpfs") or {}).items()]
     targets = {mount.target for mount in mounts}
