@@ -13,7 +13,6 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.parse
 from ansible_collections.goship.containers.plugins.module_utils.containers.values import Mount
 from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
 
-_PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
 
 
 # ---------------------------------------------------------------- spec → create request
