@@ -14,7 +14,6 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.value
 from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
 
 
-
 # ---------------------------------------------------------------- spec → create request
 
 def bind_mode(mount: Mount) -> str:
