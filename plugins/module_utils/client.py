@@ -83,6 +83,10 @@ if HAS_DOCKER_SDK:
         def __init__(self, *args: Any, check_mode: bool = False, **kwargs: Any) -> None:
             self.check_mode = check_mode
             self.request_count = 0
+            # write requests the engine answered with success (Outcome.watch: a failed step that
+            # made none changed nothing); a streamed answer (build, pull, push, load) is not
+            # counted: its outcome is in the stream, which the caller reads
+            self.accepted_writes = 0
             self.settings: Optional[ConnectionSettings] = None  # set by open_client()
             super().__init__(*args, **kwargs)
 
@@ -95,17 +99,22 @@ if HAS_DOCKER_SDK:
             self._guard("GET", url)
             return super()._get(url, **kwargs)
 
+        def _count_write(self, response: Any, streamed: bool) -> Any:
+            if not streamed and getattr(response, "status_code", 500) < 400:
+                self.accepted_writes += 1
+            return response
+
         def _post(self, url: str, **kwargs: Any) -> Any:
             self._guard("POST", url)
-            return super()._post(url, **kwargs)
+            return self._count_write(super()._post(url, **kwargs), bool(kwargs.get("stream")))
 
         def _put(self, url: str, **kwargs: Any) -> Any:
             self._guard("PUT", url)
-            return super()._put(url, **kwargs)
+            return self._count_write(super()._put(url, **kwargs), bool(kwargs.get("stream")))
 
         def _delete(self, url: str, **kwargs: Any) -> Any:
             self._guard("DELETE", url)
-            return super()._delete(url, **kwargs)
+            return self._count_write(super()._delete(url, **kwargs), bool(kwargs.get("stream")))
 
         @property
         def api_version_tuple(self) -> tuple[int, ...]:

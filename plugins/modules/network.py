@@ -223,6 +223,7 @@ def main():
     except OptionError as exc:
         module.fail_json(msg=str(exc))
     client = connect(module)
+    outcome.watch(client)  # a create the engine refuses is no change (outcome.py)
     try:
         listed = find_network(client, spec.name)
         state = network_state_from_inspect(listed) if listed else None
@@ -241,7 +242,7 @@ def main():
     try:
         apply_network_plan(client, plan, outcome.apply)
     except APIError as exc:
-        outcome.fail("%s failed: %s" % (outcome.actions[-1] if outcome.actions else "network", exc))
+        outcome.fail("%s failed: %s" % (outcome.failed_step("network"), exc.explanation or exc))
 
     network = {}
     if outcome.check_mode or not outcome.changed:

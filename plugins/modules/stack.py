@@ -254,6 +254,7 @@ def main():
             module.warn(warning)
 
     client = connect(module)
+    outcome.watch(client)  # a step the engine refuses is no change unless part of it went through (outcome.py)
     try:
         require_manager(client, resolve_docker_host(params))
         observed_networks, observed_services, _names = observe(client, stack, list(networks) + external)
@@ -281,7 +282,7 @@ def main():
     except StackFailure as exc:
         outcome.fail(str(exc), services=service_summary(client, stack), **report)
     except APIError as exc:
-        outcome.fail("%s failed: %s" % (outcome.actions[-1], exc.explanation or exc),
+        outcome.fail("%s failed: %s" % (outcome.failed_step("stack"), exc.explanation or exc),
                      services=service_summary(client, stack), **report)
     if failures:
         outcome.fail("; ".join(failures), services=service_summary(client, stack),

@@ -185,6 +185,7 @@ def main():
     except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc))
     client = connect(module)
+    outcome.watch(client)  # an init or join the engine refuses is no change (outcome.py)
     node = None
     try:
         node = node_state_from_info(client.info())

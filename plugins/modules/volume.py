@@ -136,6 +136,7 @@ def main():
     except OptionError as exc:
         module.fail_json(msg=str(exc))
     client = connect(module)
+    outcome.watch(client)  # a create the engine refuses is no change (outcome.py)
     try:
         try:
             current = client.inspect_volume(spec.name)
@@ -166,7 +167,7 @@ def main():
                     name=created.name, driver=created.driver,
                     driver_opts=created.driver_options or None, labels=created.labels or None))
     except APIError as exc:
-        outcome.fail("%s failed: %s" % (outcome.actions[-1], exc))
+        outcome.fail("%s failed: %s" % (outcome.failed_step("volume"), exc.explanation or exc))
 
     volume = current or {}
     if outcome.changed and not outcome.check_mode:

@@ -155,22 +155,12 @@ class ImageTask:
             self.outcome.set_diff(self.outcome.before or None, summary(image))
         return self.result
 
-    def _attempt(self, action: str, fn: Any) -> Any:
-        """Outcome.apply, but a step that raises is not reported as done (nor as a change)."""
-        changed, count = self.outcome.changed, len(self.outcome.actions)
-        try:
-            return self.outcome.apply(action, fn)
-        except Exception:
-            self.outcome.changed = changed
-            del self.outcome.actions[count:]
-            raise
-
     # --- state=absent -------------------------------------------------------------------
     def _absent(self) -> None:
         current = inspect_image(self.client, self.name)
         # remove by name only: an ID that merely shares the name's repository is not touched
         if current is not None and self.name in (current.get("RepoTags") or []):
-            self._attempt("remove %s" % self.name,
+            self.outcome.apply("remove %s" % self.name,
                           lambda: remove_image(self.client, self.name, self.params["force"]))
         self.outcome.set_diff(summary(current), None)
         self.result["image"] = None
@@ -203,7 +193,7 @@ class ImageTask:
         self.outcome.set_diff(summary(before), None)
         missing = missing_images(self.client, images)
         if missing or self.params["force"]:
-            self._attempt("load %s (%s)" % (path, ", ".join(i.image_id[7:19] for i in missing) or "forced"),
+            self.outcome.apply("load %s (%s)" % (path, ", ".join(i.image_id[7:19] for i in missing) or "forced"),
                           lambda: load_archive(self.client, path))
             self.result["loaded"] = True
         else:
@@ -238,7 +228,7 @@ class ImageTask:
         if before is not None and self.params["pull_policy"] == "missing" and not self.params["force"]:
             return before_id
         changed_before = self.outcome.changed
-        self._attempt("pull %s" % self.name, lambda: pull_image(self.client, self.name))
+        self.outcome.apply("pull %s" % self.name, lambda: pull_image(self.client, self.name))
         if self.check_mode:
             return before_id
         after = inspect_image(self.client, self.name)
@@ -251,7 +241,7 @@ class ImageTask:
         present = inspect_image(self.client, source)
         if present is None or self.params["pull_policy"] == "always" or self.params["force"]:
             changed_before = self.outcome.changed
-            self._attempt("pull %s" % source, lambda: pull_image(self.client, source))
+            self.outcome.apply("pull %s" % source, lambda: pull_image(self.client, source))
             if self.check_mode:
                 if present is None:
                     self.outcome.apply("tag %s as %s" % (source, self.name))
@@ -298,7 +288,7 @@ class ImageTask:
             self.result["archive_written"] = False
             return
         names = [self.name] + self.params["extra_tags"]
-        self._attempt("save %s to %s" % (self.name, path), lambda: save_archive(self.client, names, path))
+        self.outcome.apply("save %s to %s" % (self.name, path), lambda: save_archive(self.client, names, path))
         self.result["archive_written"] = not self.check_mode
 
     def _push(self, image_id: Optional[str]) -> None:
@@ -316,7 +306,7 @@ class ImageTask:
                 pushed[name] = dict(digest=remote, pushed=False)
                 continue  # the registry already serves exactly this image under that name
             changed, count = self.outcome.changed, len(self.outcome.actions)
-            result = self._attempt("push %s" % name, lambda n=name: push_image(self.client, n))
+            result = self.outcome.apply("push %s" % name, lambda n=name: push_image(self.client, n))
             if result is None:  # check mode
                 pushed[name] = dict(digest=remote, pushed=True)
                 continue

@@ -83,3 +83,20 @@ def test_tls_config_mounts_the_adapter_for_https():
 def test_argument_spec_merges_connection_options():
     spec = client_mod.docker_argument_spec(name=dict(type="str", required=True))
     assert spec["name"]["required"] and spec["api_version"]["default"] == "auto"
+
+
+class FakeResponse:
+    def __init__(self, status_code):
+        self.status_code = status_code
+
+
+@pytest.mark.parametrize("status, streamed, counted", [
+    (201, False, 1), (204, False, 1), (404, False, 0), (500, False, 0),
+    (200, True, 0),  # a streamed answer (pull, load, build): its outcome is in the stream
+])
+def test_accepted_writes_count_what_the_engine_accepted(monkeypatch, status, streamed, counted):
+    client = make_client(check_mode=False)
+    monkeypatch.setattr(client_mod.docker.APIClient, "_post", lambda self, url, **kw: FakeResponse(status))
+    kwargs = {"stream": True} if streamed else {}
+    client._post(client._url("/networks/create"), **kwargs)
+    assert client.accepted_writes == counted and client.request_count == 1
