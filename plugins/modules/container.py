@@ -168,6 +168,7 @@ from ansible_collections.goship.containers.plugins.module_utils.client import (
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, StepFailed, apply_plan, wait_healthy,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.replace import clean_leftovers
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import resolve_image
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
@@ -247,7 +248,12 @@ def main():
     spec = task.spec
     name = params["name"]
     try:
-        found = _inspect_or_none(client.inspect_container, name)
+        # what a run killed mid-replacement left: removed (or given its name back), and said so
+        restored = clean_leftovers(client, name, outcome.apply)
+    except APIError as exc:
+        outcome.fail("%s failed: %s" % (outcome.failed_step("clearing what an interrupted run left"), exc))
+    try:
+        found = _inspect_or_none(client.inspect_container, restored if restored and outcome.check_mode else name)
         rule = _guard_observed(module, found, None)
         image = None
         if spec is not None:

@@ -121,7 +121,19 @@ def apply_plan(
         except (ReplaceFailed, PartlyApplied) as exc:
             raise StepFailed(step.action, str(exc), applied or exc.changed)
         except Exception as exc:  # noqa: BLE001 - one engine call (a failed create leaves nothing): nothing changed
-            raise StepFailed(step.action, explain(exc), applied)
+            if not (step.kind == "start" and stale_task(exc) and spec is not None and observed is not None
+                    and container_id == observed.id):
+                raise StepFailed(step.action, explain(exc), applied)
+            # only a container with another ID can run: recreate it (its volumes handed on) and start that
+            action = "recreate %s (the engine refused to start it: %s; a daemon killed during an earlier start left" \
+                     " its task behind)" % (spec.name, explain(exc))
+            try:
+                result = record(action, partial(_recreate, client, spec, observed, timeout, keep_volumes,
+                                                image_volumes, True))
+            except ReplaceFailed as failed:
+                raise StepFailed(action, str(failed), applied or failed.changed)
+            container_id, applied = result, True
+            continue
         if step.kind in ("create", "recreate"):
             container_id = result
             started = step.kind == "recreate" and then_start
@@ -129,6 +141,13 @@ def apply_plan(
             container_id = None
         applied = True
     return container_id
+
+
+def stale_task(exc: BaseException) -> bool:
+    """A start refused because containerd still holds a task (or container) of this ID: dockerd
+    killed during a start leaves its shim ("task <id>: already exists"), and the engine cannot run
+    the container again until it restarts; another container can run."""
+    return "already exists" in explain(exc)
 
 
 def _container_call(client: Any, step: Step, container_id: Optional[str], timeout: Optional[int]) -> Callable[[], Any]:

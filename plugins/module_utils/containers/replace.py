@@ -49,6 +49,55 @@ def set_aside_name(old_id: str, name: str) -> str:
     return "%s_replaced_%s" % (name, old_id[:12])
 
 
+def leftovers(listed: Iterable[dict[str, Any]], name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Containers an interrupted replacement of `name` left behind, from a list (GET
+    /containers/json): the replacements under their temporary name and the old containers set
+    aside, each as listed. A run killed between the steps above leaves them; they are nothing
+    the user asked for, and a set-aside one is the container `name` itself when nothing holds the
+    name any more."""
+    temporary, aside = [], []
+    for container in listed:
+        for listed_name in container.get("Names") or ():
+            bare = listed_name.lstrip("/")
+            head, _, tail = bare.partition("_")
+            if tail == name and len(head) == 12 and _is_hex(head):
+                temporary.append(container)
+            elif bare.startswith(name + "_replaced_") and _is_hex(bare[len(name) + 10:]) and len(bare) == len(name) + 22:
+                aside.append(container)
+    return temporary, aside
+
+
+def clean_leftovers(client: Any, name: str, record: Callable[[str, Optional[Callable[[], Any]]], Any]) -> Optional[str]:
+    """Clear what an interrupted replacement of `name` left (one list call when there is nothing),
+    each step through `record(action, fn)` (Outcome.apply: named in the run's actions, skipped in
+    check mode). When nothing holds `name` but an old container was set aside, it gets its name
+    back: it is the user's container, with its volumes. Other leftovers are removed, their volumes
+    kept (a replacement mounts the old container's anonymous volumes by name). Returns the ID of
+    the container that holds `name` afterwards when it is a restored one, else None."""
+    listed = client.containers(all=True, filters={"name": name})
+    temporary, aside = leftovers(listed, name)
+    holder = any("/" + name in (c.get("Names") or ()) for c in listed)
+    restored: Optional[str] = None
+    for container in aside:
+        found = (container.get("Names") or ["/?"])[0].lstrip("/")
+        if not holder and restored is None:
+            record("rename container %s back to %s (an interrupted replacement set it aside and nothing holds the name)"
+                   % (found, name), lambda c=container: client.rename(c["Id"], name))
+            restored = container["Id"]
+        else:
+            record("remove leftover container %s (the old container an interrupted replacement set aside; volumes kept)"
+                   % found, lambda c=container: engine.remove_container(client, c["Id"], keep_volumes=True))
+    for container in temporary:
+        found = (container.get("Names") or ["/?"])[0].lstrip("/")
+        record("remove leftover container %s (the replacement an interrupted run created under its temporary name;"
+               " volumes kept)" % found, lambda c=container: engine.remove_container(client, c["Id"], keep_volumes=True))
+    return restored
+
+
+def _is_hex(text: str) -> bool:
+    return bool(text) and all(c in "0123456789abcdef" for c in text)
+
+
 def explain(exc: BaseException) -> str:
     """The engine's own words for an API error, else the exception's text."""
     text = getattr(exc, "explanation", None) or str(exc)

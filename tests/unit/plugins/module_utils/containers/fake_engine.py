@@ -13,11 +13,26 @@ class EngineError(Exception):
         self.response = type("Response", (), {"status_code": status})()
 
 
+class ContainerTable(dict):
+    """id -> inspect-like dict; called, it answers GET /containers/json as the SDK's
+    `client.containers(all=True, filters={"name": ...})` does (the name filter matches a part)."""
+
+    def __init__(self, calls):
+        super().__init__()
+        self.calls = calls
+
+    def __call__(self, all=False, filters=None):  # noqa: A002 - the SDK's name
+        wanted = (filters or {}).get("name") or ""
+        self.calls.append(("list", wanted))
+        return [{"Id": cid, "Names": [c["Name"]], "State": c["State"]["Status"]}
+                for cid, c in self.items() if wanted in c["Name"]]
+
+
 class FakeEngine:
     def __init__(self):
-        self.containers = {}  # id -> inspect-like dict
-        self.volumes = set()
         self.calls = []
+        self.containers = ContainerTable(self.calls)  # id -> inspect-like dict
+        self.volumes = set()
         self.refuse = {}  # "create" | "start:<name>" | "stop" | "rename" | "remove:<name>" -> message
         self._ids = itertools.count(1)
 
@@ -101,3 +116,4 @@ class FakeEngine:
         if any(m["Name"] == name for c in self.containers.values() for m in c["Mounts"]):
             raise EngineError("volume is in use", 409)
         self.volumes.discard(name)
+

@@ -10,7 +10,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.engin
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import observed_container
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import Plan, Step
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec, Mount, NetworkAttachment
-from ansible_collections.goship.containers.tests.unit.plugins.module_utils.containers.fake_engine import FakeEngine
+from ansible_collections.goship.containers.tests.unit.plugins.module_utils.containers.fake_engine import EngineError, FakeEngine
 
 ANON = "a" * 64
 IMAGE_ANON = "b" * 64
@@ -100,3 +100,47 @@ def test_state_absent_without_keep_volumes_removes_volumes_handed_on_by_name():
     apply_plan(engine, Plan((Step("remove", "state is absent"),)), None, observed, Recorder(), keep_volumes=False)
     assert engine.containers == {} and engine.volumes == set()
     assert ("remove_volume", ANON) in engine.calls
+
+
+# What engine 20.10 answers to a start after dockerd was killed (-9) during an earlier start of the
+# same container: containerd still holds its task (see tests/reliability/honest.sh, which makes it).
+STALE_TASK = "failed to create shim: task %s: already exists: unknown"
+
+
+class StaleTaskEngine(FakeEngine):
+    """Refuses to start the containers in `stale` (by ID) the way the engine does after a kill."""
+
+    def __init__(self):
+        super().__init__()
+        self.stale = set()
+
+    def start(self, ref):
+        cid = self._find(ref)
+        if cid in self.stale:
+            self.calls.append(("start", self._name(ref)))
+            raise EngineError(STALE_TASK % cid, 500)
+        super().start(ref)
+
+
+def test_a_start_refused_for_a_stale_task_recreates_the_container_with_its_volumes():
+    engine = StaleTaskEngine()
+    old = engine.add("web", status="created", volumes=[("/anon", ANON)])
+    engine.stale.add(old)
+    observed = observed_container(engine.containers[old])
+    spec = ContainerSpec("web", "img", mounts=(Mount("/anon"),))
+    record = Recorder()
+    new = apply_plan(engine, Plan((Step("start", "state is started"),)), spec, observed, record)
+    assert new != old and engine.by_name() == {"web": (new, "running")}
+    assert engine.containers[new]["body"]["HostConfig"]["Binds"] == ["%s:/anon:rw" % ANON]  # the data goes along
+    assert record.actions[0] == "start (state is started)"
+    assert record.actions[1].startswith("recreate web (the engine refused to start it: failed to create shim: task %s" % old)
+    assert engine.volumes == {ANON}
+
+
+def test_another_refused_start_is_not_recovered():
+    engine, old, observed, spec = setup(status="exited")
+    engine.refuse["start:web"] = "no such device"
+    with pytest.raises(StepFailed) as failure:
+        apply_plan(engine, Plan((Step("start", "state is started"),)), spec, observed, Recorder())
+    assert failure.value.changed is False and engine.by_name() == {"web": (old, "exited")}
+    assert not [c for c in engine.calls if c[0] == "create"]

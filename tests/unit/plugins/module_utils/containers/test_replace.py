@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.replace import (
-    ReplaceFailed, replace_container, set_aside_name, temporary_name,
+    ReplaceFailed, clean_leftovers, replace_container, set_aside_name, temporary_name,
 )
 from ansible_collections.goship.containers.tests.unit.plugins.module_utils.containers.fake_engine import FakeEngine
 
@@ -132,3 +132,60 @@ def test_a_new_final_name_and_old_volumes_removed_by_name():
                             old_volume_names=["a" * 64, "b" * 64, "c" * 64])
     assert engine.by_name() == {"web2": (new, "created"), "other": (other, "running")}
     assert engine.volumes == {"b" * 64}  # in use by another container: kept; already gone: fine
+
+
+class Recorder:
+    def __init__(self, check_mode=False):
+        self.actions, self.check_mode = [], check_mode
+
+    def __call__(self, action, fn):
+        self.actions.append(action)
+        return None if self.check_mode or fn is None else fn()
+
+
+def test_nothing_left_costs_one_list_call():
+    engine = FakeEngine()
+    engine.add("web")
+    assert clean_leftovers(engine, "web", Recorder()) is None
+    assert engine.calls == [("list", "web")]
+
+
+def test_a_replacement_left_under_its_temporary_name_is_removed_with_its_volumes_kept():
+    engine = FakeEngine()
+    old = engine.add("web", volumes=[("/anon", "a" * 64)])
+    engine.add(temporary_name(old, "web"), status="created", volumes=[("/anon", "a" * 64)])
+    engine.add("webapp")  # another container whose name holds "web" is not touched
+    record = Recorder()
+    assert clean_leftovers(engine, "web", record) is None
+    assert sorted(engine.by_name()) == ["web", "webapp"]
+    assert record.actions == ["remove leftover container %s (the replacement an interrupted run created under its"
+                              " temporary name; volumes kept)" % temporary_name(old, "web")]
+    assert ("remove", temporary_name(old, "web"), False) in engine.calls and engine.volumes == {"a" * 64}
+
+
+def test_an_old_container_set_aside_gets_its_name_back_when_nothing_holds_it():
+    engine = FakeEngine()
+    old = engine.add(set_aside_name("f" * 64, "web"), status="exited")
+    engine.add(temporary_name("f" * 64, "web"), status="created")
+    record = Recorder()
+    assert clean_leftovers(engine, "web", record) == old
+    assert engine.by_name() == {"web": (old, "exited")}
+    assert record.actions[0].startswith("rename container web_replaced_ffffffffffff back to web")
+    assert record.actions[1].startswith("remove leftover container ffffffffffff_web")
+
+
+def test_check_mode_names_the_leftovers_and_changes_nothing():
+    engine = FakeEngine()
+    old = engine.add(set_aside_name("f" * 64, "web"), status="exited")
+    record = Recorder(check_mode=True)
+    assert clean_leftovers(engine, "web", record) == old
+    assert engine.by_name() == {"web_replaced_ffffffffffff": (old, "exited")} and len(record.actions) == 1
+
+
+def test_a_set_aside_container_beside_its_replacement_is_removed():
+    engine = FakeEngine()
+    engine.add("web")
+    engine.add(set_aside_name("f" * 64, "web"), status="exited")
+    record = Recorder()
+    clean_leftovers(engine, "web", record)
+    assert list(engine.by_name()) == ["web"] and record.actions[0].startswith("remove leftover container web_replaced_")
