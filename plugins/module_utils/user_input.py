@@ -12,6 +12,7 @@ options all need (`string_map`).
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any, Iterable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
@@ -152,3 +153,26 @@ def string_map(option: str, value: Any) -> Optional[dict[str, str]]:
             raise OptionError("%s.%s" % (option, key), "expected a string value, got %s" % type(item).__name__)
         result[str(key)] = str(item).lower() if isinstance(item, bool) else str(item)
     return result
+
+
+def command_argv(option: str, value: Any) -> list[str]:
+    """A command as the argv to run: a list is that argv, each item one argument as given (no
+    shell splitting or joining: spaces and quotes inside an item stay); a string is split into
+    arguments the way a shell does (shlex), though no shell runs it. Numbers become strings;
+    nested values and an empty command are refused, naming the option."""
+    if isinstance(value, (list, tuple)):
+        argv = []
+        for index, item in enumerate(value):
+            if item is None or isinstance(item, (dict, list, tuple, bool)):
+                raise OptionError("%s[%d]" % (option, index), "expected a string, got %s" % type(item).__name__)
+            argv.append(str(item))
+    elif isinstance(value, str):
+        try:
+            argv = shlex.split(value)
+        except ValueError as exc:
+            raise OptionError(option, str(exc))
+    else:
+        raise OptionError(option, "expected a string or a list of strings, got %s" % type(value).__name__)
+    if not argv:
+        raise OptionError(option, "the command is empty")
+    return argv

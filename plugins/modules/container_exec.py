@@ -27,8 +27,13 @@ options:
     type: list
     elements: str
   command:
-    description: The command as a string, split into arguments like a shell does (no shell runs it).
-    type: str
+    description:
+      - The command to run.
+      - A list is run as that argv, each item one argument exactly as given (no shell splitting or
+        joining: spaces and quotes inside an item stay), like O(argv).
+      - A string is split into arguments the way a shell does (quotes group, backslashes escape),
+        but no shell runs it: use C([sh, -c, "..."]) for pipes, redirections or variables.
+    type: raw
   chdir:
     description: Working directory of the command.
     type: str
@@ -100,6 +105,16 @@ EXAMPLES = r"""
     container: tools
     argv: [sh, -c, "ls /data | wc -l"]
 
+- name: A command given as a list runs as that argv; the message stays one argument
+  goship.containers.container_exec:
+    container: tools
+    command: [/bin/echo, "two  spaces and 'quotes' kept"]
+
+- name: A command given as a string is split like a shell splits it (no shell runs it)
+  goship.containers.container_exec:
+    container: tools
+    command: touch "/data/a file"
+
 - name: A non-zero exit status fails the task unless failed_when says otherwise
   goship.containers.container_exec:
     container: tools
@@ -134,20 +149,21 @@ stderr_lines:
   elements: str
 """
 
-import shlex
 import socket
 import time
 
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, NotFound, connect, docker_argument_spec,
 )
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
 from ansible_collections.goship.containers.plugins.module_utils.secrets import container_rule, inspect_secrets
+from ansible_collections.goship.containers.plugins.module_utils.user_input import command_argv
 
 EXEC_OPTIONS = dict(
     container=dict(type="str", required=True),
     argv=dict(type="list", elements="str"),
-    command=dict(type="str"),
+    command=dict(type="raw"),
     chdir=dict(type="str"),
     env=dict(type="dict"),
     secret_env=dict(type="dict", no_log=True),
@@ -199,15 +215,11 @@ def main():
         maps={"env": "secret_env"},
     )
     params = module.params
-    if params["command"] is not None:
-        try:
-            argv = shlex.split(params["command"])
-        except ValueError as exc:
-            module.fail_json(msg="command: %s" % exc)
-    else:
-        argv = params["argv"]
-    if not argv:
-        module.fail_json(msg="argv: the command is empty")
+    option = "command" if params["command"] is not None else "argv"
+    try:
+        argv = command_argv(option, params[option])
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
     env = {}
     both = sorted(set(params["env"] or {}) & set(params["secret_env"] or {}))
     if both:
@@ -222,6 +234,7 @@ def main():
                          msg="container_exec does not run commands in check mode (the command is not idempotent)")
 
     client = connect(module)
+    created = False  # nothing ran until the engine accepted the exec
     try:
         try:
             container = client.inspect_container(params["container"])
@@ -236,6 +249,7 @@ def main():
             container["Id"], argv, stdout=True, stderr=True, stdin=stdin is not None, tty=params["tty"],
             environment=env or None, workdir=params["chdir"], user=params["user"] or "",
         )["Id"]
+        created = True
         if stdin is not None:
             data = (stdin + ("\n" if params["stdin_add_newline"] else "")).encode("utf-8")
             stdout, stderr = _run_with_stdin(client, exec_id, data, params["tty"])
@@ -243,7 +257,7 @@ def main():
             stdout, stderr = client.exec_start(exec_id, tty=params["tty"], demux=True)
         rc = _exit_code(client, exec_id)
     except APIError as exc:
-        module.fail_json(msg="Running %s in %s failed: %s" % (argv[0], params["container"], exc), changed=True)
+        module.fail_json(msg="Running %s in %s failed: %s" % (argv[0], params["container"], exc), changed=created)
     out = _text(stdout, params["strip_empty_ends"])
     err = _text(stderr, params["strip_empty_ends"])
     result = dict(changed=True, rc=rc, stdout=out, stderr=err, stdout_lines=out.splitlines(), stderr_lines=err.splitlines())

@@ -27,3 +27,29 @@ def test_string_map_names_the_bad_key(value, message):
     with pytest.raises(OptionError) as error:
         string_map("labels", value)
     assert str(error.value) == message
+
+
+def test_command_argv_runs_a_list_as_that_argv():
+    from ansible_collections.goship.containers.plugins.module_utils.user_input import command_argv
+    assert command_argv("command", ["echo", "two  spaces", "'quoted'", 'a "b"', 3]) == \
+        ["echo", "two  spaces", "'quoted'", 'a "b"', "3"]
+
+
+def test_command_argv_splits_a_string_like_a_shell():
+    from ansible_collections.goship.containers.plugins.module_utils.user_input import command_argv
+    assert command_argv("command", "sh -c 'echo \"$X\"; cat'") == ["sh", "-c", 'echo "$X"; cat']
+
+
+@pytest.mark.parametrize("value, message", [
+    ([], "command: the command is empty"),
+    ("", "command: the command is empty"),
+    (["ls", {"a": 1}], "command[1]: expected a string, got dict"),
+    (["ls", None], "command[1]: expected a string, got NoneType"),
+    ("echo 'open", "command: No closing quotation"),
+    ({"a": 1}, "command: expected a string or a list of strings, got dict"),
+])
+def test_command_argv_refuses_what_is_no_command(value, message):
+    from ansible_collections.goship.containers.plugins.module_utils.user_input import command_argv
+    with pytest.raises(OptionError) as info:
+        command_argv("command", value)
+    assert str(info.value) == message
