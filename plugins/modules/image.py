@@ -186,8 +186,17 @@ options:
     description:
       - After the image is present, write it (with O(name) and O(extra_tags)) as a C(docker save)
         archive to this file. The file is rewritten only when it does not already hold the image ID.
-      - Written atomically (a temporary file in the same directory, then renamed).
+      - Written atomically (a temporary file in the same directory, then renamed), with its
+        permissions set before it takes its name (see O(mode)).
     type: path
+  mode:
+    description:
+      - Permissions of O(archive_path), as M(ansible.builtin.file) takes them: an octal string
+        (V("0640"); quote it, so YAML does not read a number) or a symbolic mode (V(u=rw,g=r,o=)).
+      - Without it, a new archive gets the permissions of any new file (0666 less the umask) and an
+        existing one keeps its own. With it, an archive that already holds the image only has its
+        permissions changed when they differ (a change).
+    type: raw
   pull_policy:
     description:
       - For O(source=pull). V(missing) pulls only when O(name) is not on the engine; V(always) asks

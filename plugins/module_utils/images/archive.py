@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
+
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.goship.containers.plugins.module_utils.client import APIError
 from ansible_collections.goship.containers.plugins.module_utils.images.store import ImageError, inspect_image
@@ -90,8 +93,48 @@ def load_archive(client: Any, path: str) -> List[str]:
     return messages
 
 
-def save_archive(client: Any, names: List[str], path: str) -> None:
-    """Write `docker save` of `names` to `path` atomically (a temporary file renamed into place)."""
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def archive_file_mode(path: str, mode: Any = None) -> int:
+    """The permissions the archive file gets. `mode` as ansible's file modules take it: an octal
+    string (`"0640"`), a number (`0o640`) or symbolic (`"u=rw,g=r,o="`, applied to the file's
+    current mode). Without it, an existing file keeps its mode and a new one gets 0666 less the
+    umask, as any new file. Raises ValueError naming `mode` when it is no file mode."""
+    try:
+        current: Optional[int] = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        current = None
+    if mode is None:
+        return current if current is not None else 0o666 & ~_umask()
+    if isinstance(mode, bool) or not isinstance(mode, (int, str)):
+        raise ValueError("mode: expected an octal string, a number or a symbolic mode, got %s" % type(mode).__name__)
+    if isinstance(mode, int):
+        wanted = mode
+    else:
+        try:
+            wanted = int(mode, 8)
+        except ValueError:
+            base = current if current is not None else 0o666 & ~_umask()
+            try:
+                wanted = AnsibleModule._symbolic_mode_to_octal(  # pylint: disable=protected-access  # ansible's own parser of file modes
+                    os.stat_result((stat.S_IFREG | base,) + (0,) * 9), mode)
+            except Exception as exc:  # noqa: BLE001 - ansible raises ValueError or KeyError
+                raise ValueError("mode: %r is not an octal or symbolic file mode (%s)" % (mode, exc))
+    if wanted != stat.S_IMODE(wanted):
+        raise ValueError("mode: %r holds more than permission bits" % (mode,))
+    return wanted
+
+
+def save_archive(client: Any, names: List[str], path: str, file_mode: Optional[int] = None) -> None:
+    """Write `docker save` of `names` to `path` atomically (a temporary file renamed into place),
+    with permissions `file_mode` (default: archive_file_mode(path)) set before the file takes its
+    name, so it is never readable by more than asked."""
+    if file_mode is None:
+        file_mode = archive_file_mode(path)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise ImageError("archive_path: directory %s does not exist" % directory)
@@ -103,7 +146,7 @@ def save_archive(client: Any, names: List[str], path: str) -> None:
                     out.write(chunk)
             except APIError as exc:
                 raise ImageError("saving %s failed: %s" % (", ".join(names), getattr(exc, "explanation", exc)))
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, file_mode)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

@@ -29,6 +29,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.parse
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 from ansible_collections.goship.containers.plugins.module_utils.file_tar import DirectoryEntry, FileEntry, files_tar
 from ansible_collections.goship.containers.plugins.module_utils.images.archive import (
+    archive_file_mode,
     archive_holds,
     load_archive,
     save_archive,
@@ -455,5 +456,5 @@ def _write_archive(client: Any, request: GoImageRequest, image_id: str, data: Op
     handle, temporary = tempfile.mkstemp(prefix=".goship-save-", dir=directory)
     with os.fdopen(handle, "wb") as out:
         out.write(data)
-    os.chmod(temporary, 0o644)
+    os.chmod(temporary, archive_file_mode(path))  # the umask's, or the existing file's
     os.replace(temporary, path)

@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import os
+import stat
 from typing import Any, Dict, List, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.images.archive import (
     ArchiveError,
+    archive_file_mode,
     archive_holds,
     load_archive,
     missing_images,
@@ -67,6 +69,7 @@ def image_options() -> Dict[str, Dict[str, Any]]:
         build_timeout=dict(type="int", default=1800),
         load_path=dict(type="path"),
         archive_path=dict(type="path"),
+        mode=dict(type="raw"),
         pull_policy=dict(type="str", default="missing", choices=["missing", "always"]),
         from_image=dict(type="str"),
         push=dict(type="bool", default=False),
@@ -123,6 +126,10 @@ def validate(params: Dict[str, Any]) -> str:
     params["labels"] = dict((str(k), str(v)) for k, v in params["labels"].items())
     if params.get("archive_path") and os.path.isdir(params["archive_path"]):
         raise ValueError("archive_path: %s is a directory; give a file name" % params["archive_path"])
+    if params.get("mode") is not None:
+        if not params.get("archive_path"):
+            raise ValueError("mode: sets the permissions of archive_path, which is not set")
+        archive_file_mode(params["archive_path"], params["mode"])  # a bad mode fails before any write
     return source
 
 
@@ -284,11 +291,17 @@ class ImageTask:
 
     def _save(self, image_id: Optional[str]) -> None:
         path = self.params["archive_path"]
+        file_mode = archive_file_mode(path, self.params.get("mode"))
         if image_id is not None and archive_holds(path, image_id) and not self.params["force"]:
             self.result["archive_written"] = False
+            current = stat.S_IMODE(os.stat(path).st_mode)
+            if current != file_mode:
+                self.outcome.apply("set the mode of %s to %04o (it is %04o)" % (path, file_mode, current),
+                                   lambda: os.chmod(path, file_mode))
             return
         names = [self.name] + self.params["extra_tags"]
-        self.outcome.apply("save %s to %s" % (self.name, path), lambda: save_archive(self.client, names, path))
+        self.outcome.apply("save %s to %s (mode %04o)" % (self.name, path, file_mode),
+                           lambda: save_archive(self.client, names, path, file_mode))
         self.result["archive_written"] = not self.check_mode
 
     def _push(self, image_id: Optional[str]) -> None:
