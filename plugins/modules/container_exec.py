@@ -30,9 +30,9 @@ options:
     description:
       - The command to run.
       - A list is run as that argv, each item one argument exactly as given (no shell splitting or
-        joining: spaces and quotes inside an item stay), like O(argv).
+        joining; spaces and quotes inside an item stay), like O(argv).
       - A string is split into arguments the way a shell does (quotes group, backslashes escape),
-        but no shell runs it: use C([sh, -c, "..."]) for pipes, redirections or variables.
+        but no shell runs it; use C([sh, -c, "..."]) for pipes, redirections or variables.
     type: raw
   chdir:
     description: Working directory of the command.

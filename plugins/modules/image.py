@@ -191,8 +191,8 @@ options:
     type: path
   mode:
     description:
-      - Permissions of O(archive_path), as M(ansible.builtin.file) takes them: an octal string
-        (V("0640"); quote it, so YAML does not read a number) or a symbolic mode (V(u=rw,g=r,o=)).
+      - Permissions of O(archive_path), as M(ansible.builtin.file) takes them, an octal string
+        (V(0640), quoted so that YAML does not read a number) or a symbolic mode (V(u=rw,g=r,o=)).
       - Without it, a new archive gets the permissions of any new file (0666 less the umask) and an
         existing one keeps its own. With it, an archive that already holds the image only has its
         permissions changed when they differ (a change).
