@@ -59,8 +59,8 @@ def leftovers(listed: Iterable[dict[str, Any]], name: str) -> tuple[list[dict[st
     for container in listed:
         for listed_name in container.get("Names") or ():
             bare = listed_name.lstrip("/")
-            head, _, tail = bare.partition("_")
-            if tail == name and len(head) == 12 and _is_hex(head):
+            head, separator, tail = bare.partition("_")
+            if separator and tail == name and len(head) == 12 and _is_hex(head):
                 temporary.append(container)
             elif bare.startswith(name + "_replaced_") and _is_hex(bare[len(name) + 10:]) and len(bare) == len(name) + 22:
                 aside.append(container)

@@ -168,7 +168,7 @@ class ImageTask:
         # remove by name only: an ID that merely shares the name's repository is not touched
         if current is not None and self.name in (current.get("RepoTags") or []):
             self.outcome.apply("remove %s" % self.name,
-                          lambda: remove_image(self.client, self.name, self.params["force"]))
+                               lambda: remove_image(self.client, self.name, self.params["force"]))
         self.outcome.set_diff(summary(current), None)
         self.result["image"] = None
         self.result["image_id"] = None
@@ -201,7 +201,7 @@ class ImageTask:
         missing = missing_images(self.client, images)
         if missing or self.params["force"]:
             self.outcome.apply("load %s (%s)" % (path, ", ".join(i.image_id[7:19] for i in missing) or "forced"),
-                          lambda: load_archive(self.client, path))
+                               lambda: load_archive(self.client, path))
             self.result["loaded"] = True
         else:
             self.result["loaded"] = False

@@ -116,4 +116,3 @@ class FakeEngine:
         if any(m["Name"] == name for c in self.containers.values() for m in c["Mounts"]):
             raise EngineError("volume is in use", 409)
         self.volumes.discard(name)
-
