@@ -102,8 +102,10 @@ def test_state_absent_without_keep_volumes_removes_volumes_handed_on_by_name():
     assert ("remove_volume", ANON) in engine.calls
 
 
-# What engine 20.10 answers to a start after dockerd was killed (-9) during an earlier start of the
-# same container: containerd still holds its task (see tests/reliability/honest.sh, which makes it).
+# The shape of the engine's answer to a start after dockerd was killed (-9) during an earlier start
+# of the same container, containerd still holding its task ("task <id>: already exists"). Not
+# captured from this machine's engine: a test engine killed that way did not come up again here
+# (tests/reliability/honest.sh says more); stale_task matches only "already exists".
 STALE_TASK = "failed to create shim: task %s: already exists: unknown"
 
 
