@@ -72,8 +72,13 @@ def recreate_network(context: ApplyContext, action: Action) -> None:
 
 
 def remove_network(context: ApplyContext, action: Action) -> None:
-    """Remove; already gone is fine, a moment of stale endpoints is waited out (NETWORK_REMOVE_GRACE)."""
+    """Remove (by name, or by ID for a duplicate); already gone is fine, a moment of stale endpoints
+    is waited out (NETWORK_REMOVE_GRACE). `action.attached`: containers to stop and detach first
+    (they are recreated on the network that stays)."""
     name = action.target
+    for container_id in action.attached:
+        engine.stop_container(context.client, container_id, context.options.stop_timeout)
+        context.client.disconnect_container_from_network(container_id, name, force=True)
     deadline = time.monotonic() + NETWORK_REMOVE_GRACE
     while True:
         try:
