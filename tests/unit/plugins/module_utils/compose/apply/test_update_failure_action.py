@@ -23,6 +23,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.pla
 P = "p"
 NET = P + "_default"
 
+
 class NotFound(Exception):
     def __init__(self, message):
         super().__init__(message)
