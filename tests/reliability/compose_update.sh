@@ -123,7 +123,7 @@ for action in pause rollback; do
   vars "sf-$action" "$PFX-sf" "$(sf bad "$action")"
   t0=$SECONDS; rc=0; play "sf-bad-$action" "sf-$action" || rc=$?
   msg=$(result "sf-bad-$action" 'r.get("msg", "")' 2>/dev/null || true)
-  want="update paused (failure_action: pause)"; [ "$action" = rollback ] && want="update rolled back (failure_action: rollback)"
+  want="update paused (failure_action: pause)"; [ "$action" = rollback ] && want="rolled back (failure_action: rollback)"
   state="$(running "$PFX-sf" web) / $(all_names "$PFX-sf")"
   log "stop-first, failure_action $action: rc=$rc in $((SECONDS - t0)) s: ${msg:0:220}"
   if [ "$rc" != 0 ] && [[ $msg == *"$want"* ]] && [ "$state" = "3 goship-test/app:1 / $PFX-sf-web-1 $PFX-sf-web-2 $PFX-sf-web-3" ]; then
@@ -151,7 +151,7 @@ sleep 1; unload
 early=$(load_field bad 'd["responses_per_version"].get("2", 0)'); sf2_total=$(load_field bad 'd["total"]')
 log "start-first update to an unhealthy image: rc=$rc, load: $(load_field bad '"%d requests, %d failed %s, per version %s" % (d["total"], d["failed"], d["errors"] or "", d["responses_per_version"])')"
 [ "$rc" != 0 ] || fail "the unhealthy start-first update did not fail the run"
-[[ $(result s1-bad 'r.get("msg", "")') == *"update rolled back"* ]] || fail "the unhealthy start-first update was not rolled back"
+[[ $(result s1-bad 'r.get("msg", "")') == *"rolled back (failure_action: rollback)"* ]] || fail "the unhealthy start-first update was not rolled back"
 [ "$early" = 0 ] || fail "$early requests reached the new, not yet healthy container"
 [ "$(running "$PFX-s1" web)" = "2 goship-test/app:1" ] || fail "after the failed start-first update web runs $(running "$PFX-s1" web)"
 loader good

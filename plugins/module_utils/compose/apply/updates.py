@@ -122,15 +122,17 @@ class ServiceUpdate:
                 self._keep(replacement, why)
             return
         problems = "; ".join("%s: %s" % (r.action.target, r.problem) for r in failed)
+        what = "the new container did not become healthy" if len(failed) == 1 else \
+            "%d new containers did not become healthy" % len(failed)
         if policy == "rollback":
             words = self._roll_back()
-            raise ExecutionError("service %s: update rolled back (failure_action: rollback) at batch %d: %s. %s"
-                                 % (self.service.name, self.batches_done, problems, words))
+            raise ExecutionError("service %s: %s, rolled back (failure_action: rollback) at batch %d: %s. %s"
+                                 % (self.service.name, what, self.batches_done, problems, words))
         words = self._put_back_failed()
         self.finish()
         updated = sorted(r.action.target for r in self.replacements if r.ready)
-        raise ExecutionError("service %s: update paused (failure_action: pause) at batch %d: %s. %s; %s"
-                             % (self.service.name, self.batches_done, problems, words,
+        raise ExecutionError("service %s: %s, update paused (failure_action: pause) at batch %d: %s. %s; %s"
+                             % (self.service.name, what, self.batches_done, problems, words,
                                 "updated before the pause: %s" % ", ".join(updated) if updated
                                 else "no container of the service was updated"))
 

@@ -192,7 +192,7 @@ def test_a_healthy_update_replaces_every_container_and_leaves_nothing_aside(orde
 def test_stop_first_pause_stops_at_the_first_unhealthy_batch_and_puts_its_container_back():
     engine = FakeEngine()
     error, recorded = update(engine, project("app:bad", failure_action="pause"), deployed(engine))
-    assert "service web: update paused (failure_action: pause) at batch 1" in error
+    assert "service web: the new container did not become healthy, update paused (failure_action: pause) at batch 1" in error
     assert "p-web-1" in error and "unhealthy: 503" in error and "no container of the service was updated" in error
     assert images(engine) == RUNNING_V1  # the old p-web-1 (same ID) runs again, 2 and 3 untouched
     assert engine.served_while_unhealthy == []  # the bad container never had the service's alias
@@ -214,7 +214,7 @@ def test_rollback_puts_back_the_batches_done_before(monkeypatch):
             c["State"]["Health"]["Status"] = "unhealthy"
     engine.start = start
     error, recorded = update(engine, project("app:2", failure_action="rollback"), deployed(engine))
-    assert "update rolled back (failure_action: rollback) at batch 2" in error
+    assert "rolled back (failure_action: rollback) at batch 2" in error
     assert images(engine) == RUNNING_V1
     assert [r.split(":")[0] for r in recorded if r.startswith("roll back")] == ["roll back p-web-2", "roll back p-web-1"]
 
@@ -261,7 +261,7 @@ def test_start_first_replacement_gets_the_alias_only_once_healthy_and_the_old_on
 def test_start_first_unhealthy_replacement_is_removed_and_rolled_back_by_default():
     engine = FakeEngine()
     error, _recorded = update(engine, project("app:bad", "start-first"), deployed(engine))
-    assert "update rolled back (failure_action: rollback) at batch 1" in error
+    assert "rolled back (failure_action: rollback) at batch 1" in error
     assert "p-web-1: unhealthy; last health checks: exit 1: unhealthy: 503. p-web-1 kept running" in error
     assert images(engine) == RUNNING_V1
     assert engine.served_while_unhealthy == []
