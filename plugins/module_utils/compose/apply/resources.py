@@ -67,7 +67,7 @@ def recreate_network(context: ApplyContext, action: Action) -> None:
     for container_id in action.attached:
         engine.stop_container(context.client, container_id, context.options.stop_timeout)
         context.client.disconnect_container_from_network(container_id, action.target, force=True)
-    remove_network(context, action)
+    _remove_network(context, action.target)  # its containers are detached already
     create_network(context, action)
 
 
@@ -75,10 +75,13 @@ def remove_network(context: ApplyContext, action: Action) -> None:
     """Remove (by name, or by ID for a duplicate); already gone is fine, a moment of stale endpoints
     is waited out (NETWORK_REMOVE_GRACE). `action.attached`: containers to stop and detach first
     (they are recreated on the network that stays)."""
-    name = action.target
     for container_id in action.attached:
         engine.stop_container(context.client, container_id, context.options.stop_timeout)
-        context.client.disconnect_container_from_network(container_id, name, force=True)
+        context.client.disconnect_container_from_network(container_id, action.target, force=True)
+    _remove_network(context, action.target)
+
+
+def _remove_network(context: ApplyContext, name: str) -> None:
     deadline = time.monotonic() + NETWORK_REMOVE_GRACE
     while True:
         try:
