@@ -29,8 +29,25 @@ description:
     whenever that container is replaced. C(container:<name>) joins the named container.
   - C(deploy.update_config) applies to recreates, with Swarm's meaning (C(docker compose) itself
     ignores it). C(order) is stop-first or start-first; C(parallelism) containers of a service
-    are replaced at a time (default 1, C(0) all at once), with C(delay) between two batches (a
-    start-first batch is healthy before the delay starts).
+    are replaced at a time (default 1, C(0) all at once), with C(delay) between two batches.
+  - Each batch must be ready before the next one starts - healthy when the service or its image
+    has a healthcheck; a start-first replacement without one must keep running for a second - and,
+    with C(monitor), stay so that long. A replacement joins the service's network aliases only once
+    it is ready, so no request reaches it before; with start-first the old container leaves them
+    before it stops. A replacement that is not ready (more of them than C(max_failure_ratio)
+    allows) triggers C(failure_action) - C(pause) (the default with stop-first) stops the update,
+    puts that batch's previous containers back and fails naming the container and its last health
+    checks; C(rollback) (the default with start-first) puts back every container of the service
+    replaced in this run and fails; C(continue) keeps the replacement and goes on. The previous
+    containers are kept, stopped, until the service's update is over.
+  - One run at a time changes a project. A run that is about to change it takes a lock (a file
+    under C(/run/lock) on the host that runs the module, named after the engine's ID and the
+    project), plans again under it and applies; another run waits up to O(lock_timeout) seconds,
+    then plans from what the first one left. The kernel frees the lock when a run ends, however it
+    ends. Runs from other machines against one remote engine are not serialised by it.
+  - Networks that share a project network's name (left by two runs that created it at once before
+    this lock existed, or made by hand) are repaired - the one containers use is kept, the others
+    are removed (containers attached to them are moved to the kept one), and the actions say so.
   - A replaced container hands its anonymous volumes (service C(volumes) entries with only a
     container path, and the image's C(VOLUME) declarations) to its replacement at the same
     targets, as C(docker compose up) does, whatever the update order; their data survives.
@@ -175,6 +192,13 @@ options:
         C(stop_grace_period), else 10 seconds.
       - Named C(stop_timeout) because C(timeout) is the connection option shared by all modules.
     type: int
+  lock_timeout:
+    description:
+      - Seconds to wait for another run that is changing the same project on the same engine (see
+        the description) before failing with the name of the holder and since when it holds the lock.
+        C(0) fails at once. Runs that change nothing (and check mode) never wait.
+    type: int
+    default: 300
   update_order:
     description:
       - How a running container is replaced when its service does not set
@@ -338,6 +362,7 @@ def main() -> None:
             wait_timeout=dict(type="int", default=120),
             stop_timeout=dict(type="int"),
             update_order=dict(type="str", default="stop-first", choices=["stop-first", "start-first"]),
+            lock_timeout=dict(type="int", default=300),
             sensitive_keys=sensitive_keys_option(),
         ),
         mutually_exclusive=[("files", "definition")],
@@ -347,6 +372,7 @@ def main() -> None:
     from ansible_collections.goship.containers.plugins.module_utils.images.commands import use_module
     from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
     from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
+    from ansible_collections.goship.containers.plugins.module_utils.compose.lock import ProjectBusy
     from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
     outcome = Outcome(module)
@@ -363,8 +389,9 @@ def main() -> None:
         module.protect_values(project_secrets(project, module.secret_rule))
     client = connect(module)
     try:
-        desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply)
-    except (ComposeError, PlanError) as exc:
+        desired, result, lock = run.plan_to_change(client, request, project, module.check_mode,
+                                                   None if module.check_mode else outcome.apply)
+    except (ComposeError, PlanError, ProjectBusy) as exc:
         outcome.fail(str(exc))
         return
     for warning in result.plan.warnings:
@@ -386,6 +413,9 @@ def main() -> None:
     except ExecutionError as exc:
         outcome.fail(str(exc), services=run.report(client, result, refresh=True))
         return
+    finally:
+        if lock is not None:
+            lock.release()
     outcome.exit(services=run.report(client, result, refresh=outcome.changed))
 
 

@@ -4,6 +4,9 @@ itself), at most --max-requests. Prints a JSON summary: total, failed (non-200 o
 what went wrong, and which versions answered in which order.
 
     load.py --url http://127.0.0.1:8088 --key before --stop-file /tmp/stop --out summary.json
+
+With --plain (the test images' app, whose /version answers the bare version) only GET /version
+is sent and its text is the version.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ from urllib.parse import urlsplit
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
-    ap.add_argument("--key", required=True, help="a key that must stay readable")
+    ap.add_argument("--key", help="a key that must stay readable (required without --plain)")
+    ap.add_argument("--plain", action="store_true", help="GET /version only, answered as plain text")
     ap.add_argument("--rate", type=float, default=20.0)
     ap.add_argument("--max-seconds", type=float, default=180.0)
     ap.add_argument("--max-requests", type=int, default=4000)
     ap.add_argument("--stop-file", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
+    if not args.plain and not args.key:
+        ap.error("--key is required without --plain")
 
     target = urlsplit(args.url)
     assert target.hostname == "127.0.0.1", "only the proxy's port on 127.0.0.1 may be hit"
@@ -41,7 +47,7 @@ def main() -> int:
     while total < args.max_requests and time.monotonic() - started < args.max_seconds:
         if os.path.exists(args.stop_file):
             break
-        path = "/version" if total % 2 == 0 else "/api/kv/" + args.key
+        path = "/version" if args.plain or total % 2 == 0 else "/api/kv/" + args.key
         t0 = time.monotonic()
         problem = None
         try:
@@ -54,8 +60,11 @@ def main() -> int:
             if resp.status != 200:
                 problem = "%s -> %d %s" % (path, resp.status, body[:80].decode("utf-8", "replace").strip())
             else:
-                data = json.loads(body)
-                version = data.get("version") or data.get("served_by") or "?"
+                if args.plain:
+                    version = body.decode("utf-8", "replace").strip() or "?"
+                else:
+                    data = json.loads(body)
+                    version = data.get("version") or data.get("served_by") or "?"
                 counts[version] = counts.get(version, 0) + 1
                 if not versions or versions[-1] != version:
                     versions.append(version)

@@ -7,6 +7,8 @@
 #               a failed update rolled back, data kept
 #   secrets.sh  a canary in every secret channel, grepped for in every output of every run
 #   tls.sh      the TLS matrix against an engine of its own started with --tlsverify
+#   compose_update.sh  compose runs that overlap (5 at once, one lock per project), duplicate
+#               networks repaired, stop-first failure_action pause/rollback, start-first behind a proxy
 #   connection_tls.sh  the docker connection plugin over TLS, against such an engine (the two
 #               TLS engines take turns: they share a lock)
 #   honest.sh   honest results: refused creates are no change, runs and a dockerd killed half-way

@@ -47,6 +47,7 @@ class ComposeRequest:
     wait_timeout: int = 120
     stop_timeout: Optional[int] = None
     update_order: str = "stop-first"
+    lock_timeout: int = 300
 
 
 @dataclass
@@ -184,14 +185,18 @@ def _image_id(client: Any, reference: str) -> Optional[str]:
 
 
 def plan(client: Any, request: ComposeRequest, project: Optional[Project],
-         record_pull: Optional[Callable[[str], None]] = None) -> tuple[DesiredProject, ComposeResult]:
+         record_pull: Optional[Callable[[str], None]] = None, thorough: bool = False) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load(). With `record_pull` (not in check mode), images with
-    pull policy `always` are pulled first."""
+    pull policy `always` are pulled first. `thorough`: look every network of the project up by
+    name (one more call), for same-name networks made by hand: what a run that changes the
+    project does before it uses the names (plan_to_change)."""
     if project is not None and request.state != "absent":
         require_api_version(client, project)
     if project is None:
         observed = observe_project(client, request.project_name or "")
         desired = desired_from_labels(request.project_name or "", observed)
+        if thorough and desired.networks:
+            observed = observe_project(client, desired.name, [n.name for n in desired.networks], every_network_by_name=True)
         selected = select_services(desired, request.services, request.dependencies)
     else:
         desired = desired_project(project, request.update_order, build_digests(project, request.build))
@@ -199,7 +204,7 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
         if record_pull is not None and request.state in ("present", "restarted"):
             pull_always(client, desired, selected, request, record_pull)
         observed = observe_project(client, project.name, [n.name for n in desired.networks],
-                                   [v.name for v in desired.volumes])
+                                   [v.name for v in desired.volumes], every_network_by_name=thorough)
     options = PlanOptions(
         state=request.state, recreate=request.recreate, build=request.build, pull=request.pull,
         remove_orphans=request.remove_orphans, remove_volumes=request.remove_volumes,
@@ -210,6 +215,31 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
     images = lookup_images(client, _images_needed(desired, observed, selected, request), digests)
     the_plan = plan_project(desired, observed, options, images)
     return desired, ComposeResult(desired.name, the_plan, observed, selected)
+
+
+def plan_to_change(client: Any, request: ComposeRequest, project: Optional[Project], check_mode: bool,
+                   record_pull: Optional[Callable[[str], None]] = None) -> tuple[DesiredProject, ComposeResult, Optional[Any]]:
+    """Plan; when the plan changes something, plan again thoroughly (every network looked up by
+    name) and, unless in check mode, under the project's lock (compose/lock.py): another run may
+    have changed the project since, or be changing it now. Returns the plan and the lock, held
+    (the caller releases it after apply). A no-op run costs what `plan` costs, and takes no lock."""
+    desired, result = plan(client, request, project, record_pull)
+    if not result.plan.changed:
+        return desired, result, None
+    lock = None
+    if not check_mode:
+        # Imported here for speed: only runs that change something take the lock.
+        from ansible_collections.goship.containers.plugins.module_utils.compose.lock import ProjectLock, engine_id, lock_path
+        lock = ProjectLock(lock_path(engine_id(client), result.project), result.project, request.lock_timeout,
+                           "goship.containers.compose state=%s" % request.state)
+        lock.acquire()  # raises ProjectBusy after lock_timeout
+    try:
+        desired, result = plan(client, request, project, thorough=True)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    return desired, result, lock
 
 
 def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,

@@ -117,9 +117,12 @@ def replace_container(
     remove_old_volumes: bool = False,
     old_volume_names: Iterable[str] = (),
     name: Optional[str] = None,
+    keep_old: bool = False,
 ) -> str:
     """Replace container `old_id` by the one `create(temporary name)` makes, in the order above;
     the replacement ends up named `name` (default: the old container's name). `start` starts it.
+    `keep_old` stops after step 3: the old container stays, stopped and set aside
+    (`set_aside_name`), for a caller that may still put it back (compose's health-gated updates).
     `remove_old_volumes` removes the old container with `v=1`, then `old_volume_names` by name
     (anonymous volumes handed on by name earlier, which `v=1` keeps; one still in use elsewhere
     is kept). Returns the replacement's ID; raises ReplaceFailed."""
@@ -169,6 +172,8 @@ def replace_container(
         except Exception as exc:
             raise ReplaceFailed("the engine refused to start the new container: %s. %s" % (
                 explain(exc), _undo(client, new_id, old_id, old_name, was_running)), changed=was_running) from exc
+    if keep_old:
+        return new_id
 
     try:
         engine.remove_container(client, old_id, keep_volumes=not remove_old_volumes)
@@ -192,6 +197,12 @@ def _finish_without_old(client: Any, new_id: str, name: str, start: bool, descri
                             " the new one (%s) is kept, not running" % (explain(exc), described, new_id[:12]),
                             changed=True) from exc
     return new_id
+
+
+def put_back(client: Any, new_id: str, old_id: str, name: str, was_running: bool) -> str:
+    """Undo a replacement made with `keep_old`: the replacement goes, the old container gets its
+    name back and runs again when it ran. Returns what the engine holds now, in words."""
+    return _undo(client, new_id, old_id, name, was_running)
 
 
 def _undo(client: Any, new_id: str, old_id: str, name: str, was_running: bool) -> str:

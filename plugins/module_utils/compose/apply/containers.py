@@ -1,22 +1,14 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action handlers for a service's containers: each takes the run's ApplyContext and one Action.
-
-Recreating a container:
-- stop-first: containers/replace.py, as the container module: create the replacement under a
-  temporary name (so a bad config fails while the old container still runs), stop the old one and
-  rename it aside, rename the new one and start it, remove the old one; a refused start puts the
-  old container back.
-- start-first: create and start the replacement beside the old one, wait until it is healthy (or
-  running, without a healthcheck), then stop and remove the old one and rename the new one.
-  With failure_action rollback, a replacement that does not become healthy is removed and the
-  old container keeps running; the run fails naming the service and the last health log lines.
+Recreating a container (the update of a service, batch by batch, gated on health, with its
+failure_action) is updates.py's; it creates the replacement and waits for it with the functions
+here.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from typing import Any, Optional
 
@@ -29,7 +21,6 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.anony
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import list_containers
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import ServiceContainer, container_spec
 from ansible_collections.goship.containers.plugins.module_utils.containers import engine
-from ansible_collections.goship.containers.plugins.module_utils.containers.replace import replace_container, temporary_name
 from ansible_collections.goship.containers.plugins.module_utils.file_tar import files_tar
 
 NO_HEALTHCHECK_GRACE = 1.0  # seconds a start-first replacement without healthcheck must keep running
@@ -46,9 +37,18 @@ def _spec(context: ApplyContext, action: Action, name: Optional[str] = None) -> 
     return container_spec(context.project, service, action.number or 1, labels, name=name)
 
 
-def _create(context: ApplyContext, action: Action, name: Optional[str] = None) -> str:
+def network_attachments(context: ApplyContext, action: Action) -> tuple[Any, ...]:
+    """The container's networks as the service defines them, aliases included."""
+    return _spec(context, action).spec.networks or ()
+
+
+def _create(context: ApplyContext, action: Action, name: Optional[str] = None, aliases: bool = True) -> str:
+    """Create the action's container. Without `aliases` it joins its networks under its own name
+    only: no request reaches it through the service's name until updates.py adds them."""
     made = _spec(context, action, name)
     spec = made.spec
+    if not aliases and spec.networks:
+        spec = dataclasses.replace(spec, networks=tuple(dataclasses.replace(n, aliases=()) for n in spec.networks))
     if spec.network_mode and spec.network_mode.startswith("service:"):
         spec = dataclasses.replace(spec, network_mode=_namespace_of(context, spec.network_mode[len("service:"):], action))
     if action.kind == A.RECREATE and action.old_volumes:
@@ -72,7 +72,11 @@ def _namespace_of(context: ApplyContext, owner: str, action: Action) -> str:
     return "container:" + mine[0].id
 
 
-def _final_name(context: ApplyContext, action: Action) -> str:
+def create_replacement(context: ApplyContext, action: Action, name: str, aliases: bool = True) -> str:
+    return _create(context, action, name, aliases)
+
+
+def final_name(context: ApplyContext, action: Action) -> str:
     service = context.project.services[action.service or ""]
     return service.container_name or L.container_name(context.project.name, service.name, action.number or 1)
 
@@ -110,39 +114,9 @@ def remove(context: ApplyContext, action: Action) -> None:
     engine.remove_container(context.client, target, keep_volumes=not context.options.remove_volumes)
 
 
-def recreate(context: ApplyContext, action: Action) -> Optional[bool]:
-    if action.unless_image and context.image_id(context.desired.services[action.service or ""].image) == action.unless_image:
-        return False  # recreated only for a rebuild, and the build kept the container's image ID
-    old = action.container_id or action.target
-    if action.strategy == "start-first":
-        new_id = _create(context, action, name=temporary_name(action.container_id or "", action.target))
-        _start_first(context, action, old, new_id)
-        return None
-    # stop-first: containers/replace.py, shared with the container module (the replacement is
-    # created before the old container is stopped; a refused start puts the old one back)
-    replace_container(context.client, old, functools.partial(_create, context, action), start=action.start,
-                      stop_timeout=context.options.stop_timeout, name=_final_name(context, action))
-    return None
-
-
-def _start_first(context: ApplyContext, action: Action, old: str, new_id: str) -> None:
-    desired = context.desired.services[action.service or ""]
-    try:
-        engine.start_container(context.client, new_id)
-        _wait_ready(context, new_id)
-    except Exception as exc:
-        if desired.failure_action == "rollback":
-            engine.remove_container(context.client, new_id, keep_volumes=False)
-            raise ExecutionError("service %s: the new container did not become healthy, rolled back"
-                                 " (the old container %s keeps running): %s" % (action.service, action.target, exc))
-        raise
-    engine.stop_container(context.client, old, context.options.stop_timeout)
-    engine.remove_container(context.client, old, keep_volumes=True)
-    context.client.rename(new_id, _final_name(context, action))
-
-
-def _wait_ready(context: ApplyContext, container_id: str) -> None:
-    """Healthy; or, without a healthcheck (image or service), still running after a grace time."""
+def wait_ready(context: ApplyContext, container_id: str, monitor: float = 0.0) -> None:
+    """Healthy; or, without a healthcheck (image or service), still running after a grace time.
+    Then, with `monitor` (update_config.monitor), still running and not unhealthy that long."""
     started = time.monotonic()
     deadline = started + context.options.wait_timeout
     while True:
@@ -151,13 +125,22 @@ def _wait_ready(context: ApplyContext, container_id: str) -> None:
         if not state.get("Running"):
             raise ExecutionError("container exited with code %s%s" % (state.get("ExitCode"), health_log(state)))
         if health == "healthy" or (health is None and time.monotonic() - started >= NO_HEALTHCHECK_GRACE):
-            return
+            break
         if health == "unhealthy":
             raise ExecutionError("unhealthy%s" % health_log(state))
         if time.monotonic() > deadline:
             raise ExecutionError("still %s after %ds%s" % (health or "starting", context.options.wait_timeout,
                                                            health_log(state)))
         time.sleep(POLL_SECONDS)
+    watched_until = time.monotonic() + monitor
+    while time.monotonic() < watched_until:
+        time.sleep(POLL_SECONDS)
+        state = context.client.inspect_container(container_id)["State"]
+        if not state.get("Running"):
+            raise ExecutionError("container exited with code %s within update_config.monitor (%gs)%s"
+                                 % (state.get("ExitCode"), monitor, health_log(state)))
+        if (state.get("Health") or {}).get("Status") == "unhealthy":
+            raise ExecutionError("unhealthy within update_config.monitor (%gs)%s" % (monitor, health_log(state)))
 
 
 def health_log(state: dict[str, Any]) -> str:

@@ -42,7 +42,10 @@ class ApplyContext:
         self.record = record
         self._image_ids: dict[str, str] = {}
         self._image_volumes: dict[str, list[str]] = {}
+        self._image_health: dict[str, bool] = {}
         self._lock = threading.Lock()
+        # service -> its update (apply/updates.py's ServiceUpdate), while its step runs
+        self.updates: dict[str, Any] = {}
         self.base_labels = L.project_labels(project.name, options.working_dir, options.config_files,
                                             options.environment_file)
 
@@ -66,10 +69,23 @@ class ApplyContext:
             return known
         return self._inspect_image(reference)[1]
 
+    def image_has_healthcheck(self, reference: str) -> bool:
+        """Whether the image declares a HEALTHCHECK (one inspect per image and run)."""
+        with self._lock:
+            known = self._image_health.get(reference)
+        if known is not None:
+            return known
+        self._inspect_image(reference)
+        with self._lock:
+            return self._image_health[reference]
+
     def _inspect_image(self, reference: str) -> tuple[str, list[str]]:
         found = self.client.inspect_image(reference)
-        volumes = sorted(((found.get("Config") or {}).get("Volumes") or {}).keys())
+        config = found.get("Config") or {}
+        volumes = sorted((config.get("Volumes") or {}).keys())
+        test = (config.get("Healthcheck") or {}).get("Test") or []
         with self._lock:
             self._image_ids[reference] = found["Id"]
             self._image_volumes[reference] = volumes
+            self._image_health[reference] = bool(test) and test[0] != "NONE"
         return found["Id"], volumes

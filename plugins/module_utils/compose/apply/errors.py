@@ -13,3 +13,8 @@ class ExecutionError(Exception):
 class GiveUp(Exception):
     """Raised by a wait condition that can no longer be met (a dependency exited with an error, is
     unhealthy or has no healthcheck to become healthy with): stop waiting at once, fail the run."""
+
+
+class UpdateFailed(ExecutionError):
+    """A replacement of a service's update did not become ready (healthy, or running without a
+    healthcheck): the service's update_config.failure_action decides what happens next."""

@@ -4,7 +4,8 @@
 
 Each step starts, in a thread of its own, as soon as the steps it comes `after` are done (its own
 dependencies, not a whole layer: parallel.run_when_ready); the actions of a step run in order,
-the recreates of one update batch together. Before a step starts containers it waits for its
+the recreates of one update batch together (updates.py: each batch ready before the next,
+update_config.failure_action on a failure). Before a step starts containers it waits for its
 dependencies' conditions (started, healthy, completed successfully: waits.py). Every action kind
 has its handler in HANDLERS, the one table that says what is done for it.
 """
@@ -15,7 +16,7 @@ import functools
 import time
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.apply import containers, resources, waits
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply import containers, resources, updates, waits
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import ApplyContext, ExecOptions, explain
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.parallel import run_when_ready
@@ -38,7 +39,7 @@ HANDLERS: dict[str, Handler] = {
     A.CREATE: containers.create,
     A.START: containers.start,
     A.UNPAUSE: containers.unpause,
-    A.RECREATE: containers.recreate,
+    A.RECREATE: updates.recreate,
     A.RESTART: containers.restart,
     A.STOP: containers.stop,
     A.REMOVE: containers.remove,
@@ -60,11 +61,23 @@ class Executor:
         if step.wait_for and step.starts_containers:
             for dependency, condition in step.wait_for:
                 waits.wait_for_dependency(self.context, step.name, dependency, condition)
+        update = updates.ServiceUpdate.for_step(self.context, step)
         for index, group in enumerate(_batches(step.actions)):
             if index and group[0].batch is not None and group[0].batch > 1 and step.batch_delay > 0:
                 time.sleep(step.batch_delay)  # update_config.delay between two update batches
-            run_when_ready([(str(number), functools.partial(self._run_action, action), ())
-                            for number, action in enumerate(group)])
+            run = functools.partial(run_when_ready, [(str(number), functools.partial(self._run_action, action), ())
+                                                     for number, action in enumerate(group)])
+            if update is not None and group[0].kind == A.RECREATE:
+                update.run_batch(group, run)  # waits for health, applies failure_action
+                continue
+            try:
+                run()
+            except BaseException:
+                if update is not None:
+                    update.abort()
+                raise
+        if update is not None:
+            update.finish()
 
     def _run_action(self, action: Action) -> None:
         handler = HANDLERS.get(action.kind)

@@ -67,13 +67,21 @@ def recreate_network(context: ApplyContext, action: Action) -> None:
     for container_id in action.attached:
         engine.stop_container(context.client, container_id, context.options.stop_timeout)
         context.client.disconnect_container_from_network(container_id, action.target, force=True)
-    remove_network(context, action)
+    _remove_network(context, action.target)  # its containers are detached already
     create_network(context, action)
 
 
 def remove_network(context: ApplyContext, action: Action) -> None:
-    """Remove; already gone is fine, a moment of stale endpoints is waited out (NETWORK_REMOVE_GRACE)."""
-    name = action.target
+    """Remove (by name, or by ID for a duplicate); already gone is fine, a moment of stale endpoints
+    is waited out (NETWORK_REMOVE_GRACE). `action.attached`: containers to stop and detach first
+    (they are recreated on the network that stays)."""
+    for container_id in action.attached:
+        engine.stop_container(context.client, container_id, context.options.stop_timeout)
+        context.client.disconnect_container_from_network(container_id, action.target, force=True)
+    _remove_network(context, action.target)
+
+
+def _remove_network(context: ApplyContext, name: str) -> None:
     deadline = time.monotonic() + NETWORK_REMOVE_GRACE
     while True:
         try:

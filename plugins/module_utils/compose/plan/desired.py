@@ -50,6 +50,11 @@ class DesiredService:
     # at once; default 1), waiting `delay` seconds between batches
     update_parallelism: int = 1
     update_delay: float = 0.0
+    # update_config.monitor (seconds a replacement must stay running and not unhealthy once ready;
+    # 0: no watch) and max_failure_ratio (the share of replacements that may fail before
+    # failure_action applies; 0: none may)
+    update_monitor: float = 0.0
+    max_failure_ratio: float = 0.0
     container_name: Optional[str] = None
     has_healthcheck: bool = False
     restart_policy: str = "no"
@@ -130,6 +135,20 @@ def _update_delay(service: Service) -> float:
     return (update.delay or 0) / 1e9 if update is not None else 0.0
 
 
+def _update_monitor(service: Service) -> float:
+    update = service.deploy.update_config if service.deploy else None
+    return (update.monitor or 0) / 1e9 if update is not None else 0.0
+
+
+def _max_failure_ratio(service: Service) -> float:
+    update = service.deploy.update_config if service.deploy else None
+    ratio = update.max_failure_ratio if update is not None else None
+    if ratio is not None and not 0 <= ratio <= 1:
+        raise PlanError("services.%s.deploy.update_config.max_failure_ratio" % service.name,
+                        "must be between 0 and 1, got %s" % ratio)
+    return float(ratio or 0)
+
+
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         pruned = {k: _prune(v) for k, v in value.items()}
@@ -174,6 +193,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
             update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
+            update_monitor=_update_monitor(service), max_failure_ratio=_max_failure_ratio(service),
             has_healthcheck=health is not None and not health.disabled,
             restart_policy=restart or "no", build_digest=build_digests.get(name),
             pull_policy=service.pull_policy or "missing",

@@ -44,6 +44,7 @@ class ObservedContainer:
     # (target, volume name) of every volume mount: what a recreate hands on (containers/anonymous_volumes.py).
     volume_mounts: tuple[tuple[str, str], ...] = ()
     network_mode: str = ""  # HostConfig.NetworkMode: "container:<id>" for a shared namespace
+    network_ids: tuple[str, ...] = ()  # the IDs of the networks it is attached to (names can repeat)
     labels: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -71,6 +72,7 @@ class ObservedNetwork:
     internal: bool
     attachable: bool
     labels: dict[str, str] = field(default_factory=dict, compare=False)
+    created: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,13 @@ class ObservedProject:
     # Names proven to exist by a container attached to / mounting them (details unknown).
     networks_in_use: set[str] = field(default_factory=set)
     volumes_in_use: set[str] = field(default_factory=set)
+    # Networks that share a name with the one in `networks` (two runs created it at once, or
+    # someone by hand): name -> the other networks of that name. The engine refuses every use of
+    # such a name ("ambiguous"); the planner removes them (keep_network says which one stays).
+    duplicate_networks: dict[str, tuple[ObservedNetwork, ...]] = field(default_factory=dict)
+
+    def attached_to(self, network_id: str) -> list[ObservedContainer]:
+        return [c for c in self.containers if network_id in c.network_ids]
 
     def service_containers(self, service: str) -> list[ObservedContainer]:
         return sorted((c for c in self.containers if c.service == service and not c.oneoff),
@@ -120,7 +129,9 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
         number = int(labels.get(L.CONTAINER_NUMBER, "0"))
     except ValueError:
         number = 0
-    networks = tuple(sorted(((item.get("NetworkSettings") or {}).get("Networks") or {}).keys()))
+    endpoints = (item.get("NetworkSettings") or {}).get("Networks") or {}
+    networks = tuple(sorted(endpoints.keys()))
+    network_ids = tuple(sorted(e.get("NetworkID") for e in endpoints.values() if (e or {}).get("NetworkID")))
     volume_items = [m for m in item.get("Mounts") or [] if m.get("Type") == "volume" and m.get("Name")]
     volumes = tuple(sorted(m["Name"] for m in volume_items))
     volume_mounts = tuple(sorted((m.get("Destination") or "", m["Name"]) for m in volume_items))
@@ -143,6 +154,7 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
         volumes=volumes,
         volume_mounts=volume_mounts,
         network_mode=(item.get("HostConfig") or {}).get("NetworkMode") or "",
+        network_ids=network_ids,
         labels=dict(labels),
     )
 
@@ -153,6 +165,7 @@ def _network(item: dict[str, Any]) -> ObservedNetwork:
         id=item.get("Id", ""), name=item.get("Name", ""), key=labels.get(L.NETWORK),
         project=labels.get(L.PROJECT), driver=item.get("Driver") or "",
         internal=bool(item.get("Internal")), attachable=bool(item.get("Attachable")), labels=dict(labels),
+        created=item.get("Created") or "",
     )
 
 
@@ -170,33 +183,52 @@ def list_containers(client: Any, project: str) -> list[ObservedContainer]:
     return [container_from_list(item) for item in items]
 
 
+def keep_network(candidates: Iterable[ObservedNetwork], containers: list[ObservedContainer], project: str) -> ObservedNetwork:
+    """Of several networks of one name, the one to keep: the one most containers use, then the
+    project's own (labelled), then the oldest."""
+    def rank(net: ObservedNetwork) -> tuple[int, int, str, str]:
+        used = sum(1 for c in containers if net.id in c.network_ids)
+        return (-used, 0 if net.project == project else 1, net.created, net.id)
+    return min(candidates, key=rank)
+
+
 def observe_project(client: Any, project: str, network_names: Iterable[str] = (),
-                    volume_names: Iterable[str] = ()) -> ObservedProject:
+                    volume_names: Iterable[str] = (), every_network_by_name: bool = False) -> ObservedProject:
     """Containers, networks and volumes of `project`. `network_names` / `volume_names` are the
     engine names the desired project uses: those not labelled for the project and not proven by
-    a container are looked up by name (one extra call each, only then)."""
+    a container are looked up by name (one extra call each, only then). `every_network_by_name`
+    looks all of `network_names` up (one call): what a run that will change the project does, to
+    find same-name networks without the project's labels (made by hand) before it uses the name."""
     observed = ObservedProject(name=project, containers=list_containers(client, project))
     for container in observed.containers:
         observed.networks_in_use.update(container.networks)
         observed.volumes_in_use.update(container.volumes)
+    found: dict[str, dict[str, ObservedNetwork]] = {}  # name -> id -> network
     for item in client.networks(filters=L.project_filter(project)) or []:
         net = _network(item)
-        observed.networks[net.name] = net
+        found.setdefault(net.name, {})[net.id] = net
+
+    wanted = set(network_names)
+    lookup = sorted(wanted if every_network_by_name else wanted - set(found) - observed.networks_in_use)
+    if lookup:
+        # The name filter matches substrings: keep exact matches only.
+        for item in client.networks(names=lookup) or []:
+            if item.get("Name") in lookup:
+                net = _network(item)
+                found.setdefault(net.name, {})[net.id] = net
+    for name, by_id in found.items():
+        kept = keep_network(by_id.values(), observed.containers, project)
+        observed.networks[name] = kept
+        others = tuple(sorted((n for n in by_id.values() if n.id != kept.id), key=lambda n: n.id))
+        if others:
+            observed.duplicate_networks[name] = others
     for item in (client.volumes(filters=L.project_filter(project)) or {}).get("Volumes") or []:
         vol = _volume(item)
         observed.volumes[vol.name] = vol
-
-    missing_networks = sorted(set(network_names) - set(observed.networks) - observed.networks_in_use)
-    if missing_networks:
-        # The name filter matches substrings: keep exact matches only.
-        for item in client.networks(names=missing_networks) or []:
-            if item.get("Name") in missing_networks:
-                net = _network(item)
-                observed.networks[net.name] = net
     missing_volumes = sorted(set(volume_names) - set(observed.volumes) - observed.volumes_in_use)
     if missing_volumes:
-        found = client.volumes(filters={"name": missing_volumes}) or {}
-        for item in found.get("Volumes") or []:
+        listed = client.volumes(filters={"name": missing_volumes}) or {}
+        for item in listed.get("Volumes") or []:
             if item.get("Name") in missing_volumes:
                 vol = _volume(item)
                 observed.volumes[vol.name] = vol

@@ -28,6 +28,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.des
     DesiredNetwork, DesiredProject, DesiredService,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_change
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_duplicates import duplicate_removals
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedImage, ObservedProject,
 )
@@ -236,14 +237,23 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
         if net.external:
             if not exists:
                 raise PlanError("networks.%s" % net.key, "external network %s does not exist" % net.name)
+            if observed.duplicate_networks.get(net.name):
+                ids = [actual.id[:12]] + [d.id[:12] for d in observed.duplicate_networks[net.name]] if actual else []
+                raise PlanError("networks.%s" % net.key, "external network %s exists %d times (%s): the engine refuses"
+                                " an ambiguous name; remove the extra ones ('docker network rm <id>')"
+                                % (net.name, len(ids), ", ".join(ids)))
             continue
+        repairs = duplicate_removals(project, observed, net, forced, options.selected)
         if not exists:
             steps.append(Step("network:" + net.key, (Action(A.CREATE_NETWORK, net.name, "missing"),)))
         elif actual is not None and actual.project == project.name:
             reason = network_change(net.settings, net.driver, net.internal, net.attachable, actual)
             if reason:
                 action = _network_recreation(project, observed, options, net, reason, forced)
-                steps.append(Step("network:" + net.key, (action,)))
+                steps.append(Step("network:" + net.key, tuple(repairs) + (action,)))
+                continue
+        if repairs:
+            steps.append(Step("network:" + net.key, tuple(repairs)))
     for vol in project.volumes:
         actual_vol = observed.volumes.get(vol.name)
         exists = actual_vol is not None or vol.name in observed.volumes_in_use
@@ -551,7 +561,8 @@ def _teardown_steps(project: DesiredProject, observed: ObservedProject, options:
     teardown: list[Step] = []
     for net in project.networks:
         if not net.external and (net.name in observed.networks or net.name in observed.networks_in_use):
-            teardown.append(Step("network:" + net.key, (Action(A.REMOVE_NETWORK, net.name, "state: absent"),)))
+            repairs = duplicate_removals(project, observed, net, {}, move_containers=False)
+            teardown.append(Step("network:" + net.key, tuple(repairs) + (Action(A.REMOVE_NETWORK, net.name, "state: absent"),)))
     if options.remove_volumes:
         for vol in project.volumes:
             if not vol.external and (vol.name in observed.volumes or vol.name in observed.volumes_in_use):

@@ -95,7 +95,7 @@ def recording_executor(monkeypatch, built_id):
         context.remember_image(action.target, built_id)
         return built_id != "sha256:old"
 
-    def create(context, action, name=None):
+    def create(context, action, name=None, aliases=True):
         raise RuntimeError("stop here: the recreate ran")
 
     monkeypatch.setitem(E.HANDLERS, "build", build)

@@ -74,3 +74,29 @@ def test_other_errors_fail_at_once_and_a_missing_network_is_fine():
         remove(client)
     assert client.calls == 1
     remove(Client([EngineError("no such network", status=404)]))
+
+
+def test_a_recreated_network_detaches_each_of_its_containers_once(monkeypatch):
+    """recreate_network detaches, removes, creates: removing must not detach the containers again
+    (the engine answers "is not connected" to a second disconnect)."""
+    calls = []
+
+    class Recreating(Client):
+        def stop(self, container, timeout=None):
+            calls.append(("stop", container))
+
+        def disconnect_container_from_network(self, container, network, force=False):
+            if ("disconnect", container) in calls:
+                raise EngineError("container %s is not connected to the network %s" % (container, network))
+            calls.append(("disconnect", container))
+
+        def remove_network(self, name):
+            calls.append(("remove", name))
+
+    context = ApplyContext.__new__(ApplyContext)
+    context.client = Recreating([], attached={"c1": {"Name": "w1"}, "c2": {"Name": "w2"}})
+    context.options = type("Options", (), {"stop_timeout": None})()
+    monkeypatch.setattr(ex, "create_network", lambda context, action: calls.append(("create", action.target)))
+    ex.recreate_network(context, Action("recreate_network", "gsproj_back", "changed: labels", attached=("c1", "c2")))
+    assert calls == [("stop", "c1"), ("disconnect", "c1"), ("stop", "c2"), ("disconnect", "c2"),
+                     ("remove", "gsproj_back"), ("create", "gsproj_back")]
