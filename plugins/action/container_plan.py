@@ -23,6 +23,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.goship.containers.plugins.module_utils.client import docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
+from ansible_collections.goship.containers.plugins.module_utils.containers.replace import leftover_steps
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
     api_refusal_message, api_refusals, check_mode_result, container_task, task_secret_rule,
 )
@@ -102,6 +103,11 @@ class ActionModule(ActionBase):
         if refused:
             raise PlanError("", api_refusal_message(refused[0][0], refused[0][1], "unix://%s" % state.get("socket", ""), api_version))
         planned = check_mode_result(task, found, image, rule, diff=bool(self._task.diff))
+        # what an interrupted replacement left comes first, as in the module's check-mode run
+        cleared = [text for text, _kind, _id in leftover_steps(state.get("listed") or [], str(params["name"]))]
+        if cleared:
+            planned["actions"] = cleared + list(planned.get("actions") or [])
+            planned["changed"] = True
         planned["api_requests"] = state.get("requests", 0)
         return planned
 

@@ -32,10 +32,10 @@ class UnixConnection(http.client.HTTPConnection):
         self.sock.connect(self.socket_path)
 
 
-def get(connection, path):
+def get(connection, path, query=None):
     """The engine's JSON answer to GET path; None for 404."""
     connection.requests += 1
-    connection.request("GET", urllib.parse.quote(path, safe="/:@"))
+    connection.request("GET", urllib.parse.quote(path, safe="/:@") + ("?" + urllib.parse.urlencode(query) if query else ""))
     response = connection.getresponse()
     body = response.read()
     if response.status == 404:
@@ -49,6 +49,8 @@ def read_state(container, image, socket_path, timeout=60):
     connection = UnixConnection(socket_path, timeout)
     try:
         state = {
+            # what an interrupted replacement may have left, as the container module lists it first
+            "listed": get(connection, "/containers/json", {"all": "1", "filters": json.dumps({"name": [container]})}),
             "container": get(connection, "/containers/%s/json" % container),
             "image": get(connection, "/images/%s/json" % image) if image else None,
             "version": get(connection, "/version"),

@@ -67,30 +67,44 @@ def leftovers(listed: Iterable[dict[str, Any]], name: str) -> tuple[list[dict[st
     return temporary, aside
 
 
+def leftover_steps(listed: Iterable[dict[str, Any]], name: str) -> list[tuple[str, str, str]]:
+    """What clearing an interrupted replacement of `name` takes, from the containers list
+    (filtered by name): (action text, "rename" or "remove", container ID), in order. When nothing
+    holds `name` but an old container was set aside, it gets its name back: it is the user's
+    container, with its volumes. Other leftovers are removed, their volumes kept (a replacement
+    mounts the old container's anonymous volumes by name). Pure: the container module and the
+    container_plan action both plan with it."""
+    listed = list(listed)
+    temporary, aside = leftovers(listed, name)
+    holder = any("/" + name in (c.get("Names") or ()) for c in listed)
+    steps: list[tuple[str, str, str]] = []
+    for container in aside:
+        found = (container.get("Names") or ["/?"])[0].lstrip("/")
+        if not holder and not any(kind == "rename" for _text, kind, _id in steps):
+            steps.append(("rename container %s back to %s (an interrupted replacement set it aside and nothing holds the name)"
+                          % (found, name), "rename", container["Id"]))
+        else:
+            steps.append(("remove leftover container %s (the old container an interrupted replacement set aside; volumes kept)"
+                          % found, "remove", container["Id"]))
+    for container in temporary:
+        found = (container.get("Names") or ["/?"])[0].lstrip("/")
+        steps.append(("remove leftover container %s (the replacement an interrupted run created under its temporary name;"
+                      " volumes kept)" % found, "remove", container["Id"]))
+    return steps
+
+
 def clean_leftovers(client: Any, name: str, record: Callable[[str, Optional[Callable[[], Any]]], Any]) -> Optional[str]:
     """Clear what an interrupted replacement of `name` left (one list call when there is nothing),
     each step through `record(action, fn)` (Outcome.apply: named in the run's actions, skipped in
-    check mode). When nothing holds `name` but an old container was set aside, it gets its name
-    back: it is the user's container, with its volumes. Other leftovers are removed, their volumes
-    kept (a replacement mounts the old container's anonymous volumes by name). Returns the ID of
-    the container that holds `name` afterwards when it is a restored one, else None."""
-    listed = client.containers(all=True, filters={"name": name})
-    temporary, aside = leftovers(listed, name)
-    holder = any("/" + name in (c.get("Names") or ()) for c in listed)
+    check mode). Returns the ID of the container that holds `name` afterwards when it is a
+    restored one, else None."""
     restored: Optional[str] = None
-    for container in aside:
-        found = (container.get("Names") or ["/?"])[0].lstrip("/")
-        if not holder and restored is None:
-            record("rename container %s back to %s (an interrupted replacement set it aside and nothing holds the name)"
-                   % (found, name), lambda c=container: client.rename(c["Id"], name))
-            restored = container["Id"]
+    for text, kind, container_id in leftover_steps(client.containers(all=True, filters={"name": name}), name):
+        if kind == "rename":
+            record(text, lambda c=container_id: client.rename(c, name))
+            restored = container_id
         else:
-            record("remove leftover container %s (the old container an interrupted replacement set aside; volumes kept)"
-                   % found, lambda c=container: engine.remove_container(client, c["Id"], keep_volumes=True))
-    for container in temporary:
-        found = (container.get("Names") or ["/?"])[0].lstrip("/")
-        record("remove leftover container %s (the replacement an interrupted run created under its temporary name;"
-               " volumes kept)" % found, lambda c=container: engine.remove_container(client, c["Id"], keep_volumes=True))
+            record(text, lambda c=container_id: engine.remove_container(client, c, keep_volumes=True))
     return restored
 
 

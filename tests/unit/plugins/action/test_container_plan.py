@@ -105,7 +105,7 @@ def run_playbook(tmp_path_factory):
 def test_a_current_container(run):
     current = run["current"]
     assert current["changed"] is False and current["actions"] == [] and current["differences"] == []
-    assert current["container"] == CONTAINER and current["api_requests"] == 3
+    assert current["container"] == CONTAINER and current["api_requests"] == 4
 
 
 def test_drift_in_and_out_of_check_mode_with_its_diff(run):
@@ -119,7 +119,7 @@ def test_drift_in_and_out_of_check_mode_with_its_diff(run):
 def test_a_missing_container_and_state_absent(run):
     assert run["missing"]["actions"] == ["create (container does not exist)", "start (state is started)"]
     assert run["missing"]["container"] == {}
-    assert run["absent"]["actions"] == ["remove (state is absent)"] and run["absent"]["api_requests"] == 2
+    assert run["absent"]["actions"] == ["remove (state is absent)"] and run["absent"]["api_requests"] == 3
 
 
 def test_refusals_name_what_is_wrong(run):

@@ -10,6 +10,7 @@ import os
 import socketserver
 import tempfile
 import threading
+import urllib.parse
 
 import pytest
 
@@ -30,7 +31,11 @@ class FakeEngine(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - the name http.server calls
-        status, body = ANSWERS.get(self.path, (404, {"message": "No such object"}))
+        if self.path.startswith("/containers/json?"):  # the list by name: one leftover of an interrupted run
+            name = json.loads(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["filters"][0])["name"][0]
+            status, body = 200, [{"Id": "d1", "Names": ["/%s" % name]}, {"Id": "d2", "Names": ["/0123456789ab_%s" % name]}]
+        else:
+            status, body = ANSWERS.get(self.path, (404, {"message": "No such object"}))
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
@@ -58,11 +63,12 @@ def fake_engine():
 
 def test_the_engines_own_json_and_null_for_404(engine):
     state = read_state("web", "shop:1.4.3", engine)
-    assert state == {"container": {"Id": "c0ffee", "Name": "/web"},
+    assert state == {"listed": [{"Id": "d1", "Names": ["/web"]}, {"Id": "d2", "Names": ["/0123456789ab_web"]}],
+                     "container": {"Id": "c0ffee", "Name": "/web"},
                      "image": {"Id": "sha256:1c07", "RepoTags": ["shop:1.4.3"]},
-                     "version": {"ApiVersion": "1.41"}, "requests": 3}
-    assert read_state("gone", "", engine) == {"container": None, "image": None, "version": {"ApiVersion": "1.41"},
-                                              "requests": 2}
+                     "version": {"ApiVersion": "1.41"}, "requests": 4}
+    gone = read_state("gone", "", engine)
+    assert (gone["container"], gone["image"], gone["requests"]) == (None, None, 3)
     assert read_state("gone", "registry.example/team/shop:2", engine)["image"] == {"Id": "sha256:2d18"}
 
 
