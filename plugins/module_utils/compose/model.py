@@ -7,15 +7,13 @@ absolute, short syntax turned into long syntax, durations in nanoseconds, sizes 
 executor and `compose_info` read these objects and never the raw YAML.
 
 `Project.to_config()` serialises the project in the shape `docker compose config --format json`
-prints (the oracle tests compare the two), `Service.canonical()` is the deterministic form the
-executor hashes into the `com.docker.compose.config-hash` label.
+prints (the oracle tests compare the two): the values `com.docker.compose.config-hash` hashes
+(plan/compose_hash.py); `Service.canonical()` is the form the settings fingerprint hashes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -390,11 +388,6 @@ class Service(_Config):
             deploy.pop("replicas", None)
             config["deploy"] = deploy
         return config
-
-    def config_hash(self) -> str:
-        """sha256 of the canonical form (sorted keys, no whitespace): stable across runs."""
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- top level

@@ -4,21 +4,21 @@
 engine call. Built from the model (`desired_project`) or, for `state: absent` by project name
 only, from the labels the project's objects carry (`desired_from_labels`).
 
-The config hash is the sha256 of the service's canonical form (the model's, minus what does not
-define the container: replicas, build, pull policy, start order, profiles); the settings
-fingerprint (labels.settings_fingerprint) is one short hash per top-level key of that form, so a
-recreate can name what changed. All values here are frozen.
+The config hash is Compose's own (compose_hash.py), so `docker compose up` and this collection
+each keep what the other deployed; the settings fingerprint (labels.settings_fingerprint) is one
+short hash per top-level key of the service's canonical form (the model's, minus what does not
+define the container: replicas, build, pull policy, start order, profiles), so a recreate can name
+what changed. All values here are frozen.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.compose_hash import compose_config_hash
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_settings
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import (
@@ -150,11 +150,6 @@ def service_canonical(service: Service) -> dict[str, Any]:
     return canonical
 
 
-def service_config_hash(canonical: dict[str, Any]) -> str:
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def desired_project(project: Project, default_order: str = "stop-first",
                     build_digests: Optional[dict[str, str]] = None) -> DesiredProject:
     """The planner's view of the model (pure)."""
@@ -170,7 +165,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
         health = healthcheck_spec(service)
         services[name] = DesiredService(
             name=name, image=default_image(project, service), replicas=service.replicas,
-            config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
+            config_hash=compose_config_hash(service, project.environment), settings=L.settings_fingerprint(canonical),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
             update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
