@@ -21,7 +21,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, desired_from_labels, desired_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage, ObservedProject, list_containers, observe_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, service_has_build
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, build_labels, service_has_build
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
 
@@ -94,7 +94,7 @@ def build_digests(project: Project, build: str) -> dict[str, str]:
     for name, service in built.items():
         try:  # a Dockerfile this host cannot build (BuildKit without buildx) fails here, before any step
             digests[name] = planned_digest(build_context_path(project, service), service.build.dockerfile,
-                                           dict(service.build.args), service.build.target, dict(service.build.labels))
+                                           dict(service.build.args), service.build.target, build_labels(project, service))
         except ContextError as exc:
             raise PlanError("services.%s.build" % name, str(exc))
     return digests

@@ -26,6 +26,8 @@ DEPENDS_ON = "com.docker.compose.depends_on"
 IMAGE = "com.docker.compose.image"
 VERSION = "com.docker.compose.version"
 NETWORK = "com.docker.compose.network"
+# On images Compose builds with the engine's classic builder (it adds it to build.labels).
+IMAGE_BUILDER = "com.docker.compose.image.builder"
 VOLUME = "com.docker.compose.volume"
 
 SETTINGS = "io.goship.compose.settings"
