@@ -363,7 +363,8 @@ def main() -> None:
         module.protect_values(project_secrets(project, module.secret_rule))
     client = connect(module)
     try:
-        desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply)
+        desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply,
+                                   module.secret_rule)
     except (ComposeError, PlanError) as exc:
         outcome.fail(str(exc))
         return
@@ -386,7 +387,12 @@ def main() -> None:
     except ExecutionError as exc:
         outcome.fail(str(exc), services=run.report(client, result, refresh=True))
         return
-    outcome.exit(services=run.report(client, result, refresh=outcome.changed))
+    services = run.report(client, result, refresh=outcome.changed)
+    for name, image_id in run.image_ids_after(services).items():  # a built or pulled image's ID is known now
+        if name in after and str(after[name].get("image_id", "")).startswith("("):
+            after[name] = dict(after[name], image_id=image_id)
+    outcome.set_diff(before, after)
+    outcome.exit(services=services)
 
 
 if __name__ == "__main__":

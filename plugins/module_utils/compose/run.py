@@ -23,6 +23,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.obs
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, build_labels, service_has_build
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule, project_secrets
 
 
 @dataclass
@@ -184,9 +185,12 @@ def _image_id(client: Any, reference: str) -> Optional[str]:
 
 
 def plan(client: Any, request: ComposeRequest, project: Optional[Project],
-         record_pull: Optional[Callable[[str], None]] = None) -> tuple[DesiredProject, ComposeResult]:
+         record_pull: Optional[Callable[[str], None]] = None,
+         secret_rule: Optional[SecretRule] = None) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load(). With `record_pull` (not in check mode), images with
-    pull policy `always` are pulled first."""
+    pull policy `always` are pulled first. `secret_rule` (the task's) decides what the diff and
+    the values label mask."""
+    secret_rule = secret_rule or SecretRule()
     if project is not None and request.state != "absent":
         require_api_version(client, project)
     if project is None:
@@ -194,7 +198,8 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
         desired = desired_from_labels(request.project_name or "", observed)
         selected = select_services(desired, request.services, request.dependencies)
     else:
-        desired = desired_project(project, request.update_order, build_digests(project, request.build))
+        desired = desired_project(project, request.update_order, build_digests(project, request.build),
+                                  secret_rule, tuple(project_secrets(project, secret_rule)))
         selected = select_services(desired, request.services, request.dependencies)
         if record_pull is not None and request.state in ("present", "restarted"):
             pull_always(client, desired, selected, request, record_pull)
@@ -204,7 +209,7 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
         state=request.state, recreate=request.recreate, build=request.build, pull=request.pull,
         remove_orphans=request.remove_orphans, remove_volumes=request.remove_volumes,
         remove_images=request.remove_images,
-        selected=tuple(selected) if request.services is not None else None,
+        selected=tuple(selected) if request.services is not None else None, secret_rule=secret_rule,
     )
     digests = {s.image: s.build_digest for s in desired.services.values() if s.build_digest is not None}
     images = lookup_images(client, _images_needed(desired, observed, selected, request), digests)
@@ -248,6 +253,12 @@ def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
         entry["running"] = sum(1 for c in entry["containers"] if c["state"] == "running")
         entry["replicas"] = len(entry["containers"])
     return services
+
+
+def image_ids_after(services: dict[str, Any]) -> dict[str, str]:
+    """Per service, the image ID its first container runs (from `report`): a diff's after.image_id
+    once the images planned as "(built first)" / "(pulled first)" exist."""
+    return {name: entry["containers"][0]["image_id"] for name, entry in services.items() if entry.get("containers")}
 
 
 def plan_actions(the_plan: Plan) -> list[dict[str, Any]]:

@@ -21,10 +21,12 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan imp
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.compose_hash import compose_config_hash
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_settings
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import recorded_values
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import (
     container_spec, default_image, healthcheck_spec, restart_policy,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule
 
 UPDATE_ORDERS = ("stop-first", "start-first")
 
@@ -43,6 +45,7 @@ class DesiredService:
     replicas: int = 1
     config_hash: str = ""
     settings: str = ""  # labels.settings_fingerprint of the canonical form
+    values: str = ""  # settings_values.recorded_values: the canonical form, secrets as tokens
     depends_on: dict[str, Dependency] = field(default_factory=dict)
     update_order: str = "stop-first"  # resolved: explicit, else the module default
     failure_action: str = "pause"
@@ -151,8 +154,10 @@ def service_canonical(service: Service) -> dict[str, Any]:
 
 
 def desired_project(project: Project, default_order: str = "stop-first",
-                    build_digests: Optional[dict[str, str]] = None) -> DesiredProject:
-    """The planner's view of the model (pure)."""
+                    build_digests: Optional[dict[str, str]] = None, secret_rule: Optional[SecretRule] = None,
+                    secret_values: tuple[str, ...] = ()) -> DesiredProject:
+    """The planner's view of the model (pure). `secret_rule` and `secret_values` (the project's
+    secrets, secrets.project_secrets) decide what the values label masks."""
     build_digests = build_digests or {}
     services: dict[str, DesiredService] = {}
     for name, service in project.services.items():
@@ -166,6 +171,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
         services[name] = DesiredService(
             name=name, image=default_image(project, service), replicas=service.replicas,
             config_hash=compose_config_hash(service, project.environment), settings=L.settings_fingerprint(canonical),
+            values=recorded_values(canonical, secret_rule, secret_values),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
             update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),
