@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import struct
 from decimal import Decimal
@@ -74,12 +75,12 @@ _VOLUME = _struct(
 _PORT = _struct("name", "mode", "host_ip", "target", "published", "protocol", "app_protocol")
 _SERVICE_NETWORK = _struct("aliases", "driver_opts", "gw_priority", "interface_name", "ipv4_address",
                            "ipv6_address", "link_local_ips", "mac_address", "priority")
+_WATCH = _struct("path", "action", "target", ("exec", _HOOK), "include", "ignore", "initial_sync")
 _HEALTHCHECK = _struct("test", "timeout", "interval", "retries", "start_period", "start_interval", "disable")
 
 SERVICE = _struct(
     "profiles", "annotations", "attach", "build",
-    ("develop", _struct(("watch", _list(_struct("path", "action", "target", ("exec", _HOOK), "include", "ignore",
-                                                 "initial_sync"))))),
+    ("develop", _struct(("watch", _list(_WATCH)))),
     ("blkio_config", _BLKIO), "cap_add", "cap_drop", "cgroup_parent", "cgroup", "cpu_count",
     ("cpu_percent", F32), "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", ("cpus", F32), "cpuset",
     "cpu_shares", "command", ("configs", _list(_FILE_REFERENCE)), "container_name",
@@ -117,7 +118,7 @@ def _float32(value: float) -> float:
 def go_float(value: float, bits: int = 64) -> str:
     """A float as Go's encoding/json writes it: the shortest digits that read back as the same
     float32 / float64, in plain notation unless below 1e-6 or from 1e21 (then Go's exponent form)."""
-    if value != value or value in (float("inf"), float("-inf")):
+    if math.isnan(value) or math.isinf(value):
         raise ValueError("unsupported float %r" % value)
     if bits == 32:
         value = _float32(value)
