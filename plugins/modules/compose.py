@@ -60,8 +60,9 @@ attributes:
         long syntax (C(environment) as a map, C(ports) and C(volumes) as entries).
       - The before side comes from the engine, from the C(io.goship.compose.values) label each
         container records at creation (listed with the containers, no extra request). A container
-        made without it (by C(docker compose) or an earlier version) shows
-        C((not recorded ...)) for each value.
+        made by an earlier version shows C((not recorded ...)) for each value; one made by
+        C(docker compose) records no settings at all, so its diff names none and its recreate says
+        C(configuration changed (config-hash)).
       - Secrets never appear. Values of O(sensitive_keys) and secret-looking names in C(environment)
         and C(labels), URL passwords, and any value holding the content of a Compose secret or config
         show as C(********), and as C(******** (changed)) on the after side when they changed. The
