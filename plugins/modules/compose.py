@@ -414,12 +414,14 @@ def main() -> None:
     except (ComposeError, PlanError) as exc:
         outcome.fail(str(exc))
         return
+    secret_values = None
     if project is not None:  # env files, interpolation and secrets' environment are read by now
-        module.protect_values(project_secrets(project, module.secret_rule))
+        secret_values = project_secrets(project, module.secret_rule)
+        module.protect_values(secret_values)
     client = connect(module)
     try:
         desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply,
-                                   module.secret_rule)
+                                   module.secret_rule, secret_values)
     except (ComposeError, PlanError) as exc:
         outcome.fail(str(exc))
         return

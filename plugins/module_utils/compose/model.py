@@ -377,9 +377,10 @@ class Service(_Config):
             return self.deploy.update_config.failure_action
         return None
 
-    def canonical(self) -> dict[str, Any]:
-        """What defines the container (not how many, nor how the image is made, nor start order)."""
-        config = self.to_config()
+    def canonical(self, config: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """What defines the container (not how many, nor how the image is made, nor start order).
+        `config`: this service's to_config(), when the caller has it already (it is not changed)."""
+        config = dict(config) if config is not None else self.to_config()
         for key in ("build", "pull_policy", "scale", "depends_on", "profiles"):
             config.pop(key, None)
         deploy = config.get("deploy")

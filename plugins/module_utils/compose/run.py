@@ -185,11 +185,12 @@ def _image_id(client: Any, reference: str) -> Optional[str]:
 
 
 def plan(client: Any, request: ComposeRequest, project: Optional[Project],
-         record_pull: Optional[Callable[[str], None]] = None,
-         secret_rule: Optional[SecretRule] = None) -> tuple[DesiredProject, ComposeResult]:
+         record_pull: Optional[Callable[[str], None]] = None, secret_rule: Optional[SecretRule] = None,
+         secret_values: Optional[list[str]] = None) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load(). With `record_pull` (not in check mode), images with
     pull policy `always` are pulled first. `secret_rule` (the task's) decides what the diff and
-    the values label mask."""
+    the values label mask; `secret_values`, the project's secrets (secrets.project_secrets), when
+    the caller has them already."""
     secret_rule = secret_rule or SecretRule()
     if project is not None and request.state != "absent":
         require_api_version(client, project)
@@ -199,7 +200,7 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
         selected = select_services(desired, request.services, request.dependencies)
     else:
         desired = desired_project(project, request.update_order, build_digests(project, request.build),
-                                  secret_rule, tuple(project_secrets(project, secret_rule)))
+                                  secret_rule, tuple(project_secrets(project, secret_rule) if secret_values is None else secret_values))
         selected = select_services(desired, request.services, request.dependencies)
         if record_pull is not None and request.state in ("present", "restarted"):
             pull_always(client, desired, selected, request, record_pull)

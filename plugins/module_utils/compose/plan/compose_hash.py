@@ -192,11 +192,12 @@ def unknown_keys(value: Any, schema: Optional[tuple] = SERVICE, path: str = "") 
     return found
 
 
-def hashed_config(service: Service, environment: Optional[dict[str, str]] = None) -> dict[str, Any]:
+def hashed_config(service: Service, environment: Optional[dict[str, str]] = None,
+                  config: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The service as Compose hashes it (see the module docstring). `environment`, the project's
     interpolation environment: DOCKER_DEFAULT_PLATFORM sets the platform of a built service, as
-    `docker compose up` does before hashing."""
-    config = service.to_config()
+    `docker compose up` does before hashing. `config`: service.to_config() if the caller has it."""
+    config = dict(config) if config is not None else service.to_config()
     for key in NOT_HASHED:
         config.pop(key, None)
     if isinstance(config.get("deploy"), dict):
@@ -207,7 +208,8 @@ def hashed_config(service: Service, environment: Optional[dict[str, str]] = None
     return config
 
 
-def compose_config_hash(service: Service, environment: Optional[dict[str, str]] = None) -> str:
+def compose_config_hash(service: Service, environment: Optional[dict[str, str]] = None,
+                        config: Optional[dict[str, Any]] = None) -> str:
     """sha256 (hex) of the service's Go JSON: the value `docker compose up` writes in the label."""
-    text = go_json(hashed_config(service, environment), SERVICE)
+    text = go_json(hashed_config(service, environment, config), SERVICE)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

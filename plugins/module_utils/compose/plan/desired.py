@@ -140,10 +140,10 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def service_canonical(service: Service) -> dict[str, Any]:
+def service_canonical(service: Service, config: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The model's canonical form, with a `deploy` that held only replicas (or empty defaults)
     dropped: scaling must not read as a configuration change."""
-    canonical = service.canonical()
+    canonical = service.canonical(config)
     if "deploy" in canonical:
         deploy = _prune(canonical["deploy"])
         if deploy:
@@ -166,11 +166,12 @@ def desired_project(project: Project, default_order: str = "stop-first",
         order, failure = resolve_update(service, default_order)
         container_spec(project, service, 1, {})  # every mapping error surfaces here, before any write
         restart = restart_policy(service)[0]
-        canonical = service_canonical(service)
+        config = service.to_config()  # serialised once: the hash, the fingerprint and the values read it
+        canonical = service_canonical(service, config)
         health = healthcheck_spec(service)
         services[name] = DesiredService(
             name=name, image=default_image(project, service), replicas=service.replicas,
-            config_hash=compose_config_hash(service, project.environment), settings=L.settings_fingerprint(canonical),
+            config_hash=compose_config_hash(service, project.environment, config), settings=L.settings_fingerprint(canonical),
             values=recorded_values(canonical, secret_rule, secret_values),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
