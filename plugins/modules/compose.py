@@ -15,6 +15,13 @@ description:
   - Containers, networks and volumes carry the labels Docker Compose v2 sets, so
     C(docker compose ps), C(ls), C(logs) and C(down) work on the projects this module deploys.
     Containers are named C(<project>-<service>-<number>).
+  - The C(com.docker.compose.config-hash) label is the one C(docker compose) 2.40 computes for the
+    same service, and the C(com.docker.compose.image) label is the image ID, so C(docker compose up)
+    (with or without C(--no-build)) recreates nothing this module deployed, and this module recreates
+    nothing C(docker compose up) deployed. A service built from a context is built with the label
+    C(com.docker.compose.image.builder=classic) that C(docker compose) adds with the engine's classic
+    builder, so both get the same image ID from the same inputs. Containers deployed by earlier
+    versions of this collection carry another hash and are recreated once.
   - A run that changes nothing costs four API requests whatever the number of services (the
     version negotiation, and one list call each for containers, networks and volumes).
   - Named volumes are never removed unless O(remove_volumes=true); containers of services that
@@ -62,8 +69,22 @@ attributes:
     description: Returns the full plan and makes no write request.
   diff_mode:
     support: full
-    description: Per service, before and after (image, image ID, replicas, and each changed setting with its value); per
-      network to recreate (key C(network:<name>)), its settings before and after.
+    description:
+      - Per service, before and after; the same in check mode. C(replicas), C(running), C(image) and
+        C(image_id) (after a build or pull, the new image's ID; in check mode C((built first)) or
+        C((pulled first)), which cannot be known yet); C(actions); C(changed_settings), the
+        top-level settings that differ; and C(settings), each of them with its value, in Compose's
+        long syntax (C(environment) as a map, C(ports) and C(volumes) as entries).
+      - The before side comes from the engine, from the C(io.goship.compose.values) label each
+        container records at creation (listed with the containers, no extra request). A container
+        made by an earlier version shows C((not recorded ...)) for each value; one made by
+        C(docker compose) records no settings at all, so its diff names none and its recreate says
+        C(configuration changed (config-hash)).
+      - Secrets never appear. Values of O(sensitive_keys) and secret-looking names in C(environment)
+        and C(labels), URL passwords, and any value holding the content of a Compose secret or config
+        show as C(********), and as C(******** (changed)) on the after side when they changed. The
+        label records them only as C(********#) and eight hex digits of their sha256.
+      - Per network to recreate (key C(network:<name>)), its settings before and after.
 options:
   project_src:
     description:
@@ -330,6 +351,40 @@ services:
           exit_code: null
           image: shop-web
           image_id: sha256:0123...
+diff:
+  description:
+    - In diff mode (C(--diff), or C(diff=true) on the task), per service and per network to recreate, C(before) and
+      C(after) (see the diff_mode attribute). Check mode returns the same diff.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: Per service (and C(network:<name>)), the state before.
+      type: dict
+    after:
+      description: Per service (and C(network:<name>)), the state after.
+      type: dict
+  sample:
+    before:
+      web:
+        replicas: 1
+        running: 1
+        image: shop-web
+        image_id: sha256:0123...
+        settings:
+          environment: {MODE: blue, DB_PASSWORD: "********"}
+          ports: [{mode: ingress, host_ip: 127.0.0.1, target: 8080, published: "8080", protocol: tcp}]
+    after:
+      web:
+        replicas: 1
+        running: 1
+        image: shop-web
+        image_id: sha256:4567...
+        changed_settings: [environment, ports]
+        settings:
+          environment: {MODE: green, DB_PASSWORD: "******** (changed)"}
+          ports: [{mode: ingress, host_ip: 127.0.0.1, target: 8080, published: "8081", protocol: tcp}]
+        actions: ["recreate (stop-first) shop-web-1: changed: environment, ports"]
 """
 
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
@@ -385,12 +440,15 @@ def main() -> None:
     except (ComposeError, PlanError) as exc:
         outcome.fail(str(exc))
         return
+    secret_values = None
     if project is not None:  # env files, interpolation and secrets' environment are read by now
-        module.protect_values(project_secrets(project, module.secret_rule))
+        secret_values = project_secrets(project, module.secret_rule)
+        module.protect_values(secret_values)
     client = connect(module)
     try:
         desired, result, lock = run.plan_to_change(client, request, project, module.check_mode,
-                                                   None if module.check_mode else outcome.apply)
+                                                   None if module.check_mode else outcome.apply,
+                                                   module.secret_rule, secret_values)
     except (ComposeError, PlanError, ProjectBusy) as exc:
         outcome.fail(str(exc))
         return
@@ -416,7 +474,12 @@ def main() -> None:
     finally:
         if lock is not None:
             lock.release()
-    outcome.exit(services=run.report(client, result, refresh=outcome.changed))
+    services = run.report(client, result, refresh=outcome.changed)
+    for name, image_id in run.image_ids_after(services).items():  # a built or pulled image's ID is known now
+        if name in after and str(after[name].get("image_id", "")).startswith("("):
+            after[name] = dict(after[name], image_id=image_id)
+    outcome.set_diff(before, after)
+    outcome.exit(services=services)
 
 
 if __name__ == "__main__":

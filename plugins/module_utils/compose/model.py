@@ -7,15 +7,13 @@ absolute, short syntax turned into long syntax, durations in nanoseconds, sizes 
 executor and `compose_info` read these objects and never the raw YAML.
 
 `Project.to_config()` serialises the project in the shape `docker compose config --format json`
-prints (the oracle tests compare the two), `Service.canonical()` is the deterministic form the
-executor hashes into the `com.docker.compose.config-hash` label.
+prints (the oracle tests compare the two): the values `com.docker.compose.config-hash` hashes
+(plan/compose_hash.py); `Service.canonical()` is the form the settings fingerprint hashes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -379,9 +377,10 @@ class Service(_Config):
             return self.deploy.update_config.failure_action
         return None
 
-    def canonical(self) -> dict[str, Any]:
-        """What defines the container (not how many, nor how the image is made, nor start order)."""
-        config = self.to_config()
+    def canonical(self, config: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """What defines the container (not how many, nor how the image is made, nor start order).
+        `config`: this service's to_config(), when the caller has it already (it is not changed)."""
+        config = dict(config) if config is not None else self.to_config()
         for key in ("build", "pull_policy", "scale", "depends_on", "profiles"):
             config.pop(key, None)
         deploy = config.get("deploy")
@@ -390,11 +389,6 @@ class Service(_Config):
             deploy.pop("replicas", None)
             config["deploy"] = deploy
         return config
-
-    def config_hash(self) -> str:
-        """sha256 of the canonical form (sorted keys, no whitespace): stable across runs."""
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- top level

@@ -21,8 +21,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, desired_from_labels, desired_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage, ObservedProject, list_containers, observe_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, service_has_build
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, build_labels, service_has_build
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule, project_secrets
 
 
 @dataclass
@@ -95,7 +96,7 @@ def build_digests(project: Project, build: str) -> dict[str, str]:
     for name, service in built.items():
         try:  # a Dockerfile this host cannot build (BuildKit without buildx) fails here, before any step
             digests[name] = planned_digest(build_context_path(project, service), service.build.dockerfile,
-                                           dict(service.build.args), service.build.target, dict(service.build.labels))
+                                           dict(service.build.args), service.build.target, build_labels(project, service))
         except ContextError as exc:
             raise PlanError("services.%s.build" % name, str(exc))
     return digests
@@ -185,11 +186,15 @@ def _image_id(client: Any, reference: str) -> Optional[str]:
 
 
 def plan(client: Any, request: ComposeRequest, project: Optional[Project],
-         record_pull: Optional[Callable[[str], None]] = None, thorough: bool = False) -> tuple[DesiredProject, ComposeResult]:
+         record_pull: Optional[Callable[[str], None]] = None, secret_rule: Optional[SecretRule] = None,
+         secret_values: Optional[list[str]] = None, thorough: bool = False) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load(). With `record_pull` (not in check mode), images with
-    pull policy `always` are pulled first. `thorough`: look every network of the project up by
-    name (one more call), for same-name networks made by hand: what a run that changes the
-    project does before it uses the names (plan_to_change)."""
+    pull policy `always` are pulled first. `secret_rule` (the task's) decides what the diff and
+    the values label mask; `secret_values`, the project's secrets (secrets.project_secrets), when
+    the caller has them already. `thorough`: look every network of the project up by name (one
+    more call), for same-name networks made by hand: what a run that changes the project does
+    before it uses the names (plan_to_change)."""
+    secret_rule = secret_rule or SecretRule()
     if project is not None and request.state != "absent":
         require_api_version(client, project)
     if project is None:
@@ -199,7 +204,8 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
             observed = observe_project(client, desired.name, [n.name for n in desired.networks], every_network_by_name=True)
         selected = select_services(desired, request.services, request.dependencies)
     else:
-        desired = desired_project(project, request.update_order, build_digests(project, request.build))
+        desired = desired_project(project, request.update_order, build_digests(project, request.build),
+                                  secret_rule, tuple(project_secrets(project, secret_rule) if secret_values is None else secret_values))
         selected = select_services(desired, request.services, request.dependencies)
         if record_pull is not None and request.state in ("present", "restarted"):
             pull_always(client, desired, selected, request, record_pull)
@@ -209,7 +215,7 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
         state=request.state, recreate=request.recreate, build=request.build, pull=request.pull,
         remove_orphans=request.remove_orphans, remove_volumes=request.remove_volumes,
         remove_images=request.remove_images,
-        selected=tuple(selected) if request.services is not None else None,
+        selected=tuple(selected) if request.services is not None else None, secret_rule=secret_rule,
     )
     digests = {s.image: s.build_digest for s in desired.services.values() if s.build_digest is not None}
     images = lookup_images(client, _images_needed(desired, observed, selected, request), digests)
@@ -218,12 +224,13 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
 
 
 def plan_to_change(client: Any, request: ComposeRequest, project: Optional[Project], check_mode: bool,
-                   record_pull: Optional[Callable[[str], None]] = None) -> tuple[DesiredProject, ComposeResult, Optional[Any]]:
+                   record_pull: Optional[Callable[[str], None]] = None, secret_rule: Optional[SecretRule] = None,
+                   secret_values: Optional[list[str]] = None) -> tuple[DesiredProject, ComposeResult, Optional[Any]]:
     """Plan; when the plan changes something, plan again thoroughly (every network looked up by
     name) and, unless in check mode, under the project's lock (compose/lock.py): another run may
     have changed the project since, or be changing it now. Returns the plan and the lock, held
     (the caller releases it after apply). A no-op run costs what `plan` costs, and takes no lock."""
-    desired, result = plan(client, request, project, record_pull)
+    desired, result = plan(client, request, project, record_pull, secret_rule, secret_values)
     if not result.plan.changed:
         return desired, result, None
     lock = None
@@ -234,7 +241,7 @@ def plan_to_change(client: Any, request: ComposeRequest, project: Optional[Proje
                            "goship.containers.compose state=%s" % request.state)
         lock.acquire()  # raises ProjectBusy after lock_timeout
     try:
-        desired, result = plan(client, request, project, thorough=True)
+        desired, result = plan(client, request, project, None, secret_rule, secret_values, thorough=True)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -278,6 +285,12 @@ def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
         entry["running"] = sum(1 for c in entry["containers"] if c["state"] == "running")
         entry["replicas"] = len(entry["containers"])
     return services
+
+
+def image_ids_after(services: dict[str, Any]) -> dict[str, str]:
+    """Per service, the image ID its first container runs (from `report`): a diff's after.image_id
+    once the images planned as "(built first)" / "(pulled first)" exist."""
+    return {name: entry["containers"][0]["image_id"] for name, entry in services.items() if entry.get("containers")}
 
 
 def plan_actions(the_plan: Plan) -> list[dict[str, Any]]:

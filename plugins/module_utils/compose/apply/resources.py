@@ -12,7 +12,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.apply.co
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Action
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, build_labels
 from ansible_collections.goship.containers.plugins.module_utils.containers import engine
 from ansible_collections.goship.containers.plugins.module_utils.networks.apply import create_kwargs
 from ansible_collections.goship.containers.plugins.module_utils.networks.plan import NetworkConfig
@@ -139,7 +139,7 @@ def build(context: ApplyContext, action: Action) -> bool:
     request = BuildRequest(
         name=action.target, path=build_context_path(context.project, service),
         dockerfile=spec.dockerfile if spec else None, args=dict(spec.args) if spec else {},
-        target=spec.target if spec else None, labels=dict(spec.labels) if spec else {},
+        target=spec.target if spec else None, labels=build_labels(context.project, service),
         network=spec.network if spec else None, rebuild="auto",
     )
     try:

@@ -4,27 +4,29 @@
 engine call. Built from the model (`desired_project`) or, for `state: absent` by project name
 only, from the labels the project's objects carry (`desired_from_labels`).
 
-The config hash is the sha256 of the service's canonical form (the model's, minus what does not
-define the container: replicas, build, pull policy, start order, profiles); the settings
-fingerprint (labels.settings_fingerprint) is one short hash per top-level key of that form, so a
-recreate can name what changed. All values here are frozen.
+The config hash is Compose's own (compose_hash.py), so `docker compose up` and this collection
+each keep what the other deployed; the settings fingerprint (labels.settings_fingerprint) is one
+short hash per top-level key of the service's canonical form (the model's, minus what does not
+define the container: replicas, build, pull policy, start order, profiles), so a recreate can name
+what changed. All values here are frozen.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.compose_hash import compose_config_hash
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_settings
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import recorded_values
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import (
     container_spec, default_image, healthcheck_spec, restart_policy,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule
 
 UPDATE_ORDERS = ("stop-first", "start-first")
 
@@ -43,6 +45,7 @@ class DesiredService:
     replicas: int = 1
     config_hash: str = ""
     settings: str = ""  # labels.settings_fingerprint of the canonical form
+    values: str = ""  # settings_values.recorded_values: the canonical form, secrets as tokens
     depends_on: dict[str, Dependency] = field(default_factory=dict)
     update_order: str = "stop-first"  # resolved: explicit, else the module default
     failure_action: str = "pause"
@@ -156,10 +159,10 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def service_canonical(service: Service) -> dict[str, Any]:
+def service_canonical(service: Service, config: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The model's canonical form, with a `deploy` that held only replicas (or empty defaults)
     dropped: scaling must not read as a configuration change."""
-    canonical = service.canonical()
+    canonical = service.canonical(config)
     if "deploy" in canonical:
         deploy = _prune(canonical["deploy"])
         if deploy:
@@ -169,14 +172,11 @@ def service_canonical(service: Service) -> dict[str, Any]:
     return canonical
 
 
-def service_config_hash(canonical: dict[str, Any]) -> str:
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def desired_project(project: Project, default_order: str = "stop-first",
-                    build_digests: Optional[dict[str, str]] = None) -> DesiredProject:
-    """The planner's view of the model (pure)."""
+                    build_digests: Optional[dict[str, str]] = None, secret_rule: Optional[SecretRule] = None,
+                    secret_values: tuple[str, ...] = ()) -> DesiredProject:
+    """The planner's view of the model (pure). `secret_rule` and `secret_values` (the project's
+    secrets, secrets.project_secrets) decide what the values label masks."""
     build_digests = build_digests or {}
     services: dict[str, DesiredService] = {}
     for name, service in project.services.items():
@@ -185,11 +185,13 @@ def desired_project(project: Project, default_order: str = "stop-first",
         order, failure = resolve_update(service, default_order)
         container_spec(project, service, 1, {})  # every mapping error surfaces here, before any write
         restart = restart_policy(service)[0]
-        canonical = service_canonical(service)
+        config = service.to_config()  # serialised once: the hash, the fingerprint and the values read it
+        canonical = service_canonical(service, config)
         health = healthcheck_spec(service)
         services[name] = DesiredService(
             name=name, image=default_image(project, service), replicas=service.replicas,
-            config_hash=service_config_hash(canonical), settings=L.settings_fingerprint(canonical),
+            config_hash=compose_config_hash(service, project.environment, config), settings=L.settings_fingerprint(canonical),
+            values=recorded_values(canonical, secret_rule, secret_values),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
             update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),

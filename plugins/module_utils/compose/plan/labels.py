@@ -26,9 +26,14 @@ DEPENDS_ON = "com.docker.compose.depends_on"
 IMAGE = "com.docker.compose.image"
 VERSION = "com.docker.compose.version"
 NETWORK = "com.docker.compose.network"
+# On images Compose builds with the engine's classic builder (it adds it to build.labels).
+IMAGE_BUILDER = "com.docker.compose.image.builder"
 VOLUME = "com.docker.compose.volume"
 
 SETTINGS = "io.goship.compose.settings"
+# The service's settings with their values, secrets as tokens (plan/settings_values.py): the
+# "before" of a later run's diff.
+VALUES = "io.goship.compose.values"
 BUILD_DIGEST = "io.goship.compose.build-digest"
 MANAGED_BY = "io.goship.compose.managed-by"
 # On networks: the settings fingerprint of the network as created (what a change is detected by).
@@ -103,7 +108,7 @@ def project_labels(project: str, working_dir: str, config_files: Iterable[str],
 
 def container_labels(base: Mapping[str, str], service: str, number: int, config_hash: str,
                      depends_on: str, image_id: str, settings: str,
-                     build_digest: Optional[str] = None) -> dict[str, str]:
+                     build_digest: Optional[str] = None, values: Optional[str] = None) -> dict[str, str]:
     """The labels of one service container (`base` from project_labels)."""
     labels = dict(base)
     labels.update({
@@ -116,6 +121,8 @@ def container_labels(base: Mapping[str, str], service: str, number: int, config_
     })
     if build_digest:
         labels[BUILD_DIGEST] = build_digest
+    if values:
+        labels[VALUES] = values
     return labels
 
 

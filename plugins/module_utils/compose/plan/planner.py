@@ -32,7 +32,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.net
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedImage, ObservedProject,
 )
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import parse_values, shown_pair
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule
 
 STATES = ("present", "stopped", "restarted", "absent")
 
@@ -47,6 +49,7 @@ class PlanOptions:
     remove_volumes: bool = False
     remove_images: Optional[str] = None  # all | local
     selected: Optional[tuple[str, ...]] = None  # services to act on (dependencies included)
+    secret_rule: Optional[SecretRule] = None  # what the diff masks (settings_values.shown_pair)
 
 
 # ---------------------------------------------------------------- dependency order
@@ -343,11 +346,16 @@ def _in_batches(actions: list[Action], service: DesiredService) -> tuple[Action,
     return tuple(dataclasses.replace(a, batch=batches[id(a)]) if id(a) in batches else a for a in actions)
 
 
+NOT_RECORDED = "(not recorded: the container was made without the io.goship.compose.values label)"
+
+
 def _service_summary(service: Optional[DesiredService], containers: list[ObservedContainer],
                      actions: Iterable[Action], state: str = "present",
-                     images: Optional[dict[str, ObservedImage]] = None) -> dict[str, Any]:
+                     images: Optional[dict[str, ObservedImage]] = None, rebuilt: bool = False,
+                     rule: Optional[SecretRule] = None) -> dict[str, Any]:
     """The diff of one service: replicas, image (reference and ID) and the settings that change,
-    with their values before and after."""
+    with their values before (the values label of a container that differs) and after (secrets
+    masked, settings_values.shown_pair)."""
     actions = list(actions)
     before: dict[str, Any] = {"replicas": len(containers)}
     if containers:
@@ -359,14 +367,15 @@ def _service_summary(service: Optional[DesiredService], containers: list[Observe
         after["running"] = service.replicas
     if service is not None:
         after["image"] = service.image
-        after["image_id"] = _image_id_after(service, containers, images or {})
+        after["image_id"] = "(built first)" if rebuilt else _image_id_after(service, containers, images or {})
         stale = [c for c in containers if c.settings and c.config_hash != service.config_hash]
         changed = sorted({name for c in stale for name in L.changed_settings(c.settings, service.settings)})
         if changed:
             after["changed_settings"] = changed
-            old, new = L.parse_settings(stale[0].settings), L.parse_settings(service.settings)
-            before["settings"] = {name: old.get(name) for name in changed}
-            after["settings"] = {name: new.get(name) for name in changed}
+            recorded = [values for values in (parse_values(c.labels.get(L.VALUES)) for c in stale) if values is not None]
+            old, new = shown_pair(recorded[0] if recorded else {}, parse_values(service.values) or {}, changed, rule)
+            before["settings"] = old if recorded else {name: NOT_RECORDED for name in changed}
+            after["settings"] = new
     if actions:
         after["actions"] = [a.describe() for a in actions]
     elif service is not None and containers and not after.get("changed_settings"):
@@ -450,7 +459,7 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
             after=resources + image + tuple(sorted(_closure(name, order))),
         )
         summaries[name] = _service_summary(service, observed.service_containers(name), steps[name].actions,
-                                           options.state, images)
+                                           options.state, images, name in rebuilt, options.secret_rule)
 
     plan_layers: list[tuple[Step, ...]] = [tuple(prepare)] if prepare else []
     for layer in (reversed(layers) if stopping else layers):

@@ -228,3 +228,18 @@ def service_has_build(service: Service) -> bool:
 def build_context_path(project: Project, service: Service) -> str:
     context = service.build.context if service.build else "."
     return context if os.path.isabs(context) else os.path.join(project.working_dir or ".", context)
+
+
+def build_labels(project: Project, service: Service) -> dict[str, str]:
+    """The labels a service's image is built with: build.labels, plus the builder label `docker
+    compose build` adds when the engine's classic builder runs the Dockerfile. With the same labels
+    the classic builder's cache gives `docker compose` and this collection the same image ID for the
+    same inputs, so neither recreates what the other built (raises ContextError like the digest)."""
+    labels = dict(service.build.labels) if service.build else {}
+    # Imported here for speed: only projects that build read their Dockerfiles.
+    from ansible_collections.goship.containers.plugins.module_utils.images.context import BuildContext
+    from ansible_collections.goship.containers.plugins.module_utils.images.dockerfile import buildkit_features
+    context = BuildContext(build_context_path(project, service), service.build.dockerfile if service.build else None)
+    if not buildkit_features(context.dockerfile_content.decode("utf-8", "replace")):
+        labels[L.IMAGE_BUILDER] = "classic"
+    return labels

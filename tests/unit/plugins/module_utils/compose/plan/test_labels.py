@@ -59,10 +59,15 @@ def _project(services, **top):
 
 def test_scaling_does_not_change_the_config_hash():
     one = desired_project(_project({"web": {"image": "goship-test/app:1"}}))
+    two = desired_project(_project({"web": {"image": "goship-test/app:1", "deploy": {"replicas": 2}}}))
     three = desired_project(_project({"web": {"image": "goship-test/app:1", "deploy": {"replicas": 3}}}))
     scaled = desired_project(_project({"web": {"image": "goship-test/app:1", "scale": 2}}))
-    assert one.services["web"].config_hash == three.services["web"].config_hash == scaled.services["web"].config_hash
+    assert one.services["web"].config_hash == scaled.services["web"].config_hash
+    assert two.services["web"].config_hash == three.services["web"].config_hash
     assert three.services["web"].replicas == 3
+    # As in Compose, a `deploy` section is a setting even with only replicas in it (Go marshals its
+    # empty resources and placement): adding one changes the hash, and `docker compose up` recreates.
+    assert one.services["web"].config_hash != two.services["web"].config_hash
     env = desired_project(_project({"web": {"image": "goship-test/app:1", "environment": {"A": "1"}}}))
     assert env.services["web"].config_hash != one.services["web"].config_hash
 

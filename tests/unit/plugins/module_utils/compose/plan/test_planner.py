@@ -15,7 +15,10 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.des
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, dependency_layers, plan_project, select_services
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import NOT_RECORDED
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import recorded_values
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
+from ansible_collections.goship.containers.plugins.module_utils.secrets import CHANGED_MASK, MASK, SecretRule
 
 P = "gscmpunit"
 PRESENT = {"goship-test/app:1": ObservedImage("sha256:img")}
@@ -27,14 +30,14 @@ def svc(name, image="goship-test/app:1", replicas=1, settings="image=a,environme
 
 
 def ctr(service, number=1, state="running", config_hash=None, settings="image=a,environment=b",
-        image="goship-test/app:1", status=None, exit_code=None, health=None, build_digest=""):
+        image="goship-test/app:1", status=None, exit_code=None, health=None, build_digest="", labels=None):
     name = L.container_name(P, service, number)
     return ObservedContainer(
         id="id-%s-%d" % (service, number), name=name, service=service, number=number, state=state,
         status=status or ("Up 1 minute" if state == "running" else "Exited (%s) 1 minute ago" % exit_code),
         health=health, exit_code=exit_code, image_ref=image, image_id="sha256:img",
         config_hash=config_hash or "h-" + settings, settings=settings, build_digest=build_digest, oneoff=False,
-        networks=(P + "_default",),
+        networks=(P + "_default",), labels=labels or {},
     )
 
 
@@ -78,17 +81,56 @@ def test_no_op_when_everything_matches():
 
 
 def test_changed_settings_are_named_in_the_reason():
-    desired = project(svc("web", settings="image=NEW,environment=b"))
-    plan = plan_project(desired, observed(ctr("web")), PlanOptions())
+    old = {"image": "goship-test/app:1", "environment": {"A": "1"}}
+    new = {"image": "goship-test/app:2", "environment": {"A": "1"}}
+    desired = project(svc("web", settings="image=NEW,environment=b", values=recorded_values(new)))
+    plan = plan_project(desired, observed(ctr("web", labels={L.VALUES: recorded_values(old)})), PlanOptions())
     (action,) = plan.actions
     assert action.kind == "recreate"
     assert action.reason == "changed: image"
     assert action.strategy == "stop-first"
     assert plan.services["web"]["after"]["changed_settings"] == ["image"]
-    # the diff carries the values on both sides and the image ID
-    assert plan.services["web"]["before"]["settings"] == {"image": "a"}
-    assert plan.services["web"]["after"]["settings"] == {"image": "NEW"}
+    # the diff carries the values on both sides (the before side from the container's label) and the image ID
+    assert plan.services["web"]["before"]["settings"] == {"image": "goship-test/app:1"}
+    assert plan.services["web"]["after"]["settings"] == {"image": "goship-test/app:2"}
     assert plan.services["web"]["before"]["image_id"] == plan.services["web"]["after"]["image_id"] == "sha256:img"
+
+
+CANARY = "canary-3f9a1c77d2"
+
+
+def test_diff_shows_values_and_never_a_secret():
+    rule = SecretRule(sensitive_keys=["MY_SETTING"])
+    compose_secret = "compose-secret-" + CANARY
+    old = {"environment": {"A": "1", "DB_PASSWORD": CANARY, "MY_SETTING": "x" + CANARY, "URL": "postgres://u:%s@db/x" % CANARY},
+           "ports": [{"mode": "ingress", "target": 8080, "published": "8080", "protocol": "tcp"}]}
+    new = {"environment": {"A": "2", "DB_PASSWORD": CANARY + "2", "MY_SETTING": "x" + CANARY, "URL": "postgres://u:%s@db/x" % CANARY,
+                           "FROM_SECRET": compose_secret},
+           "ports": [{"mode": "ingress", "target": 8080, "published": "9090", "protocol": "tcp"}]}
+    label = recorded_values(old, rule, [compose_secret])
+    assert CANARY not in label
+    desired = project(svc("web", settings="environment=NEW,ports=NEW", values=recorded_values(new, rule, [compose_secret])))
+    plan = plan_project(desired, observed(ctr("web", labels={L.VALUES: label})), PlanOptions(secret_rule=rule))
+    before, after = plan.services["web"]["before"]["settings"], plan.services["web"]["after"]["settings"]
+    assert before["environment"] == {"A": "1", "DB_PASSWORD": MASK, "MY_SETTING": MASK, "URL": MASK}
+    assert after["environment"] == {"A": "2", "DB_PASSWORD": CHANGED_MASK, "MY_SETTING": MASK, "URL": MASK,
+                                    "FROM_SECRET": MASK}
+    assert before["ports"][0]["published"] == "8080" and after["ports"][0]["published"] == "9090"
+    assert CANARY not in repr(plan.services)
+
+
+def test_diff_without_a_values_label_says_so():
+    desired = project(svc("web", settings="image=NEW,environment=b", values=recorded_values({"image": "x"})))
+    plan = plan_project(desired, observed(ctr("web")), PlanOptions())
+    assert plan.services["web"]["before"]["settings"] == {"image": NOT_RECORDED}
+    assert plan.services["web"]["after"]["settings"] == {"image": "x"}
+
+
+def test_diff_image_id_of_a_rebuild_is_not_the_old_one():
+    desired = project(svc("web", image="gscmpunit-web", build_digest="d2"))
+    plan = plan_project(desired, observed(ctr("web", image="gscmpunit-web", build_digest="d1")), PlanOptions(),
+                        {"gscmpunit-web": ObservedImage("sha256:old")})
+    assert plan.services["web"]["after"]["image_id"] == "(built first)"
 
 
 def test_diff_image_id_of_a_new_service():
