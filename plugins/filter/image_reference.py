@@ -29,8 +29,9 @@ def image_repository(reference: t.Any) -> str:
         name = name[:colon]
     if not name:
         raise AnsibleFilterError("image_repository: %r names no repository" % (reference,))
-    domain, _, rest = name.partition("/")
-    if rest and domain in _HUB_DOMAINS:
+    parts = name.split("/", 1)
+    if len(parts) == 2 and parts[0] in _HUB_DOMAINS:
+        rest = parts[1]
         name = rest[len("library/"):] if rest.startswith("library/") and rest.count("/") == 1 else rest
     return name
 
