@@ -30,10 +30,6 @@ import os
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible.module_utils.common.json import get_encoder
-
-_ENCODER = get_encoder("legacy")  # what a result may hold (tagged strings, dates), as Ansible encodes it
-
 
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
@@ -54,7 +50,7 @@ class CallbackModule(CallbackBase):
     def _result(self, result, status):
         task = result._task
         # Ansible's own encoding of a result (what it may hold: tagged strings, dates), without
-        # its internal keys
+        # its internal keys; _dump_results is there on every ansible-core from 2.18
         data = json.loads(self._dump_results(result._result, indent=None, keep_invocation=True))
         if status == "ok" and data.get("changed"):
             status = "changed"
