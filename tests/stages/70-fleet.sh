@@ -7,7 +7,8 @@
 #   taken over → rollout v2 where one host's new version fails its health check: it rolls back and
 #   keeps serving v1, max_fail_percentage stops the rollout, the others keep serving, the lock is
 #   released → a crashed run's lock is reported as stale → the re-run after the fix completes →
-#   check mode → a tag moved on the controller, rolled out by the role in one play → fleet down.
+#   check mode → a tag moved on the controller, rolled out by the role in one play → image
+#   retention on two hosts (versions 3-5, keep 2; a stopped container's image stays) → fleet down.
 # Assertions read data: each run's task results and stats as JSON lines (the test-only callback
 # tests/support/callback_plugins/goship_results.py, queried with tests/support/results), the
 # hosts' JSON audit lines, docker inspect and what the apps answer; never the PLAY RECAP's text or
@@ -33,7 +34,7 @@ cleanup() {
   # GS_FLEET_KEEP_LOGS=DIR keeps the runs' output and JSON results there
   [ -z "${GS_FLEET_KEEP_LOGS:-}" ] || { mkdir -p "$GS_FLEET_KEEP_LOGS" && cp -r "$STATE/log/." "$GS_FLEET_KEEP_LOGS/"; } || true
   "$FLEET" down || true
-  docker rmi $APP:1 $APP:2 $APP:bad >/dev/null 2>&1 || true
+  docker rmi $APP:1 $APP:2 $APP:bad $APP:3 $APP:4 $APP:5 >/dev/null 2>&1 || true
   rm -rf "$STATE"
 }
 trap cleanup EXIT
@@ -245,6 +246,9 @@ audit_expect ${H}1 "no audit line for the stale lock taken over" \
 expect_versions "2 2 1 1 1 1 1 1"
 expect rollout-bad "h3 did not roll back, or failed in the wrong place" \
   'one(action="ansible.builtin.fail", status="failed")["host"] == env["H"] + "3" and one(action=env["CONTAINER_ACTION"], task="roll back", host=env["H"] + "3")["status"] == "changed"'
+# (h2, in h3's batch, may not get to it: Ansible stops the play when h3 fails, as for its audit line)
+expect rollout-bad "image retention did not run after h1's deploy, or ran on h3 after its rollback" \
+  '{r["host"] for r in R(action="goship.containers.prune")} - {env["H"] + "2"} == {env["H"] + "1"}'
 expect rollout-bad "hosts after the stopping batch were deployed" \
   'sorted(r["host"] for r in R(action=env["CONTAINER_ACTION"], task="run the new version")) == [env["H"] + "1", env["H"] + "2", env["H"] + "3"]'
 want_v1=$(docker image inspect -f '{{.Id}}' $APP:1)
@@ -301,6 +305,40 @@ docker exec ${H}1 test ! -e /var/lib/goship/deploy.lock || fail "the one-play ro
 expect_versions "1 1 1 1 1 1 1 1"
 for h in $(hosts 1 $N); do
   [ "$(docker exec "$h" docker inspect -f '{{.Image}}' gs-fleet-app)" = "$want_id" ] || fail "$h: not running the moved tag's ID"
+done
+
+step "image retention: versions 3, 4, 5 on h7 and h8 (keep 3, then 2): only the last tags stay; an image a stopped container uses stays"
+# Three versions with IDs of their own (a label each; --no-cache, so each is newer than the last
+# and than the hosts' tags of the step above), rolled out on two hosts only. After 5 with keep 2,
+# h7 has 4 and 5; h8 keeps 3 as well: a stopped container made out of band uses it.
+for v in 3 4 5; do
+  printf 'FROM %s\nLABEL io.goship.test.fleet-version=%s\n' "$APP:1" "$v-$(date +%s%N)" |
+    DOCKER_BUILDKIT=0 docker build -q --no-cache -t "$APP:$v" - >/dev/null
+done
+id_of() { docker image inspect -f '{{.Id}}' "$1"; }
+ID1=$(id_of $APP:1) ID3=$(id_of $APP:3)
+export ID1 ID3
+tags_on() { docker exec "$1" docker images --format '{{.Tag}}' "$APP" | sort | tr '\n' ' '; }
+RET="${H}7,${H}8"
+KEEP2=$(inv_with keep2 '[docker_hosts:vars]' "ship_image_cache_dir=$STATE/cache" "fleet_rollout_keep_versions=2")
+play keep-v3 "$V1" fleet_rollout.yml --limit "$RET" -e "fleet_rollout_app_image=$APP:3"
+expect_rc 0 keep-v3
+expect keep-v3 "with keep 3 and two versions, retention did not run on both hosts or removed something" \
+  'sorted(r["host"] for r in R(action="goship.containers.prune", status="ok")) == [env["H"] + "7", env["H"] + "8"] and all(r["result"]["versions"][0]["keep"] == 3 and r["result"]["versions"][0]["repository"] == env["APP"] and r["result"]["versions"][0]["removed"] == [] for r in R(action="goship.containers.prune"))'
+docker exec ${H}8 docker create --name gs-fleet-pin $APP:3 >/dev/null
+play keep-v4 "$KEEP2" fleet_rollout.yml --limit "$RET" -e "fleet_rollout_app_image=$APP:4"
+expect_rc 0 keep-v4
+expect keep-v4 "with keep 2, version 1 (tags 1 and 2) did not go on both hosts" \
+  'len(R(action="goship.containers.prune", status="changed")) == 2 and all(r["result"]["versions"][0]["removed"] == [env["ID1"]] and sorted(r["result"]["versions"][0]["references"]) == [env["APP"] + ":1", env["APP"] + ":2"] for r in R(action="goship.containers.prune"))'
+play keep-v5 "$KEEP2" fleet_rollout.yml --limit "$RET" -e "fleet_rollout_app_image=$APP:5"
+expect_rc 0 keep-v5
+expect keep-v5 "h7 did not remove version 3, or h8 did not keep it for its stopped container" \
+  'one(action="goship.containers.prune", host=env["H"] + "7")["result"]["versions"][0]["removed"] == [env["ID3"]] and one(action="goship.containers.prune", host=env["H"] + "8")["result"]["versions"][0]["in_use"] == [env["ID3"]] and one(action="goship.containers.prune", host=env["H"] + "8")["result"]["versions"][0]["removed"] == []'
+[ "$(tags_on ${H}7)" = "4 5 " ] || fail "${H}7: after 3, 4, 5 with keep 2 the tags are: $(tags_on ${H}7)"
+[ "$(tags_on ${H}8)" = "3 4 5 " ] || fail "${H}8: with a stopped container on 3, the tags are: $(tags_on ${H}8)"
+[ "$(docker exec ${H}8 docker inspect -f '{{.Image}}' gs-fleet-pin)" = "$ID3" ] || fail "${H}8: the stopped container lost its image"
+for h in ${H}7 ${H}8; do
+  [ "$(docker exec "$h" docker inspect -f '{{.Image}}' gs-fleet-app)" = "$(id_of $APP:5)" ] || fail "$h: not running version 5"
 done
 
 step "fleet down"
