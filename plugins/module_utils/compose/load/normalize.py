@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.load import files
+from ansible_collections.goship.containers.plugins.module_utils.compose.load import bounds, files
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.service_options import (
     devices, parse_build, parse_command, parse_deploy, parse_depends_on, parse_extra_hosts, parse_file_refs,
     parse_healthcheck, parse_logging, parse_ports, parse_service_networks, parse_ulimits, parse_volumes,
@@ -85,7 +85,7 @@ def _environment(service: dict[str, Any], path: str, environ: dict[str, str]) ->
                     fail(where, "env file %s not found" % file)
                 continue
             if entry.get("format") == "raw":  # `docker run --env-file`'s format, read by the same parser
-                result.update(parse.parse_env_file(_read_text(file, where), where, environ.get))
+                result.update(parse.parse_env_file(bounds.read_text(file, where, "env file"), where, environ.get))
             else:
                 result.update(parse_env_file(file, environ.get, where))
     explicit = as_str_dict(service.get("environment") or {}, path + ".environment", keep_none=True)
@@ -94,14 +94,6 @@ def _environment(service: dict[str, Any], path: str, environ: dict[str, str]) ->
         if value is None and key in environ:
             result[key] = environ[key]
     return result
-
-
-def _read_text(file: str, path: str) -> str:
-    try:
-        with open(file, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        return fail(path, "cannot read env file %s: %s" % (file, getattr(exc, "strerror", None) or exc))
 
 
 def _each(parse_item: Callable[[Any, str], Any]) -> Callable[[list[str], str], list[str]]:
