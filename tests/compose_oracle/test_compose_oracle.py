@@ -81,7 +81,7 @@ def compose_config(case_dir: str, options: dict) -> dict:
 
 def our_config(case_dir: str, options: dict) -> dict:
     files = [os.path.join(case_dir, f) for f in options.get("files", [])] or None
-    project = load_project(case_dir, files=files, profiles=options.get("profiles", []),
+    project = load_project(case_dir, files=files, profiles=options.get("profiles"),
                            project_name=options.get("project_name"),
                            environ=dict(BASE_ENV, **options.get("env", {})))
     return project.to_config()

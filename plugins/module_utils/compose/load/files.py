@@ -472,8 +472,6 @@ def load_config_dict(source: ProjectSource) -> tuple[dict[str, Any], LoadContext
         else:
             project_dir = os.getcwd()
     project_dir = os.path.abspath(project_dir)
-    if definition is None and not files and shell.get("COMPOSE_FILE"):
-        files = shell["COMPOSE_FILE"].split(shell.get("COMPOSE_PATH_SEPARATOR") or os.pathsep)
 
     # .env (or the env_files given) under the shell environment: the shell wins.
     merged_env: dict[str, str] = {}
@@ -488,6 +486,11 @@ def load_config_dict(source: ProjectSource) -> tuple[dict[str, Any], LoadContext
                     merged_env[key] = value
     merged_env.update(shell)
     context = LoadContext(project_dir, merged_env)
+    # COMPOSE_FILE (and the others: profiles and project name below) come from the shell or the
+    # project's .env, as the CLI reads them
+    if definition is None and not files and merged_env.get("COMPOSE_FILE"):
+        separator = merged_env.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
+        files = [f for f in merged_env["COMPOSE_FILE"].split(separator) if f]
 
     if definition is not None:
         # A string is Compose YAML, read with Compose's rules; a mapping was parsed by Ansible's YAML 1.1

@@ -114,8 +114,8 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
     path = "services.%s" % name
     if not _SERVICE_NAME.match(name):
         fail(path, "invalid service name %r (letters, digits, '.', '_' and '-' only)" % name)
-    if raw is None:
-        raw = {}
+    if raw is None:  # `web:` with nothing under it: the CLI's schema refuses it too
+        fail(path, "must be a mapping (an empty service definition), not null")
     raw = mapping_with(raw, path, SERVICE_KEYS)
     service = Service(name=name)
     for key, value in raw.items():
@@ -136,8 +136,13 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
     for kind in ("secrets", "configs"):
         if raw.get(kind) is not None:
             setattr(service, kind, parse_file_refs(raw[kind], "%s.%s" % (path, kind), top[kind], kind[:-1]))
-    if service.image is None and service.build is None:
+    if service.image == "":  # `image: ${TAG}` with TAG unset: as if absent, as the CLI reads it
+        service.image = None
+        if service.build is None and "provider" not in service.extra:
+            fail(path + ".image", "is empty (after interpolation?) and the service has no build to make it")
+    if service.image is None and service.build is None and "provider" not in service.extra:
         fail(path, "has neither an image nor a build context specified")
+    _check_names(service, path)
     if service.network_mode and raw.get("networks"):
         fail(path + ".network_mode", "cannot be combined with networks")
     if not service.network_mode and not service.networks:
@@ -147,11 +152,31 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
     return service
 
 
+_CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")  # the engine's rule for a container name
+
+
+def _check_names(service: Service, path: str) -> None:
+    """container_name as the engine takes it, one container only; platform among build.platforms."""
+    name = service.container_name
+    if name is not None:
+        if not _CONTAINER_NAME.match(name):
+            fail(path + ".container_name", "%r is not a valid container name (a letter or digit, then letters, "
+                 "digits, '_', '.' or '-'; at least two characters)" % name)
+        if service.replicas > 1:
+            fail(path + ".container_name", "can't be set with %d replicas: a container name must be unique"
+                 % service.replicas)
+    build = service.build
+    if service.platform and build is not None and build.platforms and service.platform not in build.platforms:
+        fail(path + ".platform", "%r is not one of build.platforms (%s)" % (service.platform, ", ".join(build.platforms)))
+
+
 def _implicit_dependencies(service: Service) -> None:
-    """Services named by network_mode, links and volumes_from are dependencies, as in Compose."""
-    mode = service.network_mode or ""
-    if mode.startswith("service:"):
-        service.depends_on.setdefault(mode[len("service:"):], DependsOn(restart=True))
+    """Services named by network_mode, ipc, pid, links and volumes_from are dependencies, as in
+    Compose: restarted with the service they name, except volumes_from."""
+    for key in ("network_mode", "ipc", "pid"):
+        mode = (service.network_mode if key == "network_mode" else service.extra.get(key)) or ""
+        if mode.startswith("service:"):
+            service.depends_on.setdefault(mode[len("service:"):], DependsOn(restart=True))
     for link in service.extra.get("links", []):
         service.depends_on.setdefault(link.split(":")[0], DependsOn(restart=True))
     for source in service.extra.get("volumes_from", []):
@@ -278,6 +303,7 @@ def project_from_config(config: dict[str, Any], context: files.LoadContext) -> P
         as_scalar_str(config["version"], "version")
 
     services = {key: build_service(key, value, top, env, context.working_dir) for key, value in raw_services.items()}
+    _check_unique_container_names(services)
     active = set(context.profiles)
     enabled = {k: s for k, s in services.items() if not s.profiles or "*" in active or active & set(s.profiles)}
     disabled = {k: s for k, s in services.items() if k not in enabled}
@@ -314,6 +340,17 @@ def project_from_config(config: dict[str, Any], context: files.LoadContext) -> P
     project.services = dict(sorted(enabled.items()))
     project.extensions = {k: v for k, v in config.items() if isinstance(k, str) and k.startswith("x-")}
     return project
+
+
+def _check_unique_container_names(services: dict[str, Service]) -> None:
+    owners: dict[str, str] = {}
+    for key in sorted(services):
+        name = services[key].container_name
+        if name is not None:
+            if name in owners:
+                fail("services.%s.container_name" % key, "container name %r is already used by service %r"
+                     % (name, owners[name]))
+            owners[name] = key
 
 
 def _check_cycles(services: dict[str, Service]) -> None:
