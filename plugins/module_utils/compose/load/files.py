@@ -23,7 +23,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.load.syn
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import list_to_dict
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import is_host_path, split_volume_spec
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import (
+    is_host_path, is_windows_path, split_volume_spec,
+)
 from ansible_collections.goship.containers.plugins.module_utils.user_input import type_name
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -39,8 +41,8 @@ def _absolute(base_dir: str, path: str, environ: dict[str, str]) -> str:
     if path.startswith("~"):
         home = environ.get("HOME") or os.path.expanduser("~")
         path = home + path[1:] if path == "~" or path.startswith("~/") else os.path.expanduser(path)
-    if os.path.isabs(path):
-        return path  # Compose keeps absolute paths exactly as written
+    if os.path.isabs(path) or is_windows_path(path):
+        return path  # Compose keeps absolute paths (and a Windows host's) exactly as written
     return os.path.normpath(os.path.join(base_dir, path))
 
 
@@ -101,6 +103,11 @@ def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any
         service["env_file"] = entries
     if isinstance(service.get("volumes"), list):
         service["volumes"] = [_prepare_volume(v, base_dir, environ) for v in service["volumes"]]
+    develop = service.get("develop")
+    if isinstance(develop, dict) and isinstance(develop.get("watch"), list):
+        service["develop"] = dict(develop, watch=[
+            dict(rule, path=_absolute(base_dir, rule["path"], environ))
+            if isinstance(rule, dict) and isinstance(rule.get("path"), str) else rule for rule in develop["watch"]])
     extends = service.get("extends")
     if isinstance(extends, dict) and isinstance(extends.get("file"), str):
         service["extends"] = dict(extends, file=_absolute(base_dir, extends["file"], environ))

@@ -16,6 +16,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.load.ser
     parse_healthcheck, parse_logging, parse_ports, parse_service_networks, parse_ulimits, parse_volumes,
     pull_policy, restart_policy,
 )
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.service_features import (
+    parse_develop, parse_hooks, parse_provider, parse_service_models,
+)
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import parse_env_file
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import as_str_dict, as_str_list
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import (
@@ -60,9 +63,9 @@ _EXTRA_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "links": as_str_list, "external_links": as_str_list, "volumes_from": as_str_list,
     "device_cgroup_rules": as_str_list, "group_add": lambda v, p: as_str_list(v, p, scalars=True),
     "storage_opt": as_mapping, "annotations": as_str_dict, "devices": devices, "blkio_config": as_mapping,
-    "credential_spec": as_mapping, "gpus": lambda v, p: v, "attach": as_bool, "develop": as_mapping,
-    "post_start": as_list, "pre_stop": as_list, "use_api_socket": as_bool, "models": lambda v, p: v,
-    "provider": as_mapping, "label_file": lambda v, p: as_str_list(v, p, one=True), "pull_refresh_after": _str,
+    "credential_spec": as_mapping, "gpus": lambda v, p: v, "attach": as_bool, "develop": parse_develop,
+    "post_start": parse_hooks, "pre_stop": parse_hooks, "use_api_socket": as_bool, "models": parse_service_models,
+    "provider": parse_provider, "label_file": lambda v, p: as_str_list(v, p, one=True), "pull_refresh_after": _str,
 }
 _OTHER = {"build", "environment", "env_file", "volumes", "networks", "secrets", "configs", "extends"}
 SERVICE_KEYS = frozenset(_SIMPLE) | frozenset(_EXTRA_KEYS) | _OTHER
@@ -126,6 +129,9 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
         elif key in _EXTRA_KEYS:
             if value is not None:
                 service.extra[key] = _EXTRA_KEYS[key](value, where)
+    for hook in ("post_start", "pre_stop"):  # a bare KEY in a hook's environment comes from the environment
+        if raw.get(hook) is not None:
+            service.extra[hook] = parse_hooks(raw[hook], "%s.%s" % (path, hook), environ)
     if raw.get("build") is not None:
         service.build = parse_build(raw["build"], path + ".build", environ, working_dir, top["secrets"])
     service.environment = _environment(raw, path, environ)
@@ -145,8 +151,8 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
     _check_names(service, path)
     if service.network_mode and raw.get("networks"):
         fail(path + ".network_mode", "cannot be combined with networks")
-    if not service.network_mode and not service.networks:
-        service.networks = {"default": None}
+    if not service.network_mode and not service.networks and "provider" not in service.extra:
+        service.networks = {"default": None}  # a provider service has no container to attach
     _implicit_dependencies(service)
     _check_limits(service, path)
     return service
