@@ -363,7 +363,8 @@ def main() -> None:
         module.protect_values(project_secrets(project, module.secret_rule))
     client = connect(module)
     try:
-        desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply)
+        desired, result = run.plan(client, request, project, None if module.check_mode else outcome.apply,
+                                   check_mode=module.check_mode)
     except (ComposeError, PlanError) as exc:
         outcome.fail(str(exc))
         return

@@ -18,6 +18,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.model im
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Plan
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api_versions import settings_needing_newer_api
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.engine_support import deploy_refusals, refusal_message
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, desired_from_labels, desired_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage, ObservedProject, list_containers, observe_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
@@ -184,9 +185,10 @@ def _image_id(client: Any, reference: str) -> Optional[str]:
 
 
 def plan(client: Any, request: ComposeRequest, project: Optional[Project],
-         record_pull: Optional[Callable[[str], None]] = None) -> tuple[DesiredProject, ComposeResult]:
+         record_pull: Optional[Callable[[str], None]] = None, check_mode: bool = False) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load(). With `record_pull` (not in check mode), images with
-    pull policy `always` are pulled first."""
+    pull policy `always` are pulled first. What the deploy needs that the engine or this collection
+    lacks fails here, before any write (in check mode: a warning of the plan)."""
     if project is not None and request.state != "absent":
         require_api_version(client, project)
     if project is None:
@@ -209,7 +211,20 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
     digests = {s.image: s.build_digest for s in desired.services.values() if s.build_digest is not None}
     images = lookup_images(client, _images_needed(desired, observed, selected, request), digests)
     the_plan = plan_project(desired, observed, options, images)
+    if project is not None and request.state != "absent":
+        the_plan = _refuse_unsupported(client, project, the_plan, selected, check_mode)
     return desired, ComposeResult(desired.name, the_plan, observed, selected)
+
+
+def _refuse_unsupported(client: Any, project: Project, the_plan: Plan, selected: list[str], check_mode: bool) -> Plan:
+    built = [action.service for action in the_plan.actions if action.kind == "build" and action.service]
+    found = deploy_refusals(project, str(getattr(client, "api_version", "") or ""), built, selected)
+    if not found:
+        return the_plan
+    if check_mode:
+        return dataclasses.replace(the_plan, warnings=the_plan.warnings + tuple(
+            "the deploy would fail: %s: %s" % item for item in found))
+    raise PlanError(found[0][0], refusal_message(found))
 
 
 def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,
