@@ -20,6 +20,7 @@ import functools
 import time
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply import hooks
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import POLL_SECONDS, ApplyContext
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import actions as A
@@ -81,10 +82,12 @@ def create(context: ApplyContext, action: Action) -> None:
     container_id = _create(context, action)
     if action.start:
         engine.start_container(context.client, container_id)
+        hooks.post_start(context, action.service or "", container_id)
 
 
 def start(context: ApplyContext, action: Action) -> None:
     engine.start_container(context.client, action.container_id or action.target)
+    hooks.post_start(context, action.service or "", action.container_id or action.target)
 
 
 def unpause(context: ApplyContext, action: Action) -> None:
@@ -92,6 +95,7 @@ def unpause(context: ApplyContext, action: Action) -> None:
 
 
 def stop(context: ApplyContext, action: Action) -> None:
+    hooks.pre_stop(context, action.service or "", action.container_id or action.target)
     engine.stop_container(context.client, action.container_id or action.target, context.options.stop_timeout)
 
 
@@ -102,6 +106,7 @@ def restart(context: ApplyContext, action: Action) -> None:
 
 def remove(context: ApplyContext, action: Action) -> None:
     target = action.container_id or action.target
+    hooks.pre_stop(context, action.service or "", target)
     try:
         engine.stop_container(context.client, target, context.options.stop_timeout)
     except Exception as exc:
@@ -119,16 +124,27 @@ def recreate(context: ApplyContext, action: Action) -> Optional[bool]:
         _start_first(context, action, old, new_id)
         return None
     # stop-first: containers/replace.py, shared with the container module (the replacement is
-    # created before the old container is stopped; a refused start puts the old one back)
-    replace_container(context.client, old, functools.partial(_create, context, action), start=action.start,
-                      stop_timeout=context.options.stop_timeout, name=_final_name(context, action))
+    # created before the old container is stopped; a refused start puts the old one back). The old
+    # container's pre_stop hooks run once its replacement exists, just before it is stopped.
+    new_id = replace_container(context.client, old, functools.partial(_create_then_pre_stop, context, action, old),
+                               start=action.start, stop_timeout=context.options.stop_timeout,
+                               name=_final_name(context, action))
+    if action.start:
+        hooks.post_start(context, action.service or "", new_id)
     return None
+
+
+def _create_then_pre_stop(context: ApplyContext, action: Action, old: str, name: str) -> str:
+    new_id = _create(context, action, name)
+    hooks.pre_stop(context, action.service or "", old)
+    return new_id
 
 
 def _start_first(context: ApplyContext, action: Action, old: str, new_id: str) -> None:
     desired = context.desired.services[action.service or ""]
     try:
         engine.start_container(context.client, new_id)
+        hooks.post_start(context, action.service or "", new_id)
         _wait_ready(context, new_id)
     except Exception as exc:
         if desired.failure_action == "rollback":
@@ -136,6 +152,7 @@ def _start_first(context: ApplyContext, action: Action, old: str, new_id: str) -
             raise ExecutionError("service %s: the new container did not become healthy, rolled back"
                                  " (the old container %s keeps running): %s" % (action.service, action.target, exc))
         raise
+    hooks.pre_stop(context, action.service or "", old)
     engine.stop_container(context.client, old, context.options.stop_timeout)
     engine.remove_container(context.client, old, keep_volumes=True)
     context.client.rename(new_id, _final_name(context, action))
