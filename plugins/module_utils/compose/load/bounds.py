@@ -136,7 +136,7 @@ def _children(node: Any) -> list[Any]:
 def _path(stack: list[Any]) -> str:
     """The key path of the node on top of the walk's stack, for messages (labels made only here)."""
     text = ""
-    for parent, _, position in stack[:-1]:
+    for parent, _children_taken, position in stack[:-1]:
         if parent.id == "sequence":
             text += "[%d]" % (position - 1)
         else:

@@ -169,7 +169,7 @@ def _syntax() -> Iterator[Case]:
 
 def _garbage(rng: random.Random) -> Iterator[Case]:
     for index in range(16):
-        body = bytes(rng.randrange(256) for _ in range(rng.randrange(64, 2048)))
+        body = bytes(rng.randrange(256) for _byte in range(rng.randrange(64, 2048)))
         yield Case("garbage-%02d" % index, {"compose.yaml": body}, cli=True)
 
 
@@ -193,7 +193,7 @@ def mutants(count: int = 200) -> list[Case]:
     for index in range(count):
         name, data = sources[index % len(sources)]
         data = bytearray(data)
-        for _ in range(rng.randrange(1, 4)):
+        for _mutation in range(rng.randrange(1, 4)):
             operation = rng.randrange(4)
             position = rng.randrange(len(data))
             if operation == 0:

@@ -165,7 +165,7 @@ def test_several_documents_in_one_file_merge_in_order(tmp_path) -> None:
 def test_definition_data_is_bounded_too() -> None:
     deep: dict = {}
     node = deep
-    for _ in range(5000):
+    for _level in range(5000):
         node["k"] = {}
         node = node["k"]
     with pytest.raises(ComposeError, match="^definition: under x-deep: values nest deeper"):

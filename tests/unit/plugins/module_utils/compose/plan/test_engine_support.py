@@ -49,8 +49,8 @@ def test_each_refusal_names_the_service_the_feature_and_the_version():
 
 
 def test_every_build_key_is_applied_or_refused_by_name():
-    names = {f for f in BuildConfig.__dataclass_fields__}
-    refused = {path.rsplit(".", 1)[1] for path, _ in deploy_refusals(
+    names = set(BuildConfig.__dataclass_fields__)
+    refused = {path.rsplit(".", 1)[1] for path, _why in deploy_refusals(
         load_project("/srv", environ={}, definition={"services": {"b": {"image": "b", "build": {
             "context": ".", "dockerfile_inline": "FROM x", "cache_to": ["type=local,dest=/c"], "shm_size": "1g",
             "extra_hosts": ["a=1.2.3.4"], "additional_contexts": {"x": "/x"}, "platforms": ["linux/amd64"],
