@@ -17,6 +17,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.apply.er
 
 OUTPUT_TAIL_LINES = 5
 OUTPUT_TAIL_CHARS = 600
+# What the runtime's own exit codes mean (the hook never ran): said, since its output is then empty.
+_HINTS = {126: " (the command could not be run: not executable, or the hook's user does not exist in the image)",
+          127: " (the command was not found in the container)"}
 
 
 def has_hooks(context: ApplyContext, service: str, kind: str) -> bool:
@@ -59,8 +62,9 @@ def _run(context: ApplyContext, service: str, container_id: str, kind: str) -> N
         except Exception as exc:
             raise ExecutionError("%s: the hook could not run in container %s: %s" % (where, container_id[:12], exc))
         if code != 0:
-            raise ExecutionError("%s: the hook %s exited with code %s in container %s%s"
-                                 % (where, _command(hook["command"]), code, container_id[:12], _tail(output)))
+            raise ExecutionError("%s: the hook %s exited with code %s in container %s%s%s"
+                                 % (where, _command(hook["command"]), code, container_id[:12], _HINTS.get(code, ""),
+                                    _tail(output)))
 
 
 def _command(command: list[str]) -> str:

@@ -69,3 +69,9 @@ def test_pre_stop_needs_a_running_container_and_services_without_hooks_cost_noth
     hooks.post_start(_context(plain), "web", "c0ffee")
     hooks.pre_stop(_context(plain), "web", "c0ffee")
     assert plain.calls == []
+
+
+def test_a_hook_the_runtime_could_not_start_says_why():
+    client = FakeClient(exit_codes=(126,))
+    with pytest.raises(ExecutionError, match=r"exited with code 126 in container c0ffee \(the command could not be run"):
+        hooks.post_start(_context(client, post_start=[{"command": "true", "user": "nobody-here"}]), "web", "c0ffee")
