@@ -58,6 +58,19 @@ description:
   - A replaced container hands its anonymous volumes (service C(volumes) entries with only a
     container path, and the image's C(VOLUME) declarations) to its replacement at the same
     targets, as C(docker compose up) does, whatever the update order; their data survives.
+  - Lifecycle hooks run as C(docker compose up) runs them. C(post_start) commands run in each
+    container the run starts, C(pre_stop) commands in each running container it stops, recreates
+    or removes, as execs with the hook's C(user), C(privileged), C(working_dir) and
+    C(environment); a hook that exits non-zero fails the run naming the hook and the tail of its
+    output. C(develop) is loaded and not acted on (this module does not watch files).
+  - Every key C(docker compose config) accepts is loaded, whatever the engine
+    (M(goship.containers.compose_info) shows the project). A deploy that needs what the engine or
+    this collection lacks fails before any change, naming the service, the feature and the version
+    it needs. These are C(models) and C(provider) services (Docker Model Runner, C(docker) CLI
+    plugins), C(image) mounts (Engine API 1.48), and build keys the engine's classic builder does
+    not take (C(entitlements), C(secrets), C(ssh), C(platforms), C(provenance), C(sbom),
+    C(cache_to), C(additional_contexts), C(dockerfile_inline), ...). In check mode they are
+    warnings.
 author:
   - goship.containers contributors (@goship)
 extends_documentation_fragment:

@@ -200,18 +200,14 @@ def main() -> None:
     extra = {}
     if project is not None:
         from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
-        try:
+        plan = None
+        try:  # a project this engine or collection cannot deploy is still shown (its config below)
             desired = desired_project(project)
-        except PlanError as exc:
-            module.fail_json(msg=str(exc))
-            return
-        try:
             plan = plan_project(desired, observed, PlanOptions(build="never", pull="never"), _all_images(desired))
         except PlanError as exc:
             module.warn("cannot tell which services are up to date: %s" % exc)
-            plan = None
-        stale = {a.service for a in plan.actions if a.kind in ("recreate", "create", "remove", "start", "unpause")} if plan else set(desired.services)
-        for service in desired.services:
+        stale = {a.service for a in plan.actions if a.kind in ("recreate", "create", "remove", "start", "unpause")} if plan else set(project.services)
+        for service in project.services:
             entry = services.setdefault(service, {"containers": [], "replicas": 0, "running": 0, "healthy": 0})
             entry["up_to_date"] = service not in stale
         extra["config"] = mask_compose(project.to_config(), module.secret_rule)

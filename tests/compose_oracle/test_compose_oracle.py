@@ -14,12 +14,14 @@ from __future__ import annotations
 import glob
 import json
 import os
+import resource
 import subprocess
 
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
+from ansible_collections.goship.containers.tests.unit.plugins.module_utils.compose.load import fuzz_inputs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.environ.get("ROOT") or os.path.dirname(os.path.dirname(HERE))
@@ -79,7 +81,7 @@ def compose_config(case_dir: str, options: dict) -> dict:
 
 def our_config(case_dir: str, options: dict) -> dict:
     files = [os.path.join(case_dir, f) for f in options.get("files", [])] or None
-    project = load_project(case_dir, files=files, profiles=options.get("profiles", []),
+    project = load_project(case_dir, files=files, profiles=options.get("profiles"),
                            project_name=options.get("project_name"),
                            environ=dict(BASE_ENV, **options.get("env", {})))
     return project.to_config()
@@ -144,3 +146,21 @@ def test_compose_rejects_what_we_reject(file: str) -> None:
         assert result.returncode != 0, "compose accepts a file we call malformed"
     with pytest.raises(ComposeError):
         load_project(MALFORMED, files=[file], environ=dict(BASE_ENV))
+
+
+def _cap_memory() -> None:  # an input the CLI cannot bound must not take the machine with it
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+
+@pytest.mark.parametrize("case", [c for c in fuzz_inputs.bad_cases() if c.cli], ids=lambda c: c.name)
+def test_compose_refuses_our_bad_inputs(case, tmp_path) -> None:
+    """The fuzz corpus of input bounds (issue 20), where the CLI can judge it: what our loader refuses
+    (test_input_bounds.py), `docker compose config` refuses too. The cases it cannot take (alias
+    bombs, tens of thousands of nesting levels) or accepts by design are marked `cli=False` there."""
+    file = fuzz_inputs.write_case(case, str(tmp_path))
+    argv = [COMPOSE, "--project-directory", str(tmp_path), "-f", file, "config", "--format", "json"]
+    result = subprocess.run(argv, capture_output=True, cwd=str(tmp_path), env=dict(BASE_ENV), check=False,
+                            timeout=300, preexec_fn=_cap_memory)
+    assert result.returncode != 0, "compose accepts %s, which we refuse" % case.name
+    with pytest.raises(ComposeError):
+        load_project(str(tmp_path), files=[file], environ=dict(BASE_ENV, **case.env))

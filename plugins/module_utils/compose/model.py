@@ -190,6 +190,10 @@ class BuildConfig(_Config):
     isolation: Optional[str] = None
     secrets: list["FileReference"] = field(default_factory=list)
     ssh: list[str] = field(default_factory=list)
+    ulimits: dict[str, "Ulimit"] = field(default_factory=dict)
+    entitlements: list[str] = field(default_factory=list)
+    provenance: Optional[str] = None
+    sbom: Optional[str] = None
 
 
 @dataclass

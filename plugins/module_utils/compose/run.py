@@ -18,6 +18,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.model im
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Plan
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api_versions import settings_needing_newer_api
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.engine_support import deploy_refusals, refusal_message
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, desired_from_labels, desired_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage, ObservedProject, list_containers, observe_project
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
@@ -187,13 +188,15 @@ def _image_id(client: Any, reference: str) -> Optional[str]:
 
 def plan(client: Any, request: ComposeRequest, project: Optional[Project],
          record_pull: Optional[Callable[[str], None]] = None, secret_rule: Optional[SecretRule] = None,
-         secret_values: Optional[list[str]] = None, thorough: bool = False) -> tuple[DesiredProject, ComposeResult]:
+         secret_values: Optional[list[str]] = None, thorough: bool = False,
+         check_mode: bool = False) -> tuple[DesiredProject, ComposeResult]:
     """Observe and plan; `project` from load(). With `record_pull` (not in check mode), images with
     pull policy `always` are pulled first. `secret_rule` (the task's) decides what the diff and
     the values label mask; `secret_values`, the project's secrets (secrets.project_secrets), when
     the caller has them already. `thorough`: look every network of the project up by name (one
     more call), for same-name networks made by hand: what a run that changes the project does
-    before it uses the names (plan_to_change)."""
+    before it uses the names (plan_to_change). What the deploy needs that the engine or this
+    collection lacks fails here, before any write (in check mode: a warning of the plan)."""
     secret_rule = secret_rule or SecretRule()
     if project is not None and request.state != "absent":
         require_api_version(client, project)
@@ -220,6 +223,8 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
     digests = {s.image: s.build_digest for s in desired.services.values() if s.build_digest is not None}
     images = lookup_images(client, _images_needed(desired, observed, selected, request), digests)
     the_plan = plan_project(desired, observed, options, images)
+    if project is not None and request.state != "absent":
+        the_plan = _refuse_unsupported(client, project, the_plan, selected, check_mode)
     return desired, ComposeResult(desired.name, the_plan, observed, selected)
 
 
@@ -230,7 +235,7 @@ def plan_to_change(client: Any, request: ComposeRequest, project: Optional[Proje
     name) and, unless in check mode, under the project's lock (compose/lock.py): another run may
     have changed the project since, or be changing it now. Returns the plan and the lock, held
     (the caller releases it after apply). A no-op run costs what `plan` costs, and takes no lock."""
-    desired, result = plan(client, request, project, record_pull, secret_rule, secret_values)
+    desired, result = plan(client, request, project, record_pull, secret_rule, secret_values, check_mode=check_mode)
     if not result.plan.changed:
         return desired, result, None
     lock = None
@@ -241,12 +246,24 @@ def plan_to_change(client: Any, request: ComposeRequest, project: Optional[Proje
                            "goship.containers.compose state=%s" % request.state)
         lock.acquire()  # raises ProjectBusy after lock_timeout
     try:
-        desired, result = plan(client, request, project, None, secret_rule, secret_values, thorough=True)
+        desired, result = plan(client, request, project, None, secret_rule, secret_values, thorough=True,
+                               check_mode=check_mode)
     except BaseException:
         if lock is not None:
             lock.release()
         raise
     return desired, result, lock
+
+
+def _refuse_unsupported(client: Any, project: Project, the_plan: Plan, selected: list[str], check_mode: bool) -> Plan:
+    built = [action.service for action in the_plan.actions if action.kind == "build" and action.service]
+    found = deploy_refusals(project, str(getattr(client, "api_version", "") or ""), built, selected)
+    if not found:
+        return the_plan
+    if check_mode:
+        return dataclasses.replace(the_plan, warnings=the_plan.warnings + tuple(
+            "the deploy would fail: %s: %s" % item for item in found))
+    raise PlanError(found[0][0], refusal_message(found))
 
 
 def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,

@@ -27,24 +27,33 @@ SELINUX_LABELS = ("z", "Z")
 # Accepted for compatibility and dropped: the engine on Linux accepts and ignores them.
 CONSISTENCY_MODES = ("consistent", "cached", "delegated")
 VOLUME_MODES = ("ro", "rw", "nocopy") + PROPAGATIONS + SELINUX_LABELS + CONSISTENCY_MODES
-_DRIVE = re.compile(r"^[a-zA-Z]:[\\/]")
+_WINDOWS_PATH = re.compile(r"^(?:[a-zA-Z]:[\\/]|\\\\)")  # C:\x, C:/x, \\server\share
 
 
 def split_volume_spec(spec: str) -> list[str]:
-    """Split `SOURCE:TARGET:MODE` on colons, keeping a Windows drive path (`C:\\x`) whole. `v:/data`
-    stays a volume named v, as the Docker CLI reads it on Linux."""
+    """Split `SOURCE:TARGET:MODE` on colons, keeping a Windows drive path (`C:\\x`, and `C:/x` when a
+    target follows: `C:/x:/data`) whole. `v:/data` stays a volume named v, as the Docker CLI reads
+    it on Linux."""
     parts: list[str] = []
     for piece in spec.split(":"):
         if parts and len(parts) == 1 and len(parts[-1]) == 1 and parts[-1].isalpha() and piece.startswith("\\"):
             parts[-1] += ":" + piece
         else:
             parts.append(piece)
+    if len(parts) >= 3 and len(parts[0]) == 1 and parts[0].isalpha() and parts[1].startswith("/") \
+            and parts[2].startswith("/"):
+        parts[0:2] = [parts[0] + ":" + parts[1]]
     return parts
+
+
+def is_windows_path(source: str) -> bool:
+    """A Windows host path (`C:\\x`, `C:/x`, `\\\\server\\share`): Compose keeps it as written."""
+    return bool(_WINDOWS_PATH.match(source))
 
 
 def is_host_path(source: str) -> bool:
     """A bind source (a host path) rather than a volume name."""
-    return source.startswith(("/", ".", "~")) or bool(_DRIVE.match(source))
+    return source.startswith(("/", ".", "~")) or bool(_WINDOWS_PATH.match(source))
 
 
 def clean_path(path: str) -> str:
@@ -104,10 +113,11 @@ def _volume_modes(field_text: str, bind: bool, text: str, option: str) -> dict[s
                 selinux=next((m for m in modes if m in SELINUX_LABELS), None))
 
 
-def parse_volume_spec(text: Any, option: str = "volumes") -> VolumeSpec:
+def parse_volume_spec(text: Any, option: str = "volumes", windows_sources: bool = False) -> VolumeSpec:
     """'/target' (anonymous volume), 'name:/target[:mode]' or '/host:/target[:mode]'; mode is comma
     separated: ro|rw, nocopy (volume), propagation (bind), z|Z (SELinux relabel), a consistency
-    (accepted and dropped). The engine's rules: an absolute target and host path, no empty field."""
+    (accepted and dropped). The engine's rules: an absolute target and host path, no empty field.
+    `windows_sources`: a Windows host path is a bind source too (Compose files; the engine decides)."""
     if not isinstance(text, str) or not text.strip():
         raise OptionError(option, "expected 'source:/target[:mode]' or '/target', got %r" % (text,))
     parts = split_volume_spec(text.strip())
@@ -121,7 +131,7 @@ def parse_volume_spec(text: Any, option: str = "volumes") -> VolumeSpec:
         raise OptionError(option, "%r has no target path (expected %s)" % (text, expected))
     source, target = ("", parts[0]) if len(parts) == 1 else (parts[0], parts[1])
     bind = bool(source) and is_host_path(source)
-    if bind and not source.startswith("/"):
+    if bind and not source.startswith("/") and not (windows_sources and is_windows_path(source)):
         raise OptionError(option, "use an absolute host path instead of %r" % source)
     modes = _volume_modes(parts[2] if len(parts) == 3 else "", bind, text, option)
     return VolumeSpec(target=clean_path(target), source=source, bind=bind, **modes)
@@ -207,7 +217,8 @@ def _tmpfs_mode(value: Any, path: str) -> int:
         raise OptionError(path, "%r is not an octal mode like 1777" % (value,))
 
 
-def parse_mount_spec(item: Any, option: str = "mounts", default_type: Optional[str] = "volume") -> MountSpec:
+def parse_mount_spec(item: Any, option: str = "mounts", default_type: Optional[str] = "volume",
+                     windows_sources: bool = False) -> MountSpec:
     """A mapping in the Engine's and Compose's vocabulary (type, source, target, read_only,
     consistency, bind: {propagation, create_host_path, selinux, recursive}, volume: {nocopy,
     subpath, labels}, tmpfs: {size, mode}, image: {subpath}); community.docker's flat names are
@@ -226,7 +237,7 @@ def parse_mount_spec(item: Any, option: str = "mounts", default_type: Optional[s
     source = as_str(item["source"], option + ".source") if item.get("source") is not None else None
     if kind == "bind" and not source:
         raise OptionError(option + ".source", "is required for a bind mount")
-    if kind == "bind" and not source.startswith("/"):
+    if kind == "bind" and not source.startswith("/") and not (windows_sources and is_windows_path(source)):
         raise OptionError(option + ".source", "a bind mount needs an absolute host path, got %r" % (source,))
     if kind == "tmpfs" and source:
         raise OptionError(option + ".source", "is not allowed for a tmpfs mount")

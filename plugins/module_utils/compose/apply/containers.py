@@ -12,6 +12,7 @@ import dataclasses
 import time
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply import hooks
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import POLL_SECONDS, ApplyContext
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import actions as A
@@ -85,10 +86,12 @@ def create(context: ApplyContext, action: Action) -> None:
     container_id = _create(context, action)
     if action.start:
         engine.start_container(context.client, container_id)
+        hooks.post_start(context, action.service or "", container_id)
 
 
 def start(context: ApplyContext, action: Action) -> None:
     engine.start_container(context.client, action.container_id or action.target)
+    hooks.post_start(context, action.service or "", action.container_id or action.target)
 
 
 def unpause(context: ApplyContext, action: Action) -> None:
@@ -96,6 +99,7 @@ def unpause(context: ApplyContext, action: Action) -> None:
 
 
 def stop(context: ApplyContext, action: Action) -> None:
+    hooks.pre_stop(context, action.service or "", action.container_id or action.target)
     engine.stop_container(context.client, action.container_id or action.target, context.options.stop_timeout)
 
 
@@ -106,6 +110,7 @@ def restart(context: ApplyContext, action: Action) -> None:
 
 def remove(context: ApplyContext, action: Action) -> None:
     target = action.container_id or action.target
+    hooks.pre_stop(context, action.service or "", target)
     try:
         engine.stop_container(context.client, target, context.options.stop_timeout)
     except Exception as exc:

@@ -141,7 +141,9 @@ def build(context: ApplyContext, action: Action) -> bool:
         dockerfile=spec.dockerfile if spec else None, args=dict(spec.args) if spec else {},
         target=spec.target if spec else None, labels=build_labels(context.project, service),
         network=spec.network if spec else None, rebuild="auto",
-    )
+        pull=spec.pull if spec else False, cache_from=list(spec.cache_from) if spec else [],
+        nocache=spec.no_cache if spec else False, extra_tags=list(spec.tags) if spec else [],
+    )  # the other build keys are refused before any write (plan/engine_support.py)
     try:
         result = ensure_built(context.client, request, check_mode=False)
     except BuildFailure as exc:

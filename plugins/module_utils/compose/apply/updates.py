@@ -37,7 +37,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.apply import containers
+from ansible_collections.goship.containers.plugins.module_utils.compose.apply import containers, hooks
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import ApplyContext, explain
 from ansible_collections.goship.containers.plugins.module_utils.compose.apply.errors import ExecutionError, UpdateFailed
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import actions as A
@@ -243,22 +243,34 @@ def _stop_first(context: ApplyContext, action: Action, update: Optional[ServiceU
     old = context.client.inspect_container(action.container_id or action.target)
     old_id, old_name, was_running = old["Id"], (old.get("Name") or "").lstrip("/"), _running(old)
     gated = update is not None and has_healthcheck(context, action.service or "")
-    create = functools.partial(containers.create_replacement, context, action, aliases=not gated)
+    create = functools.partial(_create_then_pre_stop, context, action, old_id, aliases=not gated)
     new_id = replace_container(context.client, old_id, create, start=action.start,
                                stop_timeout=context.options.stop_timeout, name=containers.final_name(context, action),
                                keep_old=update is not None)
     if update is None:
+        if action.start:
+            hooks.post_start(context, action.service or "", new_id)
         return
     replacement = Replacement(action, "stop-first", old_id, old_name, was_running, new_id=new_id)
     update.add(replacement)
-    if gated:
-        try:
+    try:
+        hooks.post_start(context, action.service or "", new_id)
+        if gated:
             containers.wait_ready(context, new_id, update.service.update_monitor)
-        except ExecutionError as exc:
-            replacement.problem = str(exc)
-            raise UpdateFailed("service %s: %s: %s" % (action.service, action.target, exc))
+    except ExecutionError as exc:
+        replacement.problem = str(exc)
+        raise UpdateFailed("service %s: %s: %s" % (action.service, action.target, exc))
+    if gated:
         join_aliases(context, action, new_id)
     replacement.ready = True
+
+
+def _create_then_pre_stop(context: ApplyContext, action: Action, old_id: str, name: str, aliases: bool = True) -> str:
+    """The replacement first (a refused create leaves the old container as it was), then the old
+    container's pre_stop hooks, just before replace_container stops it."""
+    new_id = containers.create_replacement(context, action, name, aliases)
+    hooks.pre_stop(context, action.service or "", old_id)
+    return new_id
 
 
 def _start_first(context: ApplyContext, action: Action, update: Optional[ServiceUpdate]) -> None:
@@ -269,6 +281,7 @@ def _start_first(context: ApplyContext, action: Action, update: Optional[Service
     new_id = containers.create_replacement(context, action, temporary_name(old_id, action.target), aliases=False)
     try:
         engine.start_container(client, new_id)
+        hooks.post_start(context, action.service or "", new_id)
         containers.wait_ready(context, new_id, update.service.update_monitor if update else 0.0)
     except Exception as exc:
         replacement.problem = explain(exc)
@@ -279,6 +292,7 @@ def _start_first(context: ApplyContext, action: Action, update: Optional[Service
                            " running: %s" % (action.service, action.target, old_name, replacement.problem))
     join_aliases(context, action, new_id)
     replacement.endpoints = leave_aliases(context, client.inspect_container(old_id))
+    hooks.pre_stop(context, action.service or "", old_id)
     engine.stop_container(client, old_id, context.options.stop_timeout)
     if update is None:
         engine.remove_container(client, old_id, keep_volumes=True)

@@ -17,12 +17,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.compose.load import bounds
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import (
-    Override, Reset, interpolate, parse_env_file, parse_yaml,
+    Override, Reset, interpolate, parse_env_file, parse_yaml_documents,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import list_to_dict
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import is_host_path, split_volume_spec
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import (
+    is_host_path, is_windows_path, split_volume_spec,
+)
 from ansible_collections.goship.containers.plugins.module_utils.user_input import type_name
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -38,8 +41,8 @@ def _absolute(base_dir: str, path: str, environ: dict[str, str]) -> str:
     if path.startswith("~"):
         home = environ.get("HOME") or os.path.expanduser("~")
         path = home + path[1:] if path == "~" or path.startswith("~/") else os.path.expanduser(path)
-    if os.path.isabs(path):
-        return path  # Compose keeps absolute paths exactly as written
+    if os.path.isabs(path) or is_windows_path(path):
+        return path  # Compose keeps absolute paths (and a Windows host's) exactly as written
     return os.path.normpath(os.path.join(base_dir, path))
 
 
@@ -100,6 +103,11 @@ def prepare_service(service: Any, base_dir: str, environ: dict[str, str]) -> Any
         service["env_file"] = entries
     if isinstance(service.get("volumes"), list):
         service["volumes"] = [_prepare_volume(v, base_dir, environ) for v in service["volumes"]]
+    develop = service.get("develop")
+    if isinstance(develop, dict) and isinstance(develop.get("watch"), list):
+        service["develop"] = dict(develop, watch=[
+            dict(rule, path=_absolute(base_dir, rule["path"], environ))
+            if isinstance(rule, dict) and isinstance(rule.get("path"), str) else rule for rule in develop["watch"]])
     extends = service.get("extends")
     if isinstance(extends, dict) and isinstance(extends.get("file"), str):
         service["extends"] = dict(extends, file=_absolute(base_dir, extends["file"], environ))
@@ -286,20 +294,21 @@ class LoadContext:
         return self.environ.get(name)
 
 
-def _read_file(path: str, error_path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise ComposeError(error_path, "cannot read %s: %s" % (path, exc.strerror or exc))
+def _load_file(path: str, error_path: str, base_dir: str, context: LoadContext, environ: dict[str, str],
+               stack: tuple[str, ...], resolve_extends: bool = True) -> dict[str, Any]:
+    """A file read within the bounds, each of its YAML documents prepared, merged in order."""
+    text = bounds.read_text(path, error_path)
+    merged: dict[str, Any] = {}
+    for index, document in enumerate(parse_yaml_documents(text, path)):
+        prepared = _prepare_document(document, base_dir, path, context, environ, stack, resolve_extends)
+        merged = prepared if index == 0 else merge_documents(merged, prepared)
+    return merged
 
 
 def _prepare_document(document: Any, base_dir: str, source: str, context: LoadContext,
                       environ: dict[str, str], stack: tuple[str, ...], resolve_extends: bool = True) -> dict[str, Any]:
     """One parsed file: interpolated, prepared, with its `include`s (and `extends`) applied."""
-    if document is None:
-        document = {}
-    if not isinstance(document, dict):
+    if not isinstance(document, dict):  # `---` or `null` alone is a null document, not an empty one
         raise ComposeError(source, "a Compose file must be a mapping at the top level, not %s"
                            % type_name(document))
     document = interpolate(document, environ.get, "")
@@ -348,8 +357,8 @@ def _resolve_extends(name: str, services: dict[str, Any], resolved: dict[str, An
     if other is not None and other != source:
         if not isinstance(other, str):
             raise ComposeError(path + ".file", "must be a string")
-        document = _prepare_document(parse_yaml(_read_file(other, path + ".file"), other), os.path.dirname(other),
-                                     other, context, environ, stack + (source,), resolve_extends=False)
+        document = _load_file(other, path + ".file", os.path.dirname(other), context, environ, stack + (source,),
+                              resolve_extends=False)
         other_services = document.get("services") or {}
         if not isinstance(other_services, dict) or base_name not in other_services:
             raise ComposeError(path, "service %r not found in %s" % (base_name, other))
@@ -405,8 +414,7 @@ def _apply_includes(document: dict[str, Any], base_dir: str, context: LoadContex
                         inc_environ[key] = value
         included: dict[str, Any] = {}
         for number, file in enumerate(files):
-            sub = _prepare_document(parse_yaml(_read_file(file, where + ".path"), file), inc_dir, file, context,
-                                    inc_environ, stack + (file,))
+            sub = _load_file(file, where + ".path", inc_dir, context, inc_environ, stack + (file,))
             included = sub if number == 0 else merge_documents(included, sub)
             context.config_files.append(file)
         included.pop("name", None)
@@ -471,8 +479,6 @@ def load_config_dict(source: ProjectSource) -> tuple[dict[str, Any], LoadContext
         else:
             project_dir = os.getcwd()
     project_dir = os.path.abspath(project_dir)
-    if definition is None and not files and shell.get("COMPOSE_FILE"):
-        files = shell["COMPOSE_FILE"].split(shell.get("COMPOSE_PATH_SEPARATOR") or os.pathsep)
 
     # .env (or the env_files given) under the shell environment: the shell wins.
     merged_env: dict[str, str] = {}
@@ -487,14 +493,26 @@ def load_config_dict(source: ProjectSource) -> tuple[dict[str, Any], LoadContext
                     merged_env[key] = value
     merged_env.update(shell)
     context = LoadContext(project_dir, merged_env)
+    # COMPOSE_FILE (and the others: profiles and project name below) come from the shell or the
+    # project's .env, as the CLI reads them
+    if definition is None and not files and merged_env.get("COMPOSE_FILE"):
+        separator = merged_env.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
+        files = [f for f in merged_env["COMPOSE_FILE"].split(separator) if f]
 
     if definition is not None:
         # A string is Compose YAML, read with Compose's rules; a mapping was parsed by Ansible's YAML 1.1
         # loader already (where an unquoted 22:22 has become 1342: quote such values, or pass text).
-        document = parse_yaml(definition, "definition") if isinstance(definition, str) else _copy(definition)
-        if not isinstance(document, dict):
-            raise ComposeError("definition", "must be a mapping (a Compose project) or Compose YAML text")
-        config = _prepare_document(document, project_dir, "definition", context, merged_env, ())
+        if isinstance(definition, str):
+            documents = parse_yaml_documents(definition, "definition")
+        else:
+            bounds.check_value_tree(definition, "definition")
+            documents = [_copy(definition)]
+        config = {}
+        for index, document in enumerate(documents):
+            if not isinstance(document, dict):
+                raise ComposeError("definition", "must be a mapping (a Compose project) or Compose YAML text")
+            prepared = _prepare_document(document, project_dir, "definition", context, merged_env, ())
+            config = prepared if index == 0 else merge_documents(config, prepared)
     else:
         paths = [_absolute(project_dir, f, shell) for f in files] if files else find_default_files(project_dir)
         config = {}
@@ -502,11 +520,13 @@ def load_config_dict(source: ProjectSource) -> tuple[dict[str, Any], LoadContext
             where = "files[%d]" % index if files else path
             if not os.path.isfile(path):
                 raise ComposeError(where, "compose file not found: %s" % path)
-            document = _prepare_document(parse_yaml(_read_file(path, where), path), project_dir, path,
-                                         context, merged_env, (path,))
+            document = _load_file(path, where, project_dir, context, merged_env, (path,))
             config = document if index == 0 else merge_documents(config, document)
         context.config_files = paths + [f for f in context.config_files if f not in paths]
     config = _strip(config)
+    if not config:  # every file empty (or `{}`): refused, as `docker compose config` refuses it
+        raise ComposeError("definition" if definition is not None else context.config_files[0],
+                           "empty compose file")
 
     context.name = source.project_name or merged_env.get("COMPOSE_PROJECT_NAME") or None
     if profiles is None:

@@ -10,11 +10,14 @@ import os
 import re
 from typing import Any, Callable, Optional
 
-from ansible_collections.goship.containers.plugins.module_utils.compose.load import files
+from ansible_collections.goship.containers.plugins.module_utils.compose.load import bounds, files
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.service_options import (
     devices, parse_build, parse_command, parse_deploy, parse_depends_on, parse_extra_hosts, parse_file_refs,
     parse_healthcheck, parse_logging, parse_ports, parse_service_networks, parse_ulimits, parse_volumes,
     pull_policy, restart_policy,
+)
+from ansible_collections.goship.containers.plugins.module_utils.compose.load.service_features import (
+    parse_develop, parse_hooks, parse_provider, parse_service_models,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.syntax import parse_env_file
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.validate import as_str_dict, as_str_list
@@ -60,9 +63,9 @@ _EXTRA_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "links": as_str_list, "external_links": as_str_list, "volumes_from": as_str_list,
     "device_cgroup_rules": as_str_list, "group_add": lambda v, p: as_str_list(v, p, scalars=True),
     "storage_opt": as_mapping, "annotations": as_str_dict, "devices": devices, "blkio_config": as_mapping,
-    "credential_spec": as_mapping, "gpus": lambda v, p: v, "attach": as_bool, "develop": as_mapping,
-    "post_start": as_list, "pre_stop": as_list, "use_api_socket": as_bool, "models": lambda v, p: v,
-    "provider": as_mapping, "label_file": lambda v, p: as_str_list(v, p, one=True), "pull_refresh_after": _str,
+    "credential_spec": as_mapping, "gpus": lambda v, p: v, "attach": as_bool, "develop": parse_develop,
+    "post_start": parse_hooks, "pre_stop": parse_hooks, "use_api_socket": as_bool, "models": parse_service_models,
+    "provider": parse_provider, "label_file": lambda v, p: as_str_list(v, p, one=True), "pull_refresh_after": _str,
 }
 _OTHER = {"build", "environment", "env_file", "volumes", "networks", "secrets", "configs", "extends"}
 SERVICE_KEYS = frozenset(_SIMPLE) | frozenset(_EXTRA_KEYS) | _OTHER
@@ -85,7 +88,7 @@ def _environment(service: dict[str, Any], path: str, environ: dict[str, str]) ->
                     fail(where, "env file %s not found" % file)
                 continue
             if entry.get("format") == "raw":  # `docker run --env-file`'s format, read by the same parser
-                result.update(parse.parse_env_file(_read_text(file, where), where, environ.get))
+                result.update(parse.parse_env_file(bounds.read_text(file, where, "env file"), where, environ.get))
             else:
                 result.update(parse_env_file(file, environ.get, where))
     explicit = as_str_dict(service.get("environment") or {}, path + ".environment", keep_none=True)
@@ -94,14 +97,6 @@ def _environment(service: dict[str, Any], path: str, environ: dict[str, str]) ->
         if value is None and key in environ:
             result[key] = environ[key]
     return result
-
-
-def _read_text(file: str, path: str) -> str:
-    try:
-        with open(file, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        return fail(path, "cannot read env file %s: %s" % (file, getattr(exc, "strerror", None) or exc))
 
 
 def _each(parse_item: Callable[[Any, str], Any]) -> Callable[[list[str], str], list[str]]:
@@ -122,8 +117,8 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
     path = "services.%s" % name
     if not _SERVICE_NAME.match(name):
         fail(path, "invalid service name %r (letters, digits, '.', '_' and '-' only)" % name)
-    if raw is None:
-        raw = {}
+    if raw is None:  # `web:` with nothing under it: the CLI's schema refuses it too
+        fail(path, "must be a mapping (an empty service definition), not null")
     raw = mapping_with(raw, path, SERVICE_KEYS)
     service = Service(name=name)
     for key, value in raw.items():
@@ -134,6 +129,9 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
         elif key in _EXTRA_KEYS:
             if value is not None:
                 service.extra[key] = _EXTRA_KEYS[key](value, where)
+    for hook in ("post_start", "pre_stop"):  # a bare KEY in a hook's environment comes from the environment
+        if raw.get(hook) is not None:
+            service.extra[hook] = parse_hooks(raw[hook], "%s.%s" % (path, hook), environ)
     if raw.get("build") is not None:
         service.build = parse_build(raw["build"], path + ".build", environ, working_dir, top["secrets"])
     service.environment = _environment(raw, path, environ)
@@ -144,22 +142,47 @@ def build_service(name: str, raw: Any, top: dict[str, Any], environ: dict[str, s
     for kind in ("secrets", "configs"):
         if raw.get(kind) is not None:
             setattr(service, kind, parse_file_refs(raw[kind], "%s.%s" % (path, kind), top[kind], kind[:-1]))
-    if service.image is None and service.build is None:
+    if service.image == "":  # `image: ${TAG}` with TAG unset: as if absent, as the CLI reads it
+        service.image = None
+        if service.build is None and "provider" not in service.extra:
+            fail(path + ".image", "is empty (after interpolation?) and the service has no build to make it")
+    if service.image is None and service.build is None and "provider" not in service.extra:
         fail(path, "has neither an image nor a build context specified")
+    _check_names(service, path)
     if service.network_mode and raw.get("networks"):
         fail(path + ".network_mode", "cannot be combined with networks")
-    if not service.network_mode and not service.networks:
-        service.networks = {"default": None}
+    if not service.network_mode and not service.networks and "provider" not in service.extra:
+        service.networks = {"default": None}  # a provider service has no container to attach
     _implicit_dependencies(service)
     _check_limits(service, path)
     return service
 
 
+_CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")  # the engine's rule for a container name
+
+
+def _check_names(service: Service, path: str) -> None:
+    """container_name as the engine takes it, one container only; platform among build.platforms."""
+    name = service.container_name
+    if name is not None:
+        if not _CONTAINER_NAME.match(name):
+            fail(path + ".container_name", "%r is not a valid container name (a letter or digit, then letters, "
+                 "digits, '_', '.' or '-'; at least two characters)" % name)
+        if service.replicas > 1:
+            fail(path + ".container_name", "can't be set with %d replicas: a container name must be unique"
+                 % service.replicas)
+    build = service.build
+    if service.platform and build is not None and build.platforms and service.platform not in build.platforms:
+        fail(path + ".platform", "%r is not one of build.platforms (%s)" % (service.platform, ", ".join(build.platforms)))
+
+
 def _implicit_dependencies(service: Service) -> None:
-    """Services named by network_mode, links and volumes_from are dependencies, as in Compose."""
-    mode = service.network_mode or ""
-    if mode.startswith("service:"):
-        service.depends_on.setdefault(mode[len("service:"):], DependsOn(restart=True))
+    """Services named by network_mode, ipc, pid, links and volumes_from are dependencies, as in
+    Compose: restarted with the service they name, except volumes_from."""
+    for key in ("network_mode", "ipc", "pid"):
+        mode = (service.network_mode if key == "network_mode" else service.extra.get(key)) or ""
+        if mode.startswith("service:"):
+            service.depends_on.setdefault(mode[len("service:"):], DependsOn(restart=True))
     for link in service.extra.get("links", []):
         service.depends_on.setdefault(link.split(":")[0], DependsOn(restart=True))
     for source in service.extra.get("volumes_from", []):
@@ -286,6 +309,7 @@ def project_from_config(config: dict[str, Any], context: files.LoadContext) -> P
         as_scalar_str(config["version"], "version")
 
     services = {key: build_service(key, value, top, env, context.working_dir) for key, value in raw_services.items()}
+    _check_unique_container_names(services)
     active = set(context.profiles)
     enabled = {k: s for k, s in services.items() if not s.profiles or "*" in active or active & set(s.profiles)}
     disabled = {k: s for k, s in services.items() if k not in enabled}
@@ -322,6 +346,17 @@ def project_from_config(config: dict[str, Any], context: files.LoadContext) -> P
     project.services = dict(sorted(enabled.items()))
     project.extensions = {k: v for k, v in config.items() if isinstance(k, str) and k.startswith("x-")}
     return project
+
+
+def _check_unique_container_names(services: dict[str, Service]) -> None:
+    owners: dict[str, str] = {}
+    for key in sorted(services):
+        name = services[key].container_name
+        if name is not None:
+            if name in owners:
+                fail("services.%s.container_name" % key, "container name %r is already used by service %r"
+                     % (name, owners[name]))
+            owners[name] = key
 
 
 def _check_cycles(services: dict[str, Service]) -> None:

@@ -43,3 +43,17 @@ def load_project(
         raise
     except OptionError as exc:  # from the readers shared with the other modules (user_input, containers/parse)
         raise ComposeError(exc.path, exc.problem) from None
+    except RecursionError:  # extends or include chains deeper than Python follows (values are bounded earlier)
+        raise ComposeError(_named(source), "the project nests too deeply to load (extends or include "
+                           "chains); refused") from None
+    except Exception as exc:  # a loader bug must still reach the user as one line naming the input, not a traceback
+        raise ComposeError(_named(source), "could not load the project (%s: %s); this is a bug in goship.containers, "
+                           "please report it with the file" % (type(exc).__name__, " ".join(str(exc).split())[:200])) from None
+
+
+def _named(source: ProjectSource) -> str:
+    if source.definition is not None:
+        return "definition"
+    if source.files:
+        return source.files[0]
+    return source.project_dir or "project_src"

@@ -44,9 +44,10 @@ def parse_volumes(value: Any, path: str, volumes: dict[str, Any]) -> list[MountS
     for index, item in enumerate(as_list(value, path)):
         where = "%s[%d]" % (path, index)
         if isinstance(item, str):
-            mount = parse_mounts.parse_volume_spec(item, where).mount_spec
+            mount = parse_mounts.parse_volume_spec(item, where, windows_sources=True).mount_spec
         else:
-            mount = parse_mounts.parse_mount_spec(mapping_with(item, where, MOUNT_KEYS), where, default_type=None)
+            mount = parse_mounts.parse_mount_spec(mapping_with(item, where, MOUNT_KEYS), where, default_type=None,
+                                                  windows_sources=True)
         if mount.type == "volume" and mount.source and mount.source not in volumes:
             fail(where, "refers to undefined volume %r (declare it under the top-level volumes)" % mount.source)
         result.append(mount)
@@ -180,6 +181,12 @@ def parse_build(value: Any, path: str, environ: dict[str, str], working_dir: str
             setattr(build, key, as_bool(item[key], "%s.%s" % (path, key)))
     if item.get("secrets") is not None:
         build.secrets = parse_file_refs(item["secrets"], path + ".secrets", secrets, "secret", default_target=False)
+    if item.get("ulimits") is not None:
+        build.ulimits = parse_ulimits(item["ulimits"], path + ".ulimits")
+    build.entitlements = as_str_list(item.get("entitlements") or [], path + ".entitlements")
+    for key in ("provenance", "sbom"):  # a boolean or BuildKit attestation options, kept as written
+        if item.get(key) is not None:
+            setattr(build, key, as_scalar_str(item[key], "%s.%s" % (path, key)))
     return build
 
 

@@ -12,6 +12,7 @@ import re
 import traceback
 from typing import Any, Callable, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.compose.load import bounds
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError
 
 try:
@@ -144,18 +145,44 @@ if HAS_YAML:
     ComposeYamlLoader.add_constructor("!override", _construct_tagged(Override))
 
 
-def parse_yaml(text: str, source: str) -> Any:
-    """Parse one Compose document; errors name the file and line."""
+def parse_yaml_documents(text: str, source: str) -> list[Any]:
+    """Parse a Compose file's documents (a file may hold several, merged in order as with several
+    files), within load/bounds.py's limits; errors name the file and line."""
     if not HAS_YAML:
         raise ComposeError(source, "reading Compose files needs PyYAML on the managed host (python3 -m pip "
                            "install PyYAML), or pass the project inline with `definition`")
+    bounds.check_size(text, source)
     try:
-        return yaml.load(text, Loader=ComposeYamlLoader)  # nosec: a safe loader
+        if bounds.depth_may_exceed(text):  # measured before libyaml's recursive composer sees it
+            bounds.check_depth_events(yaml.parse(text, Loader=ComposeYamlLoader), source)
+        loader = ComposeYamlLoader(text)
+        try:
+            documents = []
+            walk = bounds.needs_graph_check(text)
+            while loader.check_node():
+                node = loader.get_node()
+                if walk:
+                    bounds.check_node_graph(node, source)
+                documents.append(loader.construct_document(node))
+            return documents
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = " (line %d, column %d)" % (mark.line + 1, mark.column + 1) if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ComposeError(source, "invalid YAML%s: %s" % (where, problem))
+        raise ComposeError(source, "invalid YAML%s: %s" % (where, " ".join(str(problem).split())))
+    except RecursionError:  # the pure-Python parser (no libyaml) recurses per level
+        raise ComposeError(source, "values nest too deeply to read; refused")
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """One Compose document (None for an empty text); several documents are merged by the loader
+    (load/files.py), so this is for callers that want exactly one."""
+    documents = parse_yaml_documents(text, source)
+    if len(documents) > 1:
+        raise ComposeError(source, "expected one YAML document, found %d" % len(documents))
+    return documents[0] if documents else None
 
 
 # ---------------------------------------------------------------- interpolation
@@ -167,12 +194,16 @@ def interpolate_string(text: str, lookup: Callable[[str], Optional[str]], path: 
     """Substitute `$VAR`, `${VAR}`, `${VAR:-d}`, `-`, `:?`, `?`, `:+`, `+` and `$$` in `text`."""
     if "$" not in text:
         return text
-    return _interpolate(text, 0, lookup, path, nested=False)[0]
+    return _interpolate(text, 0, lookup, path, nested=0)[0]
 
 
 def _interpolate(text: str, pos: int, lookup: Callable[[str], Optional[str]], path: str,
-                 nested: bool) -> tuple[str, int]:
-    """Expand from `pos` until the end (or, when nested, an unmatched `}`); return (text, end)."""
+                 nested: int) -> tuple[str, int]:
+    """Expand from `pos` until the end (or, when nested, an unmatched `}`); return (text, end).
+    `nested`: how many `${...}` this part is inside (bounded: each level is two Python frames)."""
+    if nested > bounds.MAX_INTERPOLATION_NESTING:
+        raise ComposeError(path, "interpolation nests deeper than %d levels of ${...}; refused"
+                           % bounds.MAX_INTERPOLATION_NESTING)
     out: list[str] = []
     length = len(text)
     while pos < length:
@@ -188,7 +219,7 @@ def _interpolate(text: str, pos: int, lookup: Callable[[str], Optional[str]], pa
             out.append("$")
             pos += 2
         elif nxt == "{":
-            value, pos = _braced(text, pos + 2, lookup, path)
+            value, pos = _braced(text, pos + 2, lookup, path, nested)
             out.append(value)
         else:
             match = _NAME.match(text, pos + 1)
@@ -199,27 +230,33 @@ def _interpolate(text: str, pos: int, lookup: Callable[[str], Optional[str]], pa
                 out.append("$")
                 pos += 1
     if nested:
-        raise ComposeError(path, "invalid interpolation format in %r: missing '}'" % text)
+        raise ComposeError(path, "invalid interpolation format in %s: missing '}'" % _quoted(text))
     return "".join(out), pos
 
 
-def _braced(text: str, pos: int, lookup: Callable[[str], Optional[str]], path: str) -> tuple[str, int]:
+def _quoted(text: str) -> str:
+    """A value quoted in a message: repr (one line), shortened when long."""
+    return repr(text) if len(text) <= 80 else repr(text[:77]) + "..."
+
+
+def _braced(text: str, pos: int, lookup: Callable[[str], Optional[str]], path: str,
+            nested: int) -> tuple[str, int]:
     match = _NAME.match(text, pos)
     if not match:
-        raise ComposeError(path, "invalid interpolation format in %r: expected a variable name after '${'" % text)
+        raise ComposeError(path, "invalid interpolation format in %s: expected a variable name after '${'" % _quoted(text))
     name = match.group()
     pos = match.end()
     if text.startswith("}", pos):
         return lookup(name) or "", pos + 1
     if pos >= len(text):
-        raise ComposeError(path, "invalid interpolation format in %r: missing '}'" % text)
+        raise ComposeError(path, "invalid interpolation format in %s: missing '}'" % _quoted(text))
     for operator in (":-", ":?", ":+", "-", "?", "+"):
         if text.startswith(operator, pos):
             break
     else:
-        raise ComposeError(path, "invalid interpolation format in %r: unexpected %r after ${%s"
-                           % (text, text[pos:pos + 1] or "end of text", name))
-    argument, end = _interpolate(text, pos + len(operator), lookup, path, nested=True)
+        raise ComposeError(path, "invalid interpolation format in %s: unexpected %r after ${%s"
+                           % (_quoted(text), text[pos:pos + 1] or "end of text", name))
+    argument, end = _interpolate(text, pos + len(operator), lookup, path, nested=nested + 1)
     value = lookup(name)
     is_set = value is not None
     is_full = bool(value)
@@ -263,11 +300,7 @@ def parse_env_file(path: str, lookup: Optional[Callable[[str], Optional[str]]] =
     """Read a dotenv file: KEY=VALUE lines, `export`, comments, quotes, `${VAR}` in unquoted and
     double-quoted values (resolved against earlier lines, then `lookup`). A bare KEY means the value
     comes from `lookup` (None when unset)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError as exc:
-        raise ComposeError(error_path or path, "cannot read env file %s: %s" % (path, exc.strerror or exc))
+    text = bounds.read_text(path, error_path or path, "env file")
     result: dict[str, Optional[str]] = {}
 
     def resolve(name: str) -> Optional[str]:

@@ -20,17 +20,14 @@ from ansible_collections.goship.containers.plugins.module_utils.units import par
 
 # Keys `docker compose up -d` itself does not act on: accepted and ignored.
 IGNORED_KEYS = ("attach", "develop")
-# Keys with no equivalent here, and why.
+# Keys with no equivalent here, and why. (post_start/pre_stop run through apply/hooks.py; models,
+# provider services and image mounts are refused by engine_support.py when a deploy needs them.)
 UNSUPPORTED_KEYS = {
     "gpus": "GPU device requests are not supported",
-    "post_start": "lifecycle hooks are not supported",
-    "pre_stop": "lifecycle hooks are not supported",
     "credential_spec": "a Windows-only setting",
     "cpu_count": "a Windows-only setting",
     "cpu_percent": "a Windows-only setting",
     "use_api_socket": "not supported",
-    "models": "not supported",
-    "provider": "not supported",
     "label_file": "not supported: put the labels under `labels`",
     "annotations": "not supported (needs Docker Engine API 1.43)",
     "pull_refresh_after": "not supported: use pull_policy always or missing",

@@ -63,9 +63,14 @@ def _mounts(project: Project, service: Service) -> tuple[Mount, ...]:
     mapped by the same containers/parse.py code as the container module's."""
     mounts = []
     for index, item in enumerate(service.volumes):
+        if item.type == "image":
+            continue  # loaded and planned; run.plan refuses the deploy before any write (engine_support.py)
         if item.type not in ("bind", "volume", "tmpfs"):
             raise PlanError("services.%s.volumes[%d]" % (service.name, index),
                             "mount type %r is not supported by this engine" % item.type)
+        if item.type == "bind" and parse_mounts.is_windows_path(item.source or ""):
+            raise PlanError("services.%s.volumes[%d]" % (service.name, index),
+                            "%s is a Windows host path; a Linux engine cannot bind it" % item.source)
         mount = item.to_mount()
         if item.type == "volume" and item.source in project.volumes:
             mount = replace(mount, source=project.volumes[item.source].name)

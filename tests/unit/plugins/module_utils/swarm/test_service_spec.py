@@ -122,7 +122,7 @@ def test_what_swarm_cannot_do_fails_naming_the_path(service, path):
 
 
 def test_ignored_keys_warn_like_docker_stack():
-    builder, _n, services = build({"services": {"web": {"image": "x", "container_name": "c", "restart": "always"}}})
+    builder, _n, services = build({"services": {"web": {"image": "x", "container_name": "web-1", "restart": "always"}}})
     assert "st_web" in services
     assert builder.warnings == ["services.web: ignoring options Swarm services do not have (as docker stack"
                                 " deploy does): container_name, restart"]

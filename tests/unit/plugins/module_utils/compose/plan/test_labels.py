@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.model import DependsOn
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import ComposeError, DependsOn
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
@@ -87,8 +89,13 @@ def test_start_first_with_a_fixed_host_port_is_an_error_naming_the_path():
 
 
 def test_container_name_with_replicas_is_an_error():
-    with pytest.raises(PlanError) as err:
-        desired_project(_project({"web": {"image": "x", "container_name": "fixed", "scale": 2}}))
+    with pytest.raises(ComposeError) as err:  # the file says so: refused when loading, as the CLI does
+        _project({"web": {"image": "x", "container_name": "fixed", "scale": 2}})
+    assert err.value.path == "services.web.container_name"
+    project = _project({"web": {"image": "x", "container_name": "fixed"}})
+    scaled = dataclasses.replace(project, services={"web": dataclasses.replace(project.services["web"], scale=2)})
+    with pytest.raises(PlanError) as err:  # the module's scale option: refused when planning
+        desired_project(scaled)
     assert err.value.path == "services.web.container_name"
 
 

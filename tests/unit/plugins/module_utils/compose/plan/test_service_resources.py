@@ -55,7 +55,7 @@ def test_links_and_volumes_from_name_the_first_container_and_are_dependencies():
 
 
 @pytest.mark.parametrize("key, value", [
-    ("gpus", "all"), ("post_start", [{"command": "true"}]), ("label_file", "labels.env"),
+    ("gpus", "all"), ("use_api_socket", True), ("label_file", "labels.env"),
     ("cpu_count", 2), ("isolation", "hyperv"),
 ])
 def test_keys_that_cannot_be_applied_fail_with_their_path(key, value):
