@@ -162,16 +162,20 @@ health_wait_seconds:
   type: float
 """
 
+from dataclasses import replace
+
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, NotFound, connect, docker_argument_spec, require_api_version,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, StepFailed, apply_plan, wait_healthy,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import resolve_image
+from ansible_collections.goship.containers.plugins.module_utils.containers.peers import with_container_ids
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
-    api_refusals, container_task, masked_diff, plan_from_inspect,
+    api_refusals, container_task, discardable, engine_discards, masked_diff, plan_from_inspect,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
@@ -210,14 +214,6 @@ def _name_refused_mount(params, message):
     return message
 
 
-def _run_attached(client, container_id, cleanup):
-    status = client.wait(container_id).get("StatusCode")
-    output = client.logs(container_id, stdout=True, stderr=True).decode("utf-8", "replace")
-    if cleanup:
-        client.remove_container(container_id, force=True)
-    return status, output
-
-
 def _guard_observed(module, found, image):
     """Register the secrets of the container as it is (an earlier value, a name recorded by an
     earlier run) and of its image; the rule that masks what the run returns."""
@@ -242,11 +238,15 @@ def main():
         module.fail_json(msg=str(exc))
 
     client = connect(module)
+    client.engine_warnings = []  # the Warnings of creates and updates (engine.note_engine_warnings)
     for option, minimum in api_refusals(task, client.api_version):
         require_api_version(module, client, option, minimum)
-    spec = task.spec
     name = params["name"]
     try:
+        if task.spec is not None:  # container:NAME namespace modes, as the engine keeps them (container:<ID>)
+            task = replace(task, spec=with_container_ids(
+                task.spec, lambda ref: (_inspect_or_none(client.inspect_container, ref) or {}).get("Id")))
+        spec = task.spec
         found = _inspect_or_none(client.inspect_container, name)
         rule = _guard_observed(module, found, None)
         image = None
@@ -255,6 +255,13 @@ def main():
             _guard_observed(module, None, image)
         # the same pure planning the container_plan action runs on the controller
         verdict = plan_from_inspect(task, found, image)
+        if discardable(verdict.plan):  # a limit the engine may have discarded: ask it (GET /info) once
+            kept = engine_discards(verdict.plan, client.info().get("Warnings"))
+            for option, warning in sorted(kept.items()):
+                module.warn("%s: the engine discards it on this host (its warning: %s), so the container is compared "
+                            "with the value the engine kept" % (option, warning))
+            if kept:
+                verdict = plan_from_inspect(task, found, image, engine_kept=tuple(sorted(kept)))
     except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc))
     except APIError as exc:
@@ -271,14 +278,20 @@ def main():
         outcome.changed = changed_before or exc.changed  # a refused create or recreate changed nothing: say so
         outcome.fail(_name_refused_mount(params, str(exc)))
 
+    for warning in client.engine_warnings:
+        module.warn("engine: %s" % warning)
     extra = {}
     if not params["detach"] and "start" in plan.kinds and not outcome.check_mode:
-        status, output = _run_attached(client, container_id, params["cleanup"])
-        extra = dict(status=status, output=output)
-        if status != 0:
-            outcome.fail("container %s exited with status %s" % (name, status), **extra)
-        if params["cleanup"]:
-            outcome.exit(container={}, differences=list(plan.differences), api_requests=client.request_count, **extra)
+        run = run_attached(client, container_id, bool(spec.auto_remove), params["cleanup"])
+        extra = dict(status=run.status, output=run.output)
+        if run.note:
+            module.warn(run.note)
+        if run.status not in (0, None):
+            outcome.fail("container %s exited with status %s" % (name, run.status), container={"Output": run.output},
+                         **extra)
+        if params["cleanup"] or spec.auto_remove:
+            outcome.exit(container={"Output": run.output}, differences=list(plan.differences),
+                         api_requests=client.request_count, **extra)
 
     already_healthy = not outcome.changed and observed is not None and observed.health == "healthy"
     if state == "healthy" and not outcome.check_mode and not already_healthy:
@@ -295,7 +308,10 @@ def main():
     elif outcome.changed and not outcome.check_mode:
         container = _inspect_or_none(client.inspect_container, container_id) or {}
         rule = _guard_observed(module, container, None)
-    outcome.exit(container=mask_inspect(container, rule), differences=list(plan.differences), api_requests=client.request_count, **extra)
+    container = mask_inspect(container, rule)
+    if "output" in extra and container:
+        container["Output"] = extra["output"]  # where community.docker's users read it
+    outcome.exit(container=container, differences=list(plan.differences), api_requests=client.request_count, **extra)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ def create_container(client: Any, spec: ContainerSpec) -> str:
     the container just made is removed again: a failed create leaves nothing behind."""
     created = client.create_container_from_config(to_create_request(spec), name=spec.name)
     container_id = created["Id"]
+    note_engine_warnings(client, created)
     if spec.networks and spec.network_mode not in SPECIAL_NETWORK_MODES:
         try:
             connect_networks(client, container_id, spec.networks[1:])
@@ -34,6 +35,15 @@ def create_container(client: Any, spec: ContainerSpec) -> str:
                 pass
             raise
     return container_id
+
+
+def note_engine_warnings(client: Any, answer: Any) -> None:
+    """Keep the Warnings of a create or update answer (a limit the host's kernel cannot apply, which
+    the engine then discards) in `client.engine_warnings`, when the caller asked for them by setting
+    that list; the `container` module passes them on as task warnings."""
+    kept = getattr(client, "engine_warnings", None)
+    if isinstance(kept, list) and isinstance(answer, dict):
+        kept.extend(str(warning) for warning in answer.get("Warnings") or () if warning)
 
 
 def connect_networks(client: Any, container: str, attachments: Iterable[NetworkAttachment]) -> None:

@@ -52,6 +52,7 @@ def _tmpfs_options(mount: Mount) -> str:
         options.append("mode=%o" % mount.tmpfs_mode)
     if mount.read_only:
         options.append("ro")
+    options.extend(mount.tmpfs_options)
     return ",".join(options)
 
 
@@ -100,6 +101,7 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
 def _tmpfs_mount(target: str, options: str) -> Mount:
     size = mode = None
     read_only = False
+    others = set()
     for option in filter(None, (options or "").split(",")):
         key, _sep, value = option.partition("=")
         if key == "size" and value.isdigit():
@@ -110,7 +112,10 @@ def _tmpfs_mount(target: str, options: str) -> Mount:
             mode = int(value, 8)
         elif key == "ro":
             read_only = True
-    return Mount(target=target.rstrip("/") or "/", type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode)
+        elif key != "rw":
+            others.add(option)
+    return Mount(target=target.rstrip("/") or "/", type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode,
+                 tmpfs_options=tuple(sorted(others)))
 
 
 def observed_mounts(inspect: dict[str, Any]) -> tuple[Mount, ...]:

@@ -82,6 +82,10 @@ class Option:
     comparison_aliases: tuple[str, ...] = ()  # other names `comparisons` accepts for it
     update: Optional[str] = None  # POST /containers/{id}/update field: changed in place, else recreate
     update_value: Optional[Callable[[Spec, Any], Any]] = None  # (desired, observed) -> update value
+    # -- what the engine's GET /info lists in its Warnings when this host's kernel lacks the feature:
+    #    the engine then discards the value (a create or update warns), so the container is compared
+    #    with what the engine kept (task_plan.engine_discards)
+    engine_warning: Optional[str] = None
     # -- container_info's summary.limits
     info: Optional[str] = None
     info_view: Callable[[Any], Any] = _same

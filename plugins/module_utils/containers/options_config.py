@@ -31,8 +31,14 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # ---------------------------------------------------------------- command, env, labels
 
 def _command_with_image(desired: Any, image: Any) -> Any:
-    # With an explicit entrypoint the engine does not take the image's CMD.
-    return () if desired.entrypoint is not None and desired.command is None else desired.command
+    """The CMD the engine will give the container. With an explicit entrypoint it does not take the
+    image's CMD; without one (none or an empty one), an empty command (`command: []`) is the
+    image's CMD, as the engine fills an empty Cmd from the image."""
+    if desired.command is None:
+        return () if desired.entrypoint else None
+    if desired.command == () and not desired.entrypoint:
+        return tuple(image.command or ())
+    return desired.command
 
 
 def env_dict(entries: Optional[list[str]]) -> dict[str, str]:
@@ -323,8 +329,10 @@ def _restart_policy(value: Any, option: str) -> str:
 
 
 def _check_restart_retries(spec: Any) -> None:
-    if spec.restart_retries is not None and spec.restart_policy not in (None, "on-failure"):
-        raise OptionError("restart_retries", "applies only with restart_policy on-failure")
+    # 0 is the engine's "unset" (MaximumRetryCount of every other policy), as community.docker takes it
+    if spec.restart_retries and spec.restart_policy not in (None, "on-failure"):
+        raise OptionError("restart_retries", "applies only with restart_policy on-failure (0, unset, goes with any "
+                                             "policy)")
 
 
 def _restart_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:

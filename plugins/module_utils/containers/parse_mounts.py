@@ -199,6 +199,27 @@ def _labels(value: Any, path: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), as_scalar_str(v, "%s.%s" % (path, k))) for k, v in as_mapping(value, path).items()))
 
 
+# The tmpfs options the engine accepts in HostConfig.Tmpfs (what `docker run --tmpfs` passes on):
+# the mount flags of its flag table, and the tmpfs data keys. `ro`/`rw`, `size` and `mode` are
+# Mount fields of their own; the rest travel as `tmpfs_options` (mounts.py writes them back).
+TMPFS_FLAGS = (
+    "defaults", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async", "dirsync", "mand", "nomand",
+    "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime",
+) + PROPAGATIONS + ("unbindable", "runbindable")
+TMPFS_DATA = ("uid", "gid", "nr_inodes", "nr_blocks", "mpol")
+
+
+def tmpfs_option(key: str, value: str) -> str:
+    """One tmpfs option other than ro/rw/size/mode, in its normal form; ValueError when the engine
+    would refuse it ('Invalid tmpfs option')."""
+    if key in TMPFS_FLAGS and not value:
+        return key
+    if key in TMPFS_DATA and value:
+        return "%s=%s" % (key, value)
+    raise ValueError("unknown tmpfs option %r (ro, rw, size, mode, %s, or a mount flag such as noexec, nosuid, "
+                     "nodev)" % (key + ("=" + value if value else ""), ", ".join(TMPFS_DATA)))
+
+
 def _tmpfs_mode(value: Any, path: str) -> int:
     """docker_container's tmpfs_mode: an octal string like 1777."""
     try:
@@ -301,13 +322,14 @@ def parse_mount(item: Any, option: str = "mounts") -> Mount:
 
 
 def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
-    """'/path[:size=64m,mode=1777,ro]'."""
+    """'/path[:size=64m,mode=1777,ro,noexec,uid=1000,...]'."""
     text = str(text).strip()
     target, _sep, opts = text.partition(":")
     if not target.startswith("/"):
         raise OptionError(option, "%r must start with an absolute path" % text)
     size = mode = None
     read_only = False
+    others = set()
     for opt in filter(None, opts.split(",")):
         key, _sep, value = opt.partition("=")
         if key == "size":
@@ -317,5 +339,9 @@ def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
         elif key == "ro":
             read_only = True
         elif key != "rw":
-            raise OptionError(option, "unknown tmpfs option %r in %r (size, mode, ro or rw)" % (key, text))
-    return Mount(target=clean_path(target), type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode)
+            try:  # noexec, nosuid, uid=1000, ...: what `docker run --tmpfs` takes (mounts.py)
+                others.add(tmpfs_option(key, value))
+            except ValueError as exc:
+                raise OptionError(option, "%s (in %r)" % (exc, text))
+    return Mount(target=clean_path(target), type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode,
+                 tmpfs_options=tuple(sorted(others)))

@@ -26,6 +26,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.image
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     ObservedContainer, image_defaults, observed_container, with_image_defaults,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.options import OPTIONS_BY_NAME
 from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import Plan, plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec
@@ -103,11 +104,32 @@ def api_refusal_message(option: str, minimum: str, engine: str, api_version: str
         option, minimum, engine, api_version)
 
 
+def engine_discards(plan: Plan, info_warnings: Optional[list[str]]) -> dict[str, str]:
+    """The options among the plan's differences that the engine discards on its host, by the
+    Warnings of GET /info (a kernel without the blkio weight controller: 'WARNING: No blkio weight
+    support'), each with that warning. Only worth an /info request when `discardable(plan)`."""
+    warnings = " | ".join(info_warnings or ())
+    return {name: OPTIONS_BY_NAME[name].engine_warning for name in discardable(plan)
+            if OPTIONS_BY_NAME[name].engine_warning in warnings}
+
+
+def discardable(plan: Plan) -> list[str]:
+    """The plan's differences in options the engine may discard on a host that lacks the feature."""
+    return [name for name in plan.differences if name in OPTIONS_BY_NAME and OPTIONS_BY_NAME[name].engine_warning]
+
+
+def _as_engine_kept(desired: ContainerSpec, observed: ObservedContainer, options: tuple[str, ...]) -> ContainerSpec:
+    """`desired` with the value the engine kept for each of `options` (those it discards here)."""
+    fields = {OPTIONS_BY_NAME[name].field: getattr(observed.spec, OPTIONS_BY_NAME[name].field) for name in options}
+    return replace(desired, **fields)
+
+
 def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
-                      image: Optional[dict[str, Any]]) -> Verdict:
+                      image: Optional[dict[str, Any]], engine_kept: tuple[str, ...] = ()) -> Verdict:
     """The plan from the engine's inspect JSON: `container` is GET /containers/{name}/json and
     `image` GET /images/{image}/json, each None for a 404 (an image still to be pulled).
-    Raises PlanError when the container must be created and no image was given."""
+    `engine_kept`: options the engine discards on this host (`engine_discards`), compared with the
+    value it kept. Raises PlanError when the container must be created and no image was given."""
     observed = observed_container(container) if container else None
     comparisons = task.comparisons
     desired = None
@@ -118,6 +140,8 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
         defaults = image_defaults(image) if image else None
         image_volumes = defaults.volumes if defaults else ()
         desired = with_image_defaults(task.spec, defaults) if defaults else task.spec
+        if engine_kept and observed is not None:
+            desired = _as_engine_kept(desired, observed, engine_kept)
     elif task.state != "absent" and observed is None:
         raise PlanError("image", "required to create container %s" % task.name)
     elif task.state != "absent" and observed is not None:

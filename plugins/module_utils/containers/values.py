@@ -48,6 +48,9 @@ class Mount:
     volume_options: tuple[tuple[str, str], ...] = ()
     tmpfs_size: Optional[int] = None  # bytes
     tmpfs_mode: Optional[int] = None  # e.g. 0o1777
+    # tmpfs only: its other mount options as `docker run --tmpfs` takes them (noexec, uid=1000, ...),
+    # sorted (mounts.TMPFS_FLAGS and TMPFS_DATA say which)
+    tmpfs_options: tuple[str, ...] = ()
     # Bind only: True refuses a missing host path, as `docker run --mount` does (sent as
     # HostConfig.Mounts); False lets the engine create it, as `docker run -v` does (HostConfig.Binds).
     # How the mount is requested, not what it is: not compared (two syntaxes, one mount).

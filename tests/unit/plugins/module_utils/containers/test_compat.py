@@ -1,0 +1,225 @@
+"""Moving tasks over from community.docker's docker_container (issue 16): option values it accepts
+that used to be refused or to differ on every run, and runs it survives (pure: no Docker)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
+from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
+from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
+    image_defaults, observed_container, with_image_defaults,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
+from ansible_collections.goship.containers.plugins.module_utils.containers.peers import (
+    container_refs, with_container_ids,
+)
+from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import to_create_request
+from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
+    container_task, discardable, engine_discards, plan_from_inspect,
+)
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+
+IMAGE = {"Id": "sha256:" + "a" * 64, "Config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh"], "Volumes": None}}
+BASE = {"name": "c", "image": "busybox", "command": ["sleep", "10m"]}
+
+
+def as_engine_keeps(params, image=IMAGE, host_changes=None):
+    """The inspect data of a container created from `params` (the create request echoed back, the
+    image's config merged as the engine merges it)."""
+    request = to_create_request(spec_from_params(dict(BASE, **params)))
+    host = dict(request.pop("HostConfig"), **(host_changes or {}))
+    config = dict(request)
+    if not config.get("Cmd") and not config.get("Entrypoint"):
+        config["Cmd"] = image["Config"]["Cmd"]  # the engine fills an empty Cmd from the image
+    config["Env"] = sorted(set(image["Config"]["Env"]) | set(config.get("Env") or ()))
+    return {"Id": "b" * 64, "Name": "/c", "Image": image["Id"], "State": {"Status": "running"}, "Config": config,
+            "HostConfig": host, "NetworkSettings": {"Networks": {}}}
+
+
+def plan(params, inspect, comparisons=None):
+    desired = with_image_defaults(spec_from_params(dict(BASE, **params)), image_defaults(IMAGE))
+    return plan_container(desired, observed_container(inspect), "started", IMAGE["Id"], resolve_comparisons(comparisons))
+
+
+# ---------------------------------------------------------------- bug 1: restart_retries 0 is "unset"
+
+def test_restart_retries_zero_goes_with_any_policy():
+    for policy in ("always", "unless-stopped", "no"):
+        params = {"restart_policy": policy, "restart_retries": 0}
+        assert plan(params, as_engine_keeps(params)).steps == ()
+    with pytest.raises(OptionError, match="restart_retries: applies only with restart_policy on-failure"):
+        spec_from_params(dict(BASE, restart_policy="always", restart_retries=2))
+
+
+# ---------------------------------------------------------------- bug 2: limits the engine discards
+
+def test_a_discarded_blkio_weight_is_compared_with_what_the_engine_kept():
+    params = {"blkio_weight": 123}
+    kept_zero = as_engine_keeps(params, host_changes={"BlkioWeight": 0})
+    task = container_task(dict(BASE, **params))
+    verdict = plan_from_inspect(task, kept_zero, IMAGE)
+    assert verdict.plan.differences == ("blkio_weight",) and discardable(verdict.plan) == ["blkio_weight"]
+    warnings = ["WARNING: No swap limit support", "WARNING: No blkio weight support"]
+    kept = engine_discards(verdict.plan, warnings)
+    assert kept == {"blkio_weight": "No blkio weight support"}
+    again = plan_from_inspect(task, kept_zero, IMAGE, engine_kept=tuple(kept))
+    assert again.plan.steps == () and again.plan.differences == ()
+    # an engine that keeps it: the difference stands (and is updated in place)
+    assert engine_discards(verdict.plan, ["WARNING: No swap limit support"]) == {}
+    # the create request still asks for it: the engine's own warning says it was discarded
+    assert task.spec.blkio_weight == 123 and to_create_request(task.spec)["HostConfig"]["BlkioWeight"] == 123
+
+
+def test_options_that_are_never_discarded_ask_nothing():
+    params = {"env": {"A": "1"}}
+    verdict = plan_from_inspect(container_task(dict(BASE, **params)), as_engine_keeps({}), IMAGE)
+    assert verdict.plan.differences == ("env",) and discardable(verdict.plan) == []
+
+
+# ---------------------------------------------------------------- bug 3: command: []
+
+def test_empty_command_is_the_images_cmd():
+    params = {"command": []}
+    inspect = as_engine_keeps(params)
+    assert inspect["Config"]["Cmd"] == ["/bin/sh"]
+    assert plan(params, inspect).steps == ()
+    # with an entrypoint of its own the engine keeps the empty command
+    params = {"command": [], "entrypoint": ["sleep", "600"]}
+    assert plan(params, as_engine_keeps(params)).steps == ()
+    # an empty entrypoint resets the image's and the image's CMD is taken
+    params = {"command": [], "entrypoint": []}
+    assert plan(params, as_engine_keeps(params)).steps == ()
+    # and another command still differs
+    assert plan({"command": ["sleep", "1"]}, inspect).differences == ("command",)
+
+
+# ---------------------------------------------------------------- bug 4: detach false + auto_remove
+
+class _Gone(Exception):
+    class response:  # noqa: N801 - the shape of requests' response
+        status_code = 409
+
+
+class AttachClient:
+    def __init__(self, logs=(b"hello\n",), logs_error=None, removed_status=0, wait_error=None):
+        self._logs, self._logs_error = logs, logs_error
+        self._removed_status, self._wait_error = removed_status, wait_error
+        self.calls = []
+
+    def logs(self, container, **kwargs):
+        self.calls.append(("logs", kwargs.get("follow")))
+        if self._logs_error:
+            raise self._logs_error
+        return iter(self._logs)
+
+    def wait(self, container, condition=None):
+        self.calls.append(("wait", condition))
+        if self._wait_error:
+            raise self._wait_error
+        return {"StatusCode": self._removed_status}
+
+    def remove_container(self, container, force=False):
+        self.calls.append(("remove", force))
+
+
+def test_attached_run_of_an_auto_removed_container():
+    client = AttachClient(logs=(b"one\n", b"two\n"), removed_status=3)
+    run = run_attached(client, "f" * 64, auto_remove=True, cleanup=False)
+    assert (run.status, run.output, run.note) == (3, "one\ntwo\n", "")
+    assert ("wait", "removed") in client.calls and ("remove", True) not in client.calls
+
+
+def test_attached_run_of_a_container_removed_before_it_was_read():
+    client = AttachClient(logs_error=_Gone(), wait_error=_Gone())
+    run = run_attached(client, "f" * 64, auto_remove=True, cleanup=False)
+    assert run.status is None and run.output == ""
+    assert "removed it (auto_remove) before its output and its exit status could be read" in run.note
+
+
+def test_attached_run_without_auto_remove_reads_then_cleans_up():
+    client = AttachClient(logs=(b"x",), removed_status=0)
+    run = run_attached(client, "f" * 64, auto_remove=False, cleanup=True)
+    assert (run.status, run.output) == (0, "x") and client.calls[-1] == ("remove", True)
+
+
+def test_attached_run_passes_other_engine_errors_on():
+    with pytest.raises(RuntimeError):
+        run_attached(AttachClient(logs_error=RuntimeError("boom")), "f" * 64, auto_remove=True, cleanup=False)
+
+
+# ---------------------------------------------------------------- bug 5: container:NAME namespaces
+
+def test_container_namespace_names_are_resolved_to_ids():
+    spec = spec_from_params(dict(BASE, ipc_mode="container:db", pid_mode="container:db", network_mode="container:db"))
+    assert container_refs(spec) == {"network_mode": "db", "ipc_mode": "db", "pid_mode": "db"}
+    looked_up = []
+
+    def lookup(name):
+        looked_up.append(name)
+        return "d" * 64
+
+    resolved = with_container_ids(spec, lookup)
+    assert looked_up == ["db"]  # one inspect per name
+    assert resolved.ipc_mode == resolved.pid_mode == resolved.network_mode == "container:" + "d" * 64
+    inspect = as_engine_keeps({})
+    inspect["HostConfig"].update(IpcMode="container:" + "d" * 64, PidMode="container:" + "d" * 64,
+                                 NetworkMode="container:" + "d" * 64)
+    desired = with_image_defaults(resolved, image_defaults(IMAGE))
+    assert plan_container(desired, observed_container(inspect), "started", IMAGE["Id"]).steps == ()
+    # a missing container is left as named (the engine's create names it); a full ID needs no lookup
+    assert with_container_ids(spec, lambda name: None).ipc_mode == "container:db"
+    assert container_refs(resolved) == {}
+
+
+# ---------------------------------------------------------------- bug 6: tmpfs options
+
+def test_tmpfs_takes_the_options_docker_run_takes():
+    params = {"tmpfs": ["/run:rw,noexec,nosuid,size=65536k", "/t:uid=1000,gid=1000,mode=1770,nodev"]}
+    mounts = {m.target: m for m in spec_from_params(dict(BASE, **params)).mounts}
+    assert mounts["/run"].tmpfs_size == 65536 * 1024 and mounts["/run"].tmpfs_options == ("noexec", "nosuid")
+    assert mounts["/t"].tmpfs_options == ("gid=1000", "nodev", "uid=1000") and mounts["/t"].tmpfs_mode == 0o1770
+    inspect = as_engine_keeps(params)
+    assert inspect["HostConfig"]["Tmpfs"]["/run"] == "size=67108864,noexec,nosuid"
+    assert plan(params, inspect).steps == ()
+    # as the engine keeps the text the user gave
+    inspect["HostConfig"]["Tmpfs"] = {"/run": "rw,noexec,nosuid,size=65536k", "/t": "uid=1000,gid=1000,mode=1770,nodev"}
+    assert plan(params, inspect).steps == ()
+    assert plan({"tmpfs": ["/run:size=65536k", "/t:uid=1000,gid=1000,mode=1770,nodev"]}, inspect).differences == ("mounts",)
+    for bad in ("/run:bogus", "/run:uid", "/run:noexec=1"):
+        with pytest.raises(OptionError, match="tmpfs\\[0\\]: unknown tmpfs option"):
+            spec_from_params(dict(BASE, tmpfs=[bad]))
+
+
+# ---------------------------------------------------------------- bugs 7 and 9: mounts in any order, with volumes
+
+MOUNTS = [
+    {"source": "gs-vol", "target": "/data"},
+    {"source": "/srv/bind", "target": "/bind", "type": "bind", "read_only": True},
+    {"target": "/anon"},
+    {"target": "/scratch", "type": "tmpfs", "tmpfs_size": "16m"},
+    {"source": "gs-opts", "target": "/opts", "volume_driver": "local", "volume_options": {"type": "tmpfs", "device": "tmpfs"}},
+]
+
+
+def test_mounts_compare_whatever_their_order():
+    params = {"mounts": MOUNTS}
+    inspect = as_engine_keeps(params)
+    for order in (MOUNTS[::-1], MOUNTS[2:] + MOUNTS[:2]):
+        assert plan({"mounts": order}, inspect).steps == ()
+    shuffled = copy.deepcopy(inspect)
+    shuffled["HostConfig"]["Mounts"].reverse()
+    shuffled["HostConfig"]["Binds"] = list(reversed(shuffled["HostConfig"].get("Binds") or []))
+    assert plan(params, shuffled).steps == ()
+
+
+def test_mounts_together_with_volumes():
+    params = {"volumes": ["gs-vol:/data", "/srv/v:/v:ro", "/anon2"], "mounts": MOUNTS[1:], "tmpfs": ["/t:size=1m"]}
+    inspect = as_engine_keeps(params)
+    assert plan(params, inspect).steps == ()
+    config, host = {}, {}
+    mounts_request(spec_from_params(dict(BASE, **params)).mounts, config, host)
+    assert len(observed_mounts({"Config": config, "HostConfig": host})) == 8
