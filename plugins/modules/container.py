@@ -175,7 +175,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.image
 from ansible_collections.goship.containers.plugins.module_utils.containers.peers import with_container_ids
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
-    api_refusals, container_task, discardable, engine_discards, masked_diff, plan_from_inspect,
+    api_refusals, container_task, discardable, engine_discards, masked_diff, needs_current_image, plan_from_inspect,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
@@ -253,15 +253,17 @@ def main():
         if spec is not None:
             image = resolve_image(client, outcome, spec.image, task.pull_policy, task.pull_check_mode_behavior)
             _guard_observed(module, None, image)
+        current_id = needs_current_image(task, found, image)  # image_comparison=current-image
+        current_image = _inspect_or_none(client.inspect_image, current_id) if current_id else None
         # the same pure planning the container_plan action runs on the controller
-        verdict = plan_from_inspect(task, found, image)
+        verdict = plan_from_inspect(task, found, image, current_image=current_image)
         if discardable(verdict.plan):  # a limit the engine may have discarded: ask it (GET /info) once
             kept = engine_discards(verdict.plan, client.info().get("Warnings"))
             for option, warning in sorted(kept.items()):
                 module.warn("%s: the engine discards it on this host (its warning: %s), so the container is compared "
                             "with the value the engine kept" % (option, warning))
             if kept:
-                verdict = plan_from_inspect(task, found, image, engine_kept=tuple(sorted(kept)))
+                verdict = plan_from_inspect(task, found, image, engine_kept=tuple(sorted(kept)), current_image=current_image)
     except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc))
     except APIError as exc:

@@ -21,6 +21,9 @@ from typing import Any, Callable, Mapping, Optional, Union
 # Comparison kinds (compare.KINDS), and OWN: the option takes a comparison mode, but dedicated code
 # compares it (the image by ID, networks by connecting and disconnecting).
 OWN = "own"
+# The default comparison mode of community.docker's docker_container for sets and dicts: the container
+# may have more (items, keys) than the task lists.
+MORE = "allow_more_present"
 Spec = Any  # a ContainerSpec; spec.py derives that class from this registry, so it is not imported here
 
 

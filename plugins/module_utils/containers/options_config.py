@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import as_anonymous
 from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
-    FLAG, MAPPING, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api,
+    FLAG, MAPPING, MORE, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
     parse_command, parse_env_file, parse_exposed_port, parse_healthcheck, parse_int, parse_items, parse_mount, parse_network,
@@ -367,7 +367,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
                    "The values of variables whose names look secret (C(PASSWORD), C(TOKEN), C(SECRET) ... see "
                    "O(sensitive_keys)) never appear in the result, the diff, errors or C(-vvv) output."),
            type="dict", field="env", build=_env, api="Config.Env", codec=ENV, image_merge=_env_with_image,
-           compare="dict", sample={"env": {"MODE": "prod"}}),
+           compare="dict", mode=MORE, sample={"env": {"MODE": "prod"}}),
     # the secrets rule (module_utils/secrets.py): merged into env, never shown
     Option("secret_env", (
         "Environment variables whose values are secrets, merged into O(env). The option is C(no_log) - Ansible "
@@ -400,20 +400,21 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
            type="dict",
            field="labels", parse=string_dict, api="Config.Labels", codec=MAPPING,
            image_merge=lambda desired, image: None if desired.labels is None else dict(image.labels, **desired.labels),
-           compare="dict", sample={"labels": {"team": "web"}}),
+           compare="dict", mode=MORE, sample={"labels": {"team": "web"}}),
     Option("published_ports", (
         "Ports to publish, C([host_ip:][host_port[-range]:]container_port[-range][/protocol]), such as "
         "C(127.0.0.1:8080:80), C(8000-8001:80-81/udp) or C(80) (random host port).",
         "V(all) publishes every exposed port on a random host port."),
         type="list", elements="str", aliases=("ports",), field="published_ports", build=_published_ports,
-        serialize=_published_ports_request, observe=_observed_ports, compare="set", comparison_aliases=("ports",),
+        serialize=_published_ports_request, observe=_observed_ports, compare="set", mode=MORE,
+        comparison_aliases=("ports",),
         sample={"published_ports": ["127.0.0.1:8080:80", "9000/udp"]}),
     Option("publish_all_ports", type=None, field="publish_all_ports", api="HostConfig.PublishAllPorts", codec=FLAG,
            compare="value", sample={"publish_all_ports": True}),  # published_ports [all] sets it
     Option("exposed_ports", "Ports to expose without publishing, C(port[-range][/protocol]).", type="list",
            elements="str", aliases=("expose",), field="exposed_ports", parse=_exposed_ports,
            serialize=_exposed_ports_request, observe=lambda inspect: tuple(sorted(dig(inspect, "Config.ExposedPorts") or {})),
-           image_merge=_exposed_with_image, compare="set", comparison_aliases=("expose",),
+           image_merge=_exposed_with_image, compare="set", mode=MORE, comparison_aliases=("expose",),
            sample={"exposed_ports": ["7000-7001/udp"]}),
     Option("volumes", (
         "Volumes and bind mounts, C(/target) (anonymous volume), C(name:/target[:mode]) (named volume) or "
@@ -446,7 +447,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
             Option("tmpfs_size", "Size of a tmpfs mount, such as C(64m)."),
             Option("tmpfs_mode", "Octal mode of a tmpfs mount, such as C(1777)."),),
         field="mounts", build=_mounts, serialize=lambda spec, config, host: mounts_request(spec.mounts or (), config, host),
-        observe=observed_mounts, image_merge=_mounts_with_image, compare="set",
+        observe=observed_mounts, image_merge=_mounts_with_image, compare="set", mode=MORE,
         normal=as_anonymous,  # a volume handed on by a recreate is the anonymous one asked for
         comparison_aliases=("volumes", "tmpfs"), min_api="1.30", api_label="volumes/mounts",
         sample={"mounts": [{"target": "/d", "source": "dv", "volume_driver": "local",
@@ -472,7 +473,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
             Option("ipv6_address", "Fixed IPv6 address."),
             Option("links", "Links, C(container) or C(container:alias).", type="list", elements="str")),
         field="networks", build=_networks, serialize=_first_network_request, observe=_observed_networks,
-        compare=OWN, mode="allow_more_present",
+        compare=OWN, mode=MORE,
         sample={"networks": [{"name": "front", "aliases": ["web"], "ipv4_address": "10.1.0.5"},
                              {"name": "back", "links": ["db:database"]}]}),
     Option("links", (
@@ -482,7 +483,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
         "other network, so they are refused there; on a user-defined network use O(networks[].links).",
         "Compared as a set; a change recreates the container."),
         type="list", elements="str", field="links", parse=_links, check=_check_links, api="HostConfig.Links",
-        codec=Codec(to_api=list, from_api=_observed_links), compare="set",
+        codec=Codec(to_api=list, from_api=_observed_links), compare="set", mode=MORE,
         sample={"links": ["db:database", "cache"]}),
     Option("network_mode", ("V(bridge), V(host), V(none), C(container:NAME) or a network name. Defaults to the first "
                             "of O(networks)."),

@@ -62,6 +62,34 @@ MODULE_OPTIONS: tuple[Option, ...] = (
         ),
         choices=("image_not_present", "always"), default="image_not_present",
     ),
+    Option(
+        "image_name_mismatch", (
+            "What to do when the image resolves to the container's image ID but the container was created from "
+            "another image name (its C(Config.Image)), such as C(app:1) for an image now tagged C(app:stable).",
+            "V(recreate) recreates the container, as community.docker's docker_container does by default since its "
+            "4.0.0; V(ignore) does not compare the name (only the ID).",
+            "Not used when C(comparisons.image) is V(ignore). A name without a tag is the same as with C(:latest).",
+        ),
+        choices=("recreate", "ignore"), default="recreate",
+    ),
+    Option(
+        "image_comparison", (
+            "Which image's defaults (environment, labels, exposed ports, volumes, command, healthcheck) complete "
+            "the options before the container is compared, as community.docker's docker_container does.",
+            "V(desired-image) uses the image of O(image); V(current-image) the image the existing container was "
+            "created from (the image of O(image) when the container does not exist yet, or when its image is gone).",
+        ),
+        choices=("desired-image", "current-image"), default="desired-image",
+    ),
+    Option(
+        "image_label_mismatch", (
+            "With C(comparisons.labels=strict) (or C(*=strict)): V(ignore) compares the labels after merging the "
+            "image's labels (those the engine gives the container); V(fail) fails, before any change, when the "
+            "image has labels that O(labels) does not list, naming them, as community.docker's docker_container "
+            "does. Other comparison modes do not use it.",
+        ),
+        choices=("ignore", "fail"), default="ignore",
+    ),
     Option("restart", "Restart the container even when nothing changed (when it is not recreated).",
            type="bool", default=False),
     Option("recreate", "Recreate the container even when nothing changed.", type="bool", default=False),
@@ -70,8 +98,15 @@ MODULE_OPTIONS: tuple[Option, ...] = (
             "How each option is compared with the existing container, by option name, V(strict), V(ignore) or "
             "V(allow_more_present) (dicts and lists may hold more than given); C(*) sets the default for all "
             "options.",
-            "Defaults are V(strict) for every option except C(networks) (V(allow_more_present)). The image is "
-            "compared by ID (V(strict)) or not at all (V(ignore)).",
+            "The defaults are community.docker's docker_container's: V(allow_more_present) for the options whose "
+            "value is a set or a dictionary (O(env), O(labels), O(published_ports), O(exposed_ports), O(volumes) and "
+            "O(mounts), O(networks), O(capabilities), O(cap_drop), O(devices), the device I/O limits, O(dns_opts), "
+            "O(etc_hosts), O(groups), O(links), O(log_options), O(security_opts), O(storage_opts), O(sysctls), "
+            "O(ulimits), O(volumes_from)), V(ignore) for O(stop_timeout), and V(strict) for every other option "
+            "(lists such as O(command), O(entrypoint), O(dns_servers) are compared in order). So a label or a "
+            "variable removed from the task stays on the container unless it is compared V(strict); "
+            "C(comparisons: {'*': strict}) compares every option strictly.",
+            "The image is compared by ID (V(strict)) or not at all (V(ignore)); see also O(image_name_mismatch).",
             "C(volumes), C(mounts) and C(tmpfs) are compared together as C(mounts).",
             "Changes of CPU (O(cpus), O(cpu_shares), O(cpu_period), O(cpu_quota), O(cpuset_cpus), "
             "O(cpuset_mems)), O(blkio_weight), memory, O(pids_limit) and the restart policy are applied in "

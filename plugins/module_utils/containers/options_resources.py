@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
-    FLAG, MAPPING, NONZERO, NUMBER, STRINGS, TEXT, Codec, Option,
+    FLAG, MAPPING, MORE, NONZERO, NUMBER, STRINGS, TEXT, Codec, Option,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse_resources import (
     CGROUP_RULE, CPU_LIST, MAC, device_rates, matching, ranged, string_values, strings,
@@ -37,6 +37,7 @@ def _device_limit(name: str, doc: str, api: str, bytes_per_second: bool, sample_
     throttle = "%s_%s_device" % (name.split("_")[1], name.split("_")[2])  # read_bps_device, ...
     return Option(name, doc, type="list", elements="dict", suboptions=_RATE_KEYS, field=name,
                   parse=device_rates(bytes_per_second), api=api, codec=_rates(), compare="set",
+                  mode=MORE,
                   engine_warning="No blkio throttle.%s support" % throttle,
                   sample={name: [{"path": "/dev/vda", "rate": sample_rate}]})
 
@@ -78,7 +79,8 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
            codec=NUMBER, compare="value", update="BlkioWeight", info="blkio_weight",
            engine_warning="No blkio weight support", sample={"blkio_weight": 300}),
     Option("blkio_weight_devices", type=None, field="blkio_weight_devices", api="HostConfig.BlkioWeightDevice",
-           codec=_rates("Weight"), engine_warning="No blkio weight_device support", sample={"blkio_weight_devices": (DeviceRate("/dev/vda", 200),)}),
+           codec=_rates("Weight"), engine_warning="No blkio weight_device support",
+           sample={"blkio_weight_devices": (DeviceRate("/dev/vda", 200),)}),
     _device_limit("device_read_bps", "Read limits in bytes per second per block device; the rate is a size such as "
                                      "C(1m).", "HostConfig.BlkioDeviceReadBps", True, "1m"),
     _device_limit("device_write_bps", "Write limits in bytes per second per block device.",
@@ -111,7 +113,7 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
     _mode("pid_mode", "PID namespace mode, such as C(host) or C(container:<name>).", "pid_mode", "HostConfig.PidMode",
           "host"),
     Option("groups", "Additional groups the container's process runs with.", type="list", elements="str",
-           field="group_add", parse=strings(), api="HostConfig.GroupAdd", codec=STRINGS, compare="set",
+           field="group_add", parse=strings(), api="HostConfig.GroupAdd", codec=STRINGS, compare="set", mode=MORE,
            sample={"groups": ["audio"]}),
     Option("mac_address", "MAC address of the container's first network endpoint.", field="mac_address",
            parse=matching(MAC, '"02:42:ac:11:00:02"'), api="Config.MacAddress", codec=NONZERO, compare="value",
@@ -121,8 +123,8 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
            codec=STRINGS, compare="set", sample={"device_cgroup_rules": ["c 1:3 mr"]}),
     Option("storage_opts", "Storage driver options, such as C(size=1G) (needs a driver that supports them).",
            type="dict", field="storage_opts", parse=string_values, api="HostConfig.StorageOpt", codec=MAPPING,
-           compare="dict", sample={"storage_opts": {"size": "1G"}}),
+           compare="dict", mode=MORE, sample={"storage_opts": {"size": "1G"}}),
     Option("volumes_from", "Containers to mount all volumes of, as C(name) or C(name:ro).", type="list",
            elements="str", field="volumes_from", parse=strings(), api="HostConfig.VolumesFrom", codec=STRINGS,
-           compare="set", sample={"volumes_from": ["data:ro"]}),
+           compare="set", mode=MORE, sample={"volumes_from": ["data:ro"]}),
 )

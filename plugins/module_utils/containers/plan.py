@@ -170,6 +170,17 @@ def _switches_cpu_limit(desired: ContainerSpec, observed: ObservedContainer) -> 
     return (wants_quota and bool(observed.spec.nano_cpus)) or (bool(desired.nano_cpus) and has_quota)
 
 
+def image_name(reference: str) -> str:
+    """An image reference as compared by image_name_mismatch: `:latest` when no tag nor digest is given."""
+    last = reference.rsplit("/", 1)[-1]
+    return reference if ":" in last or "@" in last else reference + ":latest"
+
+
+def _is_image_id(reference: str) -> bool:
+    text = reference[len("sha256:"):] if reference.startswith("sha256:") else reference
+    return reference.startswith("sha256:") or (len(text) in (12, 64) and all(c in "0123456789abcdef" for c in text))
+
+
 def plan_container(
     desired: Optional[ContainerSpec],
     observed: Optional[ObservedContainer],
@@ -178,10 +189,13 @@ def plan_container(
     comparisons: Optional[dict[str, str]] = None,
     recreate: bool = False,
     restart: bool = False,
+    compare_image_name: bool = False,
 ) -> Plan:
     """The steps that take `observed` (None: no container) to `desired` in `state`.
     `desired` has the image defaults merged (observed.with_image_defaults); `image_id` is the ID
-    the image reference resolves to now (None: not present locally, to be pulled)."""
+    the image reference resolves to now (None: not present locally, to be pulled).
+    `compare_image_name` (image_name_mismatch=recreate): a container made from the same image ID under
+    another name is recreated too."""
     if state == "absent":
         if observed is None:
             return Plan(())
@@ -206,6 +220,12 @@ def plan_container(
             desired.image, image_id[7:19] if image_id else "not present locally", observed.image_id[7:19]))
         differences.append("image")
         before["image"], after["image"] = observed.image_id, image_id or desired.image
+    elif (compare_image_name and modes.get("image") != "ignore" and not _is_image_id(desired.image)
+          and image_name(desired.image) != image_name(observed.spec.image or "")):
+        reasons.append("image name %s differs from the container's %s (image_name_mismatch=recreate)" % (
+            desired.image, observed.spec.image))
+        differences.append("image_name")
+        before["image_name"], after["image_name"] = observed.spec.image, desired.image
     update_options: list[str] = []
     for option, rule in COMPARE_RULES.items():
         entry = OPTIONS_BY_NAME[option]

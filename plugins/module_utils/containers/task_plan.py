@@ -45,6 +45,9 @@ class ContainerTask:
     comparisons: dict[str, str]
     recreate: bool
     restart: bool
+    image_name_mismatch: str = "recreate"  # recreate | ignore
+    image_comparison: str = "desired-image"  # desired-image | current-image
+    image_label_mismatch: str = "ignore"  # ignore | fail
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ def container_task(params: dict[str, Any], env_file_text: Optional[str] = None,
         name=params["name"], state=state, spec=spec, pull_policy=policy,
         pull_check_mode_behavior=params.get("pull_check_mode_behavior") or "image_not_present",
         comparisons=comparisons, recreate=bool(params.get("recreate")), restart=bool(params.get("restart")),
+        image_name_mismatch=params.get("image_name_mismatch") or "recreate",
+        image_comparison=params.get("image_comparison") or "desired-image",
+        image_label_mismatch=params.get("image_label_mismatch") or "ignore",
     )
 
 
@@ -124,12 +130,38 @@ def _as_engine_kept(desired: ContainerSpec, observed: ObservedContainer, options
     return replace(desired, **fields)
 
 
+def needs_current_image(task: ContainerTask, container: Optional[dict[str, Any]],
+                        image: Optional[dict[str, Any]]) -> Optional[str]:
+    """The ID of the container's own image when the plan needs its inspect data too
+    (image_comparison=current-image and the container runs another image), else None."""
+    if task.image_comparison != "current-image" or not container or task.spec is None:
+        return None
+    current = container.get("Image") or ""
+    return current if current and current != (image or {}).get("Id") else None
+
+
+def _check_image_labels(task: ContainerTask, image: Optional[dict[str, Any]]) -> None:
+    """image_label_mismatch=fail with strict labels: the image's labels must all be listed in `labels`."""
+    if task.image_label_mismatch != "fail" or task.comparisons.get("labels") != "strict" or task.spec is None:
+        return
+    if task.spec.labels is None or not image:
+        return
+    missing = sorted(set((image.get("Config") or {}).get("Labels") or {}) - set(task.spec.labels))
+    if missing:
+        raise PlanError("labels", "the image has labels that labels does not list, which the container would get "
+                                  "from it: %s (image_label_mismatch=fail; list them, or use "
+                                  "image_label_mismatch=ignore)" % ", ".join(missing))
+
+
 def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
-                      image: Optional[dict[str, Any]], engine_kept: tuple[str, ...] = ()) -> Verdict:
+                      image: Optional[dict[str, Any]], engine_kept: tuple[str, ...] = (),
+                      current_image: Optional[dict[str, Any]] = None) -> Verdict:
     """The plan from the engine's inspect JSON: `container` is GET /containers/{name}/json and
     `image` GET /images/{image}/json, each None for a 404 (an image still to be pulled).
     `engine_kept`: options the engine discards on this host (`engine_discards`), compared with the
-    value it kept. Raises PlanError when the container must be created and no image was given."""
+    value it kept. `current_image`: the container's own image (`needs_current_image`), whose
+    defaults complete the options with image_comparison=current-image. Raises PlanError when the
+    container must be created and no image was given."""
     observed = observed_container(container) if container else None
     comparisons = task.comparisons
     desired = None
@@ -137,8 +169,13 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
     image_volumes: tuple[str, ...] = ()
     if task.spec is not None:
         image_id = image["Id"] if image else None
-        defaults = image_defaults(image) if image else None
-        image_volumes = defaults.volumes if defaults else ()
+        if observed is not None:
+            _check_image_labels(task, image)
+        merged_from = image
+        if task.image_comparison == "current-image" and observed is not None and current_image:
+            merged_from = current_image
+        defaults = image_defaults(merged_from) if merged_from else None
+        image_volumes = image_defaults(image).volumes if image else ()
         desired = with_image_defaults(task.spec, defaults) if defaults else task.spec
         if engine_kept and observed is not None:
             desired = _as_engine_kept(desired, observed, engine_kept)
@@ -150,7 +187,8 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
         desired = observed.spec
         image_id = observed.image_id
     plan = plan_container(desired, observed, task.state, image_id, comparisons,
-                          recreate=task.recreate, restart=task.restart)
+                          recreate=task.recreate, restart=task.restart,
+                          compare_image_name=task.spec is not None and task.image_name_mismatch == "recreate")
     return Verdict(plan, observed, image_id, image_volumes)
 
 

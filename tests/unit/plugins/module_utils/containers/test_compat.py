@@ -19,9 +19,9 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.peers
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import to_create_request
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
-    container_task, discardable, engine_discards, plan_from_inspect,
+    container_task, discardable, engine_discards, needs_current_image, plan_from_inspect,
 )
-from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 
 IMAGE = {"Id": "sha256:" + "a" * 64, "Config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh"], "Volumes": None}}
 BASE = {"name": "c", "image": "busybox", "command": ["sleep", "10m"]}
@@ -223,3 +223,89 @@ def test_mounts_together_with_volumes():
     config, host = {}, {}
     mounts_request(spec_from_params(dict(BASE, **params)).mounts, config, host)
     assert len(observed_mounts({"Config": config, "HostConfig": host})) == 8
+
+
+# ---------------------------------------------------------------- comparisons as community.docker's
+
+# community.docker's docker_container compares sets and dicts allow_more_present by default, lists
+# and values strictly, and ignores stop_timeout (its _module_container/base.py option table).
+COMMUNITY_DOCKER_MORE = {
+    "capabilities", "cap_drop", "devices", "device_read_bps", "device_write_bps", "device_read_iops",
+    "device_write_iops", "dns_opts", "env", "etc_hosts", "groups", "labels", "links", "log_options", "networks",
+    "security_opts", "storage_opts", "sysctls", "ulimits", "volumes_from", "mounts", "exposed_ports", "published_ports",
+}
+
+
+def test_default_comparisons_are_community_dockers():
+    modes = resolve_comparisons(None)
+    assert {name for name, mode in modes.items() if mode == "allow_more_present"} == COMMUNITY_DOCKER_MORE
+    assert {name for name, mode in modes.items() if mode == "ignore"} == {"stop_timeout"}
+    for name in ("command", "entrypoint", "dns_servers", "dns_search_domains", "image", "memory", "user"):
+        assert modes[name] == "strict"
+    assert set(resolve_comparisons({"*": "strict"}).values()) == {"strict"}
+    assert resolve_comparisons({"volumes": "strict"})["mounts"] == "strict"  # the alias
+
+
+def test_defaults_let_the_container_have_more():
+    params = {"env": {"A": "1", "B": "2"}, "labels": {"a": "1", "b": "2"}, "published_ports": ["127.0.0.1:8080:80", "90"],
+              "capabilities": ["NET_ADMIN", "SYS_TIME"], "stop_timeout": 5}
+    inspect = as_engine_keeps(params)
+    fewer = {"env": {"A": "1"}, "labels": {"a": "1"}, "published_ports": ["127.0.0.1:8080:80"],
+             "capabilities": ["NET_ADMIN"], "stop_timeout": 9}
+    assert plan(fewer, inspect).steps == ()
+    strict = plan(fewer, inspect, comparisons={"*": "strict"})
+    assert set(strict.differences) == {"env", "labels", "published_ports", "capabilities", "stop_timeout"}
+    # a value the container lacks still differs
+    assert plan({"env": {"A": "2"}}, inspect).differences == ("env",)
+
+
+# ---------------------------------------------------------------- image options
+
+def _task_plan(params, container, image=IMAGE, **kwargs):
+    return plan_from_inspect(container_task(dict(BASE, **params)), container, image, **kwargs).plan
+
+
+def test_image_name_mismatch():
+    inspect = as_engine_keeps({})
+    inspect["Config"]["Image"] = "busybox:1.36"  # same image ID, created under another name
+    plan_ = _task_plan({}, inspect)
+    assert plan_.kinds == ["recreate", "start"] and plan_.differences == ("image_name",)
+    assert "image name busybox differs from the container's busybox:1.36" in plan_.steps[0].reason
+    assert _task_plan({"image_name_mismatch": "ignore"}, inspect).steps == ()
+    assert _task_plan({"comparisons": {"image": "ignore"}}, inspect).steps == ()
+    inspect["Config"]["Image"] = "busybox:latest"  # no tag is :latest
+    assert _task_plan({}, inspect).steps == ()
+    inspect["Config"]["Image"] = IMAGE["Id"]  # given by ID: the name is the ID
+    assert _task_plan({"image": IMAGE["Id"]}, inspect).steps == ()
+
+
+def test_image_comparison_current_image():
+    other = {"Id": "sha256:" + "c" * 64, "Config": {"Env": ["PATH=/bin", "NEW=1"], "Cmd": ["/bin/sh"]}}
+    inspect = as_engine_keeps({"env": {"A": "1"}})  # made from IMAGE, which has no NEW
+    strict = {"comparisons": {"env": "strict"}, "env": {"A": "1"}}
+    # desired-image: the new image's NEW=1 is expected, the container lacks it (and the image ID differs)
+    desired = _task_plan(strict, inspect, image=other)
+    assert desired.differences == ("image", "env")
+    task = container_task(dict(BASE, image_comparison="current-image", **strict))
+    assert needs_current_image(task, inspect, other) == IMAGE["Id"] and needs_current_image(task, inspect, IMAGE) is None
+    current = plan_from_inspect(task, inspect, other, current_image=IMAGE).plan
+    assert current.differences == ("image",)  # env completed from the container's own image: equal
+
+
+def test_image_label_mismatch_fail():
+    image = {"Id": IMAGE["Id"], "Config": dict(IMAGE["Config"], Labels={"vendor": "x", "kept": "1"})}
+    inspect = as_engine_keeps({"labels": {"kept": "1"}})
+    params = {"labels": {"kept": "1"}, "comparisons": {"labels": "strict"}}
+    with pytest.raises(PlanError, match="labels: the image has labels that labels does not list.*vendor"):
+        _task_plan(dict(params, image_label_mismatch="fail"), inspect, image=image)
+    assert _task_plan(dict(params, image_label_mismatch="fail"), None, image=image).kinds == ["create", "start"]
+    _task_plan(dict(params, image_label_mismatch="fail", labels={"kept": "1", "vendor": "x"}), inspect, image=image)
+    _task_plan(dict(params, image_label_mismatch="fail", comparisons={}), inspect, image=image)  # not strict: unused
+
+
+def test_state_present_after_a_recreate_keeps_the_run_state():
+    running = as_engine_keeps({})
+    assert _task_plan({"state": "present", "env": {"A": "2"}}, running).kinds == ["recreate", "start"]
+    stopped = copy.deepcopy(running)
+    stopped["State"]["Status"] = "exited"
+    assert _task_plan({"state": "present", "env": {"A": "2"}}, stopped).kinds == ["recreate"]
