@@ -113,6 +113,8 @@ RETURN = r"""
 container:
   description:
     - The container's inspect data after the run (empty when absent, or when it would be created in check mode).
+    - With O(detach=false), C(Output) holds the container's output too, where community.docker's docker_container
+      returns it (a container removed by O(cleanup) or O(auto_remove) returns only C(Output)).
     - Secret values in C(Config.Env) and C(Config.Labels) show as C(********) (see O(sensitive_keys)).
   returned: always
   type: dict
@@ -139,7 +141,10 @@ output:
   returned: when O(detach=false) and the container was started
   type: str
 status:
-  description: Exit status of a container run with O(detach=false).
+  description:
+    - Exit status of a container run with O(detach=false).
+    - V(null) when a container with O(auto_remove) was removed by the engine before its status could be read
+      (the task warns).
   returned: when O(detach=false) and the container was started
   type: int
 container_status:
@@ -170,7 +175,9 @@ from ansible_collections.goship.containers.plugins.module_utils.client import (
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, StepFailed, apply_plan, wait_healthy,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_ignored_by_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
+from ansible_collections.goship.containers.plugins.module_utils.containers.engine import wait_removed
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import resolve_image
 from ansible_collections.goship.containers.plugins.module_utils.containers.peers import with_container_ids
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
@@ -237,10 +244,18 @@ def main():
     except (OptionError, ValueError) as exc:
         module.fail_json(msg=str(exc))
 
+    for warning in task.warnings:
+        module.warn(warning)
     client = connect(module)
     client.engine_warnings = []  # the Warnings of creates and updates (engine.note_engine_warnings)
+    if params["force_kill"]:  # every stop of this task is a kill (engine.stop_container)
+        client.kill_signal = params["kill_signal"] or "SIGKILL"
     for option, minimum in api_refusals(task, client.api_version):
         require_api_version(module, client, option, minimum)
+    ignored = options_ignored_by_api(task.spec, client.api_version) if task.spec is not None else []
+    for option, version in ignored:
+        module.warn("%s: engines with Engine API %s or newer accept and ignore it (this one speaks %s), so the "
+                    "container is compared with what the engine kept" % (option, version, client.api_version))
     name = params["name"]
     try:
         if task.spec is not None:  # container:NAME namespace modes, as the engine keeps them (container:<ID>)
@@ -256,14 +271,17 @@ def main():
         current_id = needs_current_image(task, found, image)  # image_comparison=current-image
         current_image = _inspect_or_none(client.inspect_image, current_id) if current_id else None
         # the same pure planning the container_plan action runs on the controller
-        verdict = plan_from_inspect(task, found, image, current_image=current_image)
+        kept = {option: "" for option, _version in ignored}
+        verdict = plan_from_inspect(task, found, image, engine_kept=tuple(kept), current_image=current_image)
         if discardable(verdict.plan):  # a limit the engine may have discarded: ask it (GET /info) once
-            kept = engine_discards(verdict.plan, client.info().get("Warnings"))
-            for option, warning in sorted(kept.items()):
+            discarded = engine_discards(verdict.plan, client.info().get("Warnings"))
+            for option, warning in sorted(discarded.items()):
                 module.warn("%s: the engine discards it on this host (its warning: %s), so the container is compared "
                             "with the value the engine kept" % (option, warning))
-            if kept:
-                verdict = plan_from_inspect(task, found, image, engine_kept=tuple(sorted(kept)), current_image=current_image)
+            if discarded:
+                kept.update(discarded)
+                verdict = plan_from_inspect(task, found, image, engine_kept=tuple(sorted(kept)),
+                                            current_image=current_image)
     except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc))
     except APIError as exc:
@@ -280,6 +298,11 @@ def main():
         outcome.changed = changed_before or exc.changed  # a refused create or recreate changed nothing: say so
         outcome.fail(_name_refused_mount(params, str(exc)))
 
+    if "remove" in plan.kinds and not outcome.check_mode:
+        try:  # the engine may still be removing it (removal_wait_timeout bounds the wait)
+            wait_removed(client, observed.id, params["removal_wait_timeout"])
+        except (TimeoutError, APIError) as exc:
+            outcome.fail(str(exc))
     for warning in client.engine_warnings:
         module.warn("engine: %s" % warning)
     extra = {}
@@ -288,6 +311,8 @@ def main():
         extra = dict(status=run.status, output=run.output)
         if run.note:
             module.warn(run.note)
+        if params["output_logs"] and run.output:
+            module.log(msg="container %s output:\n%s" % (name, run.output))
         if run.status not in (0, None):
             outcome.fail("container %s exited with status %s" % (name, run.status), container={"Output": run.output},
                          **extra)

@@ -149,6 +149,8 @@ def _container_call(client: Any, step: Step, container_id: Optional[str], timeou
         return partial(start_container, client, container_id)
     if step.kind == "stop":
         return partial(stop_container, client, container_id, timeout)
+    if step.kind in ("pause", "unpause"):
+        return partial(getattr(client, step.kind), container_id)
     if step.kind == "restart":
         return partial(client.restart, container_id, timeout=timeout if timeout is not None else 10)
     raise ValueError("unknown plan step %r" % step.kind)

@@ -38,6 +38,8 @@ def _mount_api(mount: Mount) -> dict[str, Any]:
         if mount.volume_driver or mount.volume_options:
             options["DriverConfig"] = {"Name": mount.volume_driver or "local",
                                        "Options": dict(mount.volume_options)}
+        if mount.volume_labels:
+            options["Labels"] = dict(mount.volume_labels)
         body["VolumeOptions"] = options
     if mount.type == "bind" and mount.propagation:
         body["BindOptions"] = {"Propagation": mount.propagation}
@@ -94,6 +96,7 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
         read_only=bool(entry.get("ReadOnly")), propagation=bind.get("Propagation") or None,
         no_copy=bool(volume.get("NoCopy")), volume_driver=driver.get("Name") or None,
         volume_options=tuple(sorted((driver.get("Options") or {}).items())),
+        volume_labels=tuple(sorted((volume.get("Labels") or {}).items())),
         tmpfs_size=tmpfs.get("SizeBytes") or None, tmpfs_mode=tmpfs.get("Mode") or None,
     )
 

@@ -95,6 +95,7 @@ class Option:
     # -- the Engine API version it needs (checked before any write)
     min_api: Optional[str] = None
     api_label: Optional[str] = None  # how the version error names it (default: the option name)
+    ignored_from_api: Optional[str] = None  # the first API version whose engines ignore the field (a warning)
     # -- the registry test: module params (this option and what it needs), or for type=None
     #    entries ContainerSpec keyword arguments
     sample: Optional[Mapping[str, Any]] = None

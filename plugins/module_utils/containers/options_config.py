@@ -7,6 +7,7 @@ next to them (mount serialisation lives in mounts.py)."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import replace
 from typing import Any, Mapping, Optional
 
@@ -82,17 +83,31 @@ def _binding_order(binding: PortBinding) -> tuple:
     return (binding.container_port, binding.protocol, binding.host_ip, binding.host_port)
 
 
+def _default_host_ip(params: Mapping[str, Any]) -> str:
+    address = params.get("default_host_ip") or ""
+    if address:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise OptionError("default_host_ip", "%r is not an IP address (or empty)" % (address,))
+    return address
+
+
 def _published_ports(params: Mapping[str, Any]) -> dict[str, Any]:
     values = params.get("published_ports")
+    publish_all = params.get("publish_all_ports")
+    default_ip = _default_host_ip(params)
     if values is None:
-        return {"published_ports": None, "publish_all_ports": None}
+        return {"published_ports": None, "publish_all_ports": publish_all}
     bindings: list[PortBinding] = []
-    publish_all = None
     for index, value in enumerate(values):
         if str(value).strip() == "all":
+            if publish_all is False:
+                raise OptionError("published_ports[%d]" % index, "'all' contradicts publish_all_ports=false")
             publish_all = True
             continue
-        bindings.extend(parse_port(value, "published_ports[%d]" % index))
+        bindings.extend(replace(binding, host_ip=binding.host_ip or default_ip)
+                        for binding in parse_port(value, "published_ports[%d]" % index))
     seen = set()
     for binding in bindings:
         key = (binding.host_ip, binding.host_port, binding.protocol)
@@ -176,6 +191,9 @@ def _networks(params: Mapping[str, Any]) -> dict[str, Any]:
     mode = params.get("network_mode")
     if networks and mode and (mode in ("host", "none") or mode.startswith("container:")):
         raise OptionError("networks", "cannot join networks with network_mode %s" % mode)
+    if params.get("networks_cli_compatible") is False and networks and not mode:
+        # community.docker's networks_cli_compatible=false: the default bridge too, joined at create
+        networks = [NetworkAttachment("bridge")] + [n for n in networks if n.name not in ("bridge", "default")]
     if networks and mode and mode != networks[0].name:
         # network_mode names the primary network: keep it first so it is joined at create.
         primary = [n for n in networks if n.name == mode]
@@ -409,8 +427,17 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
         serialize=_published_ports_request, observe=_observed_ports, compare="set", mode=MORE,
         comparison_aliases=("ports",),
         sample={"published_ports": ["127.0.0.1:8080:80", "9000/udp"]}),
-    Option("publish_all_ports", type=None, field="publish_all_ports", api="HostConfig.PublishAllPorts", codec=FLAG,
-           compare="value", sample={"publish_all_ports": True}),  # published_ports [all] sets it
+    Option("publish_all_ports", (
+        "Publish every exposed port on a random host port (C(docker run -P)); O(published_ports) are published as "
+        "well. The same as V(all) in O(published_ports).",),
+        type="bool", field="publish_all_ports", api="HostConfig.PublishAllPorts",
+        codec=FLAG, compare="value", sample={"publish_all_ports": True}),
+    Option("default_host_ip", (
+        "Host IP address the ports of O(published_ports) that name none are published on, as community.docker's "
+        "docker_container's option of this name; empty or unset leaves the choice to the engine (every "
+        "address, IPv4 and IPv6), which is what this module does by default (it does not read the default "
+        "bridge's C(host_binding_ipv4) as community.docker does).",),
+        part_of="published_ports", sample={"published_ports": ["8080:80"], "default_host_ip": "127.0.0.1"}),
     Option("exposed_ports", "Ports to expose without publishing, C(port[-range][/protocol]).", type="list",
            elements="str", aliases=("expose",), field="exposed_ports", parse=_exposed_ports,
            serialize=_exposed_ports_request, observe=lambda inspect: tuple(sorted(dig(inspect, "Config.ExposedPorts") or {})),
@@ -444,6 +471,9 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
             Option("no_copy", "Do not copy the image's data into a new volume.", type="bool", default=False),
             Option("volume_driver", "Driver of the volume."),
             Option("volume_options", "Driver options of the volume.", type="dict"),
+            Option("labels", ("Labels of the volume, when the mount creates it (a named volume that does not exist "
+                              "yet, or an anonymous one). Compared with the container's mount request; an existing "
+                              "volume keeps its labels."), type="dict"),
             Option("tmpfs_size", "Size of a tmpfs mount, such as C(64m)."),
             Option("tmpfs_mode", "Octal mode of a tmpfs mount, such as C(1777)."),),
         field="mounts", build=_mounts, serialize=lambda spec, config, host: mounts_request(spec.mounts or (), config, host),
@@ -476,6 +506,14 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
         compare=OWN, mode=MORE,
         sample={"networks": [{"name": "front", "aliases": ["web"], "ipv4_address": "10.1.0.5"},
                              {"name": "back", "links": ["db:database"]}]}),
+    Option("networks_cli_compatible", (
+        "V(true) (the default) joins the networks of O(networks) as C(docker run --network) does: the default "
+        "bridge network only when O(networks) is not set.",
+        "V(false), as community.docker's docker_container: with O(networks) and no O(network_mode), the container "
+        "joins the default bridge network too (at create, then the listed networks). It stays on it with "
+        "C(comparisons.networks=strict), since it is then one of the container's networks.",),
+        type="bool", default=True, part_of="networks",
+        sample={"networks": [{"name": "front"}], "networks_cli_compatible": False}),
     Option("links", (
         "Legacy links to other containers, C(container) or C(container:alias): the alias (and the container's "
         "name) resolve to that container inside this one, as with C(docker run --link) (HostConfig C(Links)).",

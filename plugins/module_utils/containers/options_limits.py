@@ -54,6 +54,13 @@ LIMIT_OPTIONS: tuple[Option, ...] = (
            field="memory_swap", parse=lambda value, option: parse_size(value, option, allow_unlimited=True),
            check=_check_swap, api="HostConfig.MemorySwap", codec=NUMBER, compare="value", update="MemorySwap",
            info="memory_swap", engine_warning="No swap limit support", sample={"memory": "64m", "memory_swap": "128m"}),
+    Option("kernel_memory", (
+        "Kernel memory limit, such as C(64m) (HostConfig C(KernelMemory)), set when the container is created.",
+        "Deprecated by Docker: engines with Engine API 1.42 or newer (Docker 23+) accept and ignore it, and a "
+        "kernel without kernel memory accounting discards it (C(docker info) warns C(No kernel memory limit "
+        "support)); in both cases the task warns and the container is compared with what the engine kept.",),
+        field="kernel_memory", parse=_size, api="HostConfig.KernelMemory", codec=NUMBER, compare="value",
+        engine_warning="No kernel memory limit support", ignored_from_api="1.42", sample={"kernel_memory": "64m"}),
     Option("cpus", "Number of CPUs, such as C(0.5); changed in place.", type="float", field="nano_cpus",
            parse=_nano_cpus, check=_check_cpus, api="HostConfig.NanoCpus", codec=NUMBER, compare="value",
            update="NanoCpus", info="cpus", info_view=lambda nano_cpus: nano_cpus / 1e9, min_api="1.25",

@@ -15,7 +15,8 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.optio
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse_resources import (
     CGROUP_RULE, CPU_LIST, MAC, device_rates, matching, ranged, string_values, strings,
 )
-from ansible_collections.goship.containers.plugins.module_utils.containers.values import DeviceRate
+from ansible_collections.goship.containers.plugins.module_utils.containers.values import DeviceRate, DeviceRequest
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 
 def _rates(unit: str = "Rate") -> Codec:
@@ -46,6 +47,39 @@ def _mode(name: str, doc: str, field: str, api: str, sample: str, **more: Any) -
     """A namespace, cgroup or runtime mode: a string the engine stores as given ("" when unset)."""
     return Option(name, doc, field=field, api=api, codec=TEXT, compare="value", sample={name: sample}, **more)
 
+
+def _device_requests(value: Any, option: str) -> tuple[DeviceRequest, ...]:
+    requests = []
+    for index, item in enumerate(value):
+        path = "%s[%d]" % (option, index)
+        if not isinstance(item, dict):
+            raise OptionError(path, "expected a dictionary")
+        count = item.get("count")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < -1):
+            raise OptionError(path + ".count", "expected a number of devices, or -1 for all, got %r" % (count,))
+        capabilities = []
+        for number, alternative in enumerate(item.get("capabilities") or ()):
+            if not isinstance(alternative, (list, tuple)):
+                raise OptionError("%s.capabilities[%d]" % (path, number), "expected a list of capabilities (a list "
+                                                                           "of lists: OR of ANDs), such as [gpu]")
+            capabilities.append(tuple(sorted(str(cap) for cap in alternative)))
+        requests.append(DeviceRequest(
+            driver=str(item.get("driver") or ""), count=count or 0,
+            device_ids=tuple(str(device) for device in item.get("device_ids") or ()),
+            capabilities=tuple(sorted(capabilities)),
+            options=tuple(sorted((str(k), str(v)) for k, v in (item.get("options") or {}).items()))))
+    return tuple(requests)
+
+
+DEVICE_REQUESTS = Codec(
+    to_api=lambda requests: [{"Driver": r.driver, "Count": r.count, "DeviceIDs": list(r.device_ids),
+                              "Capabilities": [list(c) for c in r.capabilities], "Options": dict(r.options)}
+                             for r in requests],
+    from_api=lambda entries: tuple(DeviceRequest(
+        driver=e.get("Driver") or "", count=e.get("Count") or 0, device_ids=tuple(e.get("DeviceIDs") or ()),
+        capabilities=tuple(sorted(tuple(sorted(c)) for c in e.get("Capabilities") or ())),
+        options=tuple(sorted((e.get("Options") or {}).items()))) for e in entries or ()),
+)
 
 RESOURCE_OPTIONS: tuple[Option, ...] = (
     Option("cpu_period", "Length of a CPU CFS period in microseconds (1000 to 1000000); changed in place. Not with "
@@ -112,6 +146,21 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
           "ipc_mode", "HostConfig.IpcMode", "private"),
     _mode("pid_mode", "PID namespace mode, such as C(host) or C(container:<name>).", "pid_mode", "HostConfig.PidMode",
           "host"),
+    Option("device_requests", (
+        "Devices to request from a device driver, such as GPUs (C(docker run --gpus)); HostConfig "
+        "C(DeviceRequests), set when the container is created.",
+        "The engine refuses to start a container whose driver it does not have (C(could not select device "
+        "driver)): the task fails naming the engine's error.",),
+        type="list", elements="dict", suboptions=(
+            Option("driver", "Device driver, such as C(nvidia)."),
+            Option("count", "Number of devices, C(-1) for all.", type="int"),
+            Option("device_ids", "Device IDs.", type="list", elements="str"),
+            Option("capabilities", ("Capabilities, a list of lists: the driver satisfies one of the lists, with all "
+                                    "the capabilities it holds, such as C([[gpu]])."), type="list", elements="list"),
+            Option("options", "Driver options.", type="dict"),),
+        field="device_requests", parse=_device_requests, api="HostConfig.DeviceRequests", codec=DEVICE_REQUESTS,
+        compare="set", mode=MORE, sample={"device_requests": [{"driver": "nvidia", "count": -1,
+                                                               "capabilities": [["gpu"]]}]}),
     Option("groups", "Additional groups the container's process runs with.", type="list", elements="str",
            field="group_add", parse=strings(), api="HostConfig.GroupAdd", codec=STRINGS, compare="set", mode=MORE,
            sample={"groups": ["audio"]}),

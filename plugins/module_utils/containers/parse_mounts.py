@@ -187,7 +187,8 @@ class MountSpec:
             volume = self.volume or VolumeOptionsSpec()
             return Mount(target=self.target, type="volume", source=self.source or "", read_only=self.read_only,
                          selinux_label=self.bind.selinux if self.bind else None,
-                         no_copy=volume.nocopy, volume_driver=volume.driver, volume_options=volume.driver_options)
+                         no_copy=volume.nocopy, volume_driver=volume.driver, volume_options=volume.driver_options,
+                         volume_labels=volume.labels)
         if self.type == "tmpfs":
             return Mount(target=self.target, type="tmpfs", read_only=self.read_only,
                          tmpfs_size=self.tmpfs.size if self.tmpfs else None,
@@ -286,7 +287,7 @@ def _bind_options(item: dict[str, Any], option: str) -> Optional[BindSpec]:
 
 def _volume_options(item: dict[str, Any], option: str) -> Optional[VolumeOptionsSpec]:
     given = item.get("volume")
-    flat = {key: item.get(key) for key in ("no_copy", "volume_driver", "volume_options")}
+    flat = {key: item.get(key) for key in ("no_copy", "volume_driver", "volume_options", "labels")}
     if given is None and not any(flat.values()):
         return None
     where = option + ".volume"
@@ -295,7 +296,8 @@ def _volume_options(item: dict[str, Any], option: str) -> Optional[VolumeOptions
     return VolumeOptionsSpec(
         nocopy=nocopy,
         subpath=as_str(volume["subpath"], where + ".subpath") if "subpath" in volume else None,
-        labels=_labels(volume.get("labels") or {}, where + ".labels"),
+        labels=(_labels(volume["labels"] or {}, where + ".labels") if "labels" in volume  # community.docker: flat
+                else _labels(flat["labels"] or {}, option + ".labels")),
         driver=as_str(flat["volume_driver"], option + ".volume_driver") if flat["volume_driver"] else None,
         driver_options=tuple(sorted((str(k), str(v)) for k, v in as_mapping(flat["volume_options"] or {},
                                                                             option + ".volume_options").items())),

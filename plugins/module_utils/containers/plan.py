@@ -46,7 +46,7 @@ UPDATE_API_FIELDS = {option.field: option.update for option in OPTIONS if option
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # pull, create, recreate, update, connect, disconnect, start, stop, restart, remove
+    kind: str  # pull, create, recreate, update, connect, disconnect, start, stop, restart, remove, pause, unpause
     reason: str
     network: Optional[NetworkAttachment] = None
     update: dict[str, Any] = field(default_factory=dict)
@@ -190,12 +190,13 @@ def plan_container(
     recreate: bool = False,
     restart: bool = False,
     compare_image_name: bool = False,
+    paused: Optional[bool] = None,
 ) -> Plan:
     """The steps that take `observed` (None: no container) to `desired` in `state`.
     `desired` has the image defaults merged (observed.with_image_defaults); `image_id` is the ID
     the image reference resolves to now (None: not present locally, to be pulled).
     `compare_image_name` (image_name_mismatch=recreate): a container made from the same image ID under
-    another name is recreated too."""
+    another name is recreated too. `paused`: pause (True) or unpause (False) a running container."""
     if state == "absent":
         if observed is None:
             return Plan(())
@@ -208,6 +209,8 @@ def plan_container(
         steps = [Step("create", "container does not exist")]
         if start_after:
             steps.append(Step("start", "state is %s" % state))
+            if paused:
+                steps.append(Step("pause", "paused is true"))
         return Plan(tuple(steps), before={"exists": False},
                     after=dict(_desired_view(desired, image_id), exists=True, running=start_after))
 
@@ -250,6 +253,8 @@ def plan_container(
         steps.append(Step("recreate", "; ".join(reasons)))
         if start_after or (state == "present" and observed.running):
             steps.append(Step("start", "recreated container was running" if state == "present" else "state is %s" % state))
+            if paused or (paused is None and observed.status == "paused"):
+                steps.append(Step("pause", "paused is true" if paused else "the recreated container was paused"))
         return Plan(tuple(steps), tuple(differences), before, after)
 
     if update_options:
@@ -267,6 +272,10 @@ def plan_container(
         steps.append(Step("restart", "restart requested"))
     elif state == "stopped" and observed.running:
         steps.append(Step("stop", "container is %s, state is stopped" % observed.status))
+    will_run = (start_after or observed.running) and not (state == "stopped" and observed.running)
+    if will_run and paused is not None and paused != (observed.status == "paused"):
+        steps.append(Step("pause" if paused else "unpause", "paused is %s" % str(paused).lower()))
+        before["paused"], after["paused"] = not paused, paused
     if any(step.kind in ("start", "stop") for step in steps):
         before["running"] = observed.running
         after["running"] = not observed.running

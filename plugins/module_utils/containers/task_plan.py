@@ -22,6 +22,7 @@ from typing import Any, Optional
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.secrets import SECRET_KEYS_LABEL, SecretRule, container_rule, mask_inspect
 from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_needing_newer_api
+from ansible_collections.goship.containers.plugins.module_utils.containers.compat_params import with_compat_switches
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import check_mode_pull, parse_pull_policy
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     ObservedContainer, image_defaults, observed_container, with_image_defaults,
@@ -48,6 +49,8 @@ class ContainerTask:
     image_name_mismatch: str = "recreate"  # recreate | ignore
     image_comparison: str = "desired-image"  # desired-image | current-image
     image_label_mismatch: str = "ignore"  # ignore | fail
+    paused: Optional[bool] = None  # pause (True) or unpause (False) a running container
+    warnings: tuple[str, ...] = ()  # about options as given (compat_params)
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,13 @@ def container_task(params: dict[str, Any], env_file_text: Optional[str] = None,
     content of `env_file`, read on the managed host by the caller; `rule` the task's secrets rule
     (its names are recorded on the container). Raises OptionError naming the option (ValueError
     from `comparisons`)."""
+    params, warnings = with_compat_switches(params)
     state = params.get("state") or "started"
     spec = None
     policy = parse_pull_policy(params.get("pull", "missing"))
     comparisons = resolve_comparisons(params.get("comparisons"))
+    if params.get("purge_networks"):
+        comparisons["networks"] = "strict"
     if params.get("image") and state != "absent":
         spec = with_secret_names(spec_from_params(params, env_file_text), rule or task_secret_rule(params))
     return ContainerTask(
@@ -96,6 +102,7 @@ def container_task(params: dict[str, Any], env_file_text: Optional[str] = None,
         image_name_mismatch=params.get("image_name_mismatch") or "recreate",
         image_comparison=params.get("image_comparison") or "desired-image",
         image_label_mismatch=params.get("image_label_mismatch") or "ignore",
+        paused=params.get("paused"), warnings=tuple(warnings),
     )
 
 
@@ -188,7 +195,8 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
         image_id = observed.image_id
     plan = plan_container(desired, observed, task.state, image_id, comparisons,
                           recreate=task.recreate, restart=task.restart,
-                          compare_image_name=task.spec is not None and task.image_name_mismatch == "recreate")
+                          compare_image_name=task.spec is not None and task.image_name_mismatch == "recreate",
+                          paused=task.paused)
     return Verdict(plan, observed, image_id, image_volumes)
 
 

@@ -7,6 +7,8 @@ import copy
 
 import pytest
 
+from ansible_collections.goship.containers.plugins.module_utils.containers import engine
+from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_ignored_by_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
 from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
@@ -230,7 +232,7 @@ def test_mounts_together_with_volumes():
 # community.docker's docker_container compares sets and dicts allow_more_present by default, lists
 # and values strictly, and ignores stop_timeout (its _module_container/base.py option table).
 COMMUNITY_DOCKER_MORE = {
-    "capabilities", "cap_drop", "devices", "device_read_bps", "device_write_bps", "device_read_iops",
+    "capabilities", "cap_drop", "devices", "device_requests", "device_read_bps", "device_write_bps", "device_read_iops",
     "device_write_iops", "dns_opts", "env", "etc_hosts", "groups", "labels", "links", "log_options", "networks",
     "security_opts", "storage_opts", "sysctls", "ulimits", "volumes_from", "mounts", "exposed_ports", "published_ports",
 }
@@ -309,3 +311,132 @@ def test_state_present_after_a_recreate_keeps_the_run_state():
     stopped = copy.deepcopy(running)
     stopped["State"]["Status"] = "exited"
     assert _task_plan({"state": "present", "env": {"A": "2"}}, stopped).kinds == ["recreate"]
+
+
+# ---------------------------------------------------------------- community.docker's other options
+
+def test_paused():
+    running = as_engine_keeps({})
+    assert _task_plan({"paused": True}, running).kinds == ["pause"]
+    assert _task_plan({"paused": True}, None).kinds == ["create", "start", "pause"]
+    paused = copy.deepcopy(running)
+    paused["State"]["Status"] = "paused"
+    assert _task_plan({"paused": True}, paused).steps == ()
+    assert _task_plan({}, paused).steps == ()  # unset: left paused
+    assert _task_plan({"paused": False}, paused).kinds == ["unpause"]
+    assert _task_plan({"paused": False, "env": {"A": "2"}}, paused).kinds == ["recreate", "start"]
+    assert _task_plan({"env": {"A": "2"}}, paused).kinds == ["recreate", "start", "pause"]
+    assert _task_plan({"paused": True, "state": "stopped"}, running).kinds == ["stop"]
+
+
+def test_command_handling_compatibility():
+    task = container_task(dict(BASE, command_handling="compatibility", command=["echo", "a b"], entrypoint=[]))
+    assert task.spec.command == ("echo", "a", "b") and task.spec.entrypoint is None
+    assert container_task(dict(BASE, command_handling="compatibility", command=[])).spec.command is None
+    assert container_task(dict(BASE, command=["echo", "a b"])).spec.command == ("echo", "a b")
+
+
+def test_container_default_behavior_compatibility():
+    spec = container_task(dict(BASE, container_default_behavior="compatibility", tty=True)).spec
+    assert (spec.auto_remove, spec.init, spec.privileged, spec.read_only, spec.tty, spec.memory) == (
+        False, False, False, False, True, 0)
+    assert container_task(dict(BASE)).spec.init is None
+    assert container_task(dict(BASE, container_default_behavior="compatibility")).paused is False
+
+
+def test_purge_networks_compares_networks_strictly():
+    assert container_task(dict(BASE, purge_networks=True)).comparisons["networks"] == "strict"
+    assert container_task(dict(BASE)).comparisons["networks"] == "allow_more_present"
+
+
+def test_kill_signal_without_force_kill_warns():
+    assert container_task(dict(BASE, kill_signal="SIGINT")).warnings[0].startswith("kill_signal: used only with force_kill")
+    assert container_task(dict(BASE, kill_signal="SIGINT", force_kill=True)).warnings == ()
+
+
+def test_publish_all_ports_and_default_host_ip():
+    spec = spec_from_params(dict(BASE, publish_all_ports=True))
+    assert to_create_request(spec)["HostConfig"]["PublishAllPorts"] is True
+    assert spec_from_params(dict(BASE, published_ports=["all", "80"])).publish_all_ports is True
+    with pytest.raises(OptionError, match="contradicts publish_all_ports=false"):
+        spec_from_params(dict(BASE, published_ports=["all"], publish_all_ports=False))
+    spec = spec_from_params(dict(BASE, published_ports=["8080:80", "10.0.0.1:81:81"], default_host_ip="127.0.0.1"))
+    assert [b.host_ip for b in spec.published_ports] == ["127.0.0.1", "10.0.0.1"]
+    with pytest.raises(OptionError, match="default_host_ip"):
+        spec_from_params(dict(BASE, published_ports=["80"], default_host_ip="localhost"))
+
+
+def test_networks_cli_compatible_false_joins_the_default_bridge_too():
+    spec = spec_from_params(dict(BASE, networks=[{"name": "front"}], networks_cli_compatible=False))
+    assert [n.name for n in spec.networks] == ["bridge", "front"] and spec.effective_network_mode == "bridge"
+    assert [n.name for n in spec_from_params(dict(BASE, networks=[{"name": "front"}])).networks] == ["front"]
+    with_mode = spec_from_params(dict(BASE, networks=[{"name": "front"}], network_mode="front",
+                                      networks_cli_compatible=False))
+    assert [n.name for n in with_mode.networks] == ["front"]
+
+
+def test_mount_labels_and_device_requests_round_trip():
+    params = {"mounts": [{"target": "/d", "source": "gs-labelled", "labels": {"team": "web"}}],
+              "device_requests": [{"driver": "nvidia", "count": -1, "capabilities": [["gpu", "utility"]]}]}
+    request = to_create_request(spec_from_params(dict(BASE, **params)))
+    assert request["HostConfig"]["Mounts"][0]["VolumeOptions"]["Labels"] == {"team": "web"}
+    assert request["HostConfig"]["DeviceRequests"] == [
+        {"Driver": "nvidia", "Count": -1, "DeviceIDs": [], "Capabilities": [["gpu", "utility"]], "Options": {}}]
+    inspect = as_engine_keeps(params)
+    assert plan(params, inspect).steps == ()
+    assert plan({"mounts": [{"target": "/d", "source": "gs-labelled", "labels": {"team": "api"}}]},
+                inspect).differences == ("mounts",)
+    with pytest.raises(OptionError, match="device_requests\\[0\\].capabilities\\[0\\]"):
+        spec_from_params(dict(BASE, device_requests=[{"capabilities": ["gpu"]}]))
+
+
+def test_kernel_memory_ignored_by_newer_apis():
+    spec = spec_from_params(dict(BASE, kernel_memory="64m"))
+    assert spec.kernel_memory == 64 << 20
+    assert options_ignored_by_api(spec, "1.41") == [] and options_ignored_by_api(spec, "1.43") == [("kernel_memory", "1.42")]
+    inspect = as_engine_keeps({}, host_changes={"KernelMemory": 0})
+    task = container_task(dict(BASE, kernel_memory="64m"))
+    assert plan_from_inspect(task, inspect, IMAGE).plan.differences == ("kernel_memory",)
+    assert plan_from_inspect(task, inspect, IMAGE, engine_kept=("kernel_memory",)).plan.steps == ()
+
+
+class StopClient:
+    def __init__(self, gone_after=1):
+        self.calls, self.inspects, self.gone_after = [], 0, gone_after
+        self.kill_signal = None
+
+    def stop(self, container, timeout=None):
+        self.calls.append(("stop", timeout))
+
+    def kill(self, container, signal=None):
+        self.calls.append(("kill", signal))
+
+    def wait(self, container, timeout=None):
+        self.calls.append(("wait", timeout))
+        return {"StatusCode": 137}
+
+    def inspect_container(self, container):
+        self.inspects += 1
+        if self.inspects > self.gone_after:
+            raise _NotFound()
+        return {"Id": container}
+
+
+class _NotFound(Exception):
+    class response:  # noqa: N801
+        status_code = 404
+
+
+def test_force_kill_and_removal_wait():
+    client = StopClient()
+    engine.stop_container(client, "c", 3)
+    assert client.calls == [("stop", 3)]
+    client = StopClient()
+    client.kill_signal = "SIGINT"
+    engine.stop_container(client, "c", None)
+    assert client.calls == [("kill", "SIGINT"), ("wait", 10)]
+    client = StopClient(gone_after=2)
+    engine.wait_removed(client, "c", None, poll=0)
+    assert client.inspects == 3
+    with pytest.raises(TimeoutError, match="removal_wait_timeout"):
+        engine.wait_removed(StopClient(gone_after=10 ** 6), "c" * 64, 0.0, poll=0)

@@ -58,6 +58,7 @@ HOST_CONFIG = RESOURCES | {
     "GroupAdd", "IpcMode", "Cgroup", "Links", "OomScoreAdj", "PidMode", "Privileged", "PublishAllPorts",
     "ReadonlyRootfs", "SecurityOpt", "StorageOpt", "Tmpfs", "UTSMode", "UsernsMode", "ShmSize", "Sysctls", "Runtime",
     "Isolation", "MaskedPaths", "ReadonlyPaths",
+    "KernelMemory",  # API 1.41 and older (removed in 1.42: the entry declares ignored_from_api)
 }
 HEALTHCHECK = {"Test", "Interval", "Timeout", "Retries", "StartPeriod", "StartInterval"}
 UPDATE = RESOURCES | {"RestartPolicy"}  # POST /containers/{id}/update
