@@ -166,6 +166,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+differences:
+  description:
+    - The options in which the existing network differs from the task (and for which it was, or in check mode
+      would be, recreated), such as C(ipam_config) or C(labels). Empty for a new or a matching network.
+  returned: always
+  type: list
+  elements: str
+  sample: [labels]
 network:
   description:
     - The network as the engine reports it (C(GET /networks/{id})) after the run.
@@ -256,7 +264,7 @@ def main():
             network = client.inspect_network(spec.name)
         except NotFound:
             network = {}
-    outcome.exit(network=network)
+    outcome.exit(network=network, differences=list(plan.differences))
 
 
 if __name__ == "__main__":
