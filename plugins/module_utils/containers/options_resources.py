@@ -60,8 +60,8 @@ def _device_requests(value: Any, option: str) -> tuple[DeviceRequest, ...]:
         capabilities = []
         for number, alternative in enumerate(item.get("capabilities") or ()):
             if not isinstance(alternative, (list, tuple)):
-                raise OptionError("%s.capabilities[%d]" % (path, number), "expected a list of capabilities (a list "
-                                                                           "of lists: OR of ANDs), such as [gpu]")
+                raise OptionError("%s.capabilities[%d]" % (path, number),
+                                  "expected a list of capabilities (a list of lists: OR of ANDs), such as [gpu]")
             capabilities.append(tuple(sorted(str(cap) for cap in alternative)))
         requests.append(DeviceRequest(
             driver=str(item.get("driver") or ""), count=count or 0,

@@ -29,9 +29,10 @@ IMAGE = {"Id": "sha256:" + "a" * 64, "Config": {"Env": ["PATH=/bin"], "Cmd": ["/
 BASE = {"name": "c", "image": "busybox", "command": ["sleep", "10m"]}
 
 
-def as_engine_keeps(params, image=IMAGE, host_changes=None):
+def as_engine_keeps(params, image=None, host_changes=None):
     """The inspect data of a container created from `params` (the create request echoed back, the
     image's config merged as the engine merges it)."""
+    image = image or IMAGE
     request = to_create_request(spec_from_params(dict(BASE, **params)))
     host = dict(request.pop("HostConfig"), **(host_changes or {}))
     config = dict(request)
@@ -263,8 +264,8 @@ def test_defaults_let_the_container_have_more():
 
 # ---------------------------------------------------------------- image options
 
-def _task_plan(params, container, image=IMAGE, **kwargs):
-    return plan_from_inspect(container_task(dict(BASE, **params)), container, image, **kwargs).plan
+def _task_plan(params, container, image=None, **kwargs):
+    return plan_from_inspect(container_task(dict(BASE, **params)), container, image or IMAGE, **kwargs).plan
 
 
 def test_image_name_mismatch():
