@@ -19,10 +19,11 @@ options:
   blkio_weight:
     description:
       - Relative block I/O weight, 10 to 1000; changed in place.
-      - 'Kernels without the blkio weight controller discard it: the engine''s warning is passed on, and
-        the container is compared with the value the engine kept (0), so a re-run is not a change. The same
-        holds for every limit the engine reports it cannot apply on its host (C(docker info) warnings such
-        as C(No swap limit support)).'
+      - 'Kernels without the blkio weight controller discard it: the engine''s warning is passed on and
+        remembered for that engine and kernel (in C(/var/lib/goship/engine-discards/) on the managed host,
+        or C(~/.cache/goship/engine-discards/)), and the container is compared with the value the engine
+        kept (0), so a re-run is not a change. The same holds for every limit the engine says it cannot
+        apply on its host (swap, CPU shares and CFS, cpusets, per-device I/O limits, O(oom_killer), O(kernel_memory)).'
     type: int
   cap_drop:
     description: Capabilities to drop.

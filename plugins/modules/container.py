@@ -178,11 +178,14 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.apply
 from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_ignored_by_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
 from ansible_collections.goship.containers.plugins.module_utils.containers.engine import wait_removed
+from ansible_collections.goship.containers.plugins.module_utils.containers.engine_discards import (
+    DiscardRecord, discardable, discarded_by,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import resolve_image
 from ansible_collections.goship.containers.plugins.module_utils.containers.peers import with_container_ids
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
-    api_refusals, container_task, discardable, engine_discards, masked_diff, needs_current_image, plan_from_inspect,
+    api_refusals, container_task, masked_diff, needs_current_image, plan_from_inspect,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
@@ -273,11 +276,15 @@ def main():
         # the same pure planning the container_plan action runs on the controller
         kept = {option: "" for option, _version in ignored}
         verdict = plan_from_inspect(task, found, image, engine_kept=tuple(kept), current_image=current_image)
-        if discardable(verdict.plan):  # a limit the engine may have discarded: ask it (GET /info) once
-            discarded = engine_discards(verdict.plan, client.info().get("Warnings"))
+        info = None
+        maybe_discarded = discardable(verdict.plan.differences)
+        if maybe_discarded:  # a limit the engine may discard on this host: ask it (GET /info) once
+            info = client.info()
+            discarded = dict(DiscardRecord(info).known(), **discarded_by(info.get("Warnings")))
+            discarded = {option: discarded[option] for option in maybe_discarded if option in discarded}
             for option, warning in sorted(discarded.items()):
-                module.warn("%s: the engine discards it on this host (its warning: %s), so the container is compared "
-                            "with the value the engine kept" % (option, warning))
+                module.warn("%s: the engine discards it on this host (%s), so the container is compared with the "
+                            "value the engine kept" % (option, warning))
             if discarded:
                 kept.update(discarded)
                 verdict = plan_from_inspect(task, found, image, engine_kept=tuple(sorted(kept)),
@@ -305,6 +312,9 @@ def main():
             outcome.fail(str(exc))
     for warning in client.engine_warnings:
         module.warn("engine: %s" % warning)
+    discarded = discarded_by(client.engine_warnings)
+    if discarded:  # remembered for this engine and kernel: the engine says so only now
+        DiscardRecord(info or client.info()).remember(discarded)
     extra = {}
     if not params["detach"] and "start" in plan.kinds and not outcome.check_mode:
         run = run_attached(client, container_id, bool(spec.auto_remove), params["cleanup"])

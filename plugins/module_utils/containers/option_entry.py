@@ -85,10 +85,11 @@ class Option:
     comparison_aliases: tuple[str, ...] = ()  # other names `comparisons` accepts for it
     update: Optional[str] = None  # POST /containers/{id}/update field: changed in place, else recreate
     update_value: Optional[Callable[[Spec, Any], Any]] = None  # (desired, observed) -> update value
-    # -- what the engine's GET /info lists in its Warnings when this host's kernel lacks the feature:
-    #    the engine then discards the value (a create or update warns), so the container is compared
-    #    with what the engine kept (task_plan.engine_discards)
-    engine_warning: Optional[str] = None
+    # -- how the engine says that this host's kernel lacks the feature and that it discards the
+    #    value: words of a GET /info warning ("No blkio weight support") or of the warning a create
+    #    or update answers with ("...Block I/O weight or the cgroup is not mounted. Weight
+    #    discarded."). The container is then compared with what the engine kept (engine_discards.py)
+    engine_warnings: tuple[str, ...] = ()
     # -- container_info's summary.limits
     info: Optional[str] = None
     info_view: Callable[[Any], Any] = _same

@@ -34,12 +34,17 @@ _RATE_KEYS = (
 )
 
 
+# what the engine's create and update warnings say of each per-device limit it discards
+_THROTTLE_WORDS = {"device_read_bps": "BPS Block I/O read limit", "device_write_bps": "BPS Block I/O write limit",
+                   "device_read_iops": "IOPS Block I/O read limit", "device_write_iops": "IOPS Block I/O write limit"}
+
+
 def _device_limit(name: str, doc: str, api: str, bytes_per_second: bool, sample_rate: str) -> Option:
     throttle = "%s_%s_device" % (name.split("_")[1], name.split("_")[2])  # read_bps_device, ...
     return Option(name, doc, type="list", elements="dict", suboptions=_RATE_KEYS, field=name,
                   parse=device_rates(bytes_per_second), api=api, codec=_rates(), compare="set",
                   mode=MORE,
-                  engine_warning="No blkio throttle.%s support" % throttle,
+                  engine_warnings=("No blkio throttle.%s support" % throttle, _THROTTLE_WORDS[name]),
                   sample={name: [{"path": "/dev/vda", "rate": sample_rate}]})
 
 
@@ -85,12 +90,12 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
     Option("cpu_period", "Length of a CPU CFS period in microseconds (1000 to 1000000); changed in place. Not with "
                          "O(cpus).",
            type="int", field="cpu_period", parse=ranged(1000, 1000000, also=(0,)), api="HostConfig.CpuPeriod",
-           codec=NUMBER, compare="value", update="CpuPeriod", info="cpu_period", engine_warning="No cpu cfs period support",
+           codec=NUMBER, compare="value", update="CpuPeriod", info="cpu_period", engine_warnings=("No cpu cfs period support", "CPU cfs period"),
            sample={"cpu_period": 100000}),
     Option("cpu_quota", ("CPU time in microseconds the container may use per O(cpu_period) (1000 or more, C(-1) for "
                          "unlimited); changed in place. Not with O(cpus).",),
            type="int", field="cpu_quota", parse=ranged(1000, 2 ** 63 - 1, also=(0, -1)), api="HostConfig.CpuQuota",
-           codec=NUMBER, compare="value", update="CpuQuota", info="cpu_quota", engine_warning="No cpu cfs quota support",
+           codec=NUMBER, compare="value", update="CpuQuota", info="cpu_quota", engine_warnings=("No cpu cfs quota support", "CPU cfs quota"),
            sample={"cpu_quota": 50000}),
     Option("cpu_rt_period", type=None, field="cpu_rt_period", api="HostConfig.CpuRealtimePeriod", codec=NUMBER,
            sample={"cpu_rt_period": 1000000}),
@@ -99,21 +104,23 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
     Option("cpuset_cpus", "CPUs the container may run on, such as C(0-3) or C(0,2); changed in place.",
            field="cpuset_cpus", parse=matching(CPU_LIST, '"0-3" or "0,2"'), api="HostConfig.CpusetCpus", codec=TEXT,
            compare="value", update="CpusetCpus", info="cpuset_cpus",
-           engine_warning="No cpuset support", sample={"cpuset_cpus": "0"}),
+           engine_warnings=("No cpuset support", "support cpuset"), sample={"cpuset_cpus": "0"}),
     Option("cpuset_mems", "Memory nodes the container may use, such as C(0); changed in place.",
            field="cpuset_mems", parse=matching(CPU_LIST, '"0-1" or "0"'), api="HostConfig.CpusetMems", codec=TEXT,
            compare="value", update="CpusetMems", info="cpuset_mems",
-           engine_warning="No cpuset support", sample={"cpuset_mems": "0"}),
+           engine_warnings=("No cpuset support", "support cpuset"), sample={"cpuset_mems": "0"}),
     Option("blkio_weight", ("Relative block I/O weight, 10 to 1000; changed in place.",
-                            "Kernels without the blkio weight controller discard it: the engine's warning is passed on, "
-                            "and the container is compared with the value the engine kept (0), so a re-run is not a "
-                            "change. The same holds for every limit the engine reports it cannot apply on its host "
-                            "(C(docker info) warnings such as C(No swap limit support))."),
+                            "Kernels without the blkio weight controller discard it: the engine's warning is passed on "
+                            "and remembered for that engine and kernel (in C(/var/lib/goship/engine-discards/) on the "
+                            "managed host, or C(~/.cache/goship/engine-discards/)), and the container is compared with "
+                            "the value the engine kept (0), so a re-run is not a change. The same holds for every "
+                            "limit the engine says it cannot apply on its host (swap, CPU shares and CFS, cpusets, "
+                            "per-device I/O limits, O(oom_killer), O(kernel_memory))."),
            type="int", field="blkio_weight", parse=ranged(10, 1000, also=(0,)), api="HostConfig.BlkioWeight",
            codec=NUMBER, compare="value", update="BlkioWeight", info="blkio_weight",
-           engine_warning="No blkio weight support", sample={"blkio_weight": 300}),
+           engine_warnings=("No blkio weight support", "Block I/O weight or"), sample={"blkio_weight": 300}),
     Option("blkio_weight_devices", type=None, field="blkio_weight_devices", api="HostConfig.BlkioWeightDevice",
-           codec=_rates("Weight"), engine_warning="No blkio weight_device support",
+           codec=_rates("Weight"), engine_warnings=("No blkio weight_device support", "Block I/O weight_device"),
            sample={"blkio_weight_devices": (DeviceRate("/dev/vda", 200),)}),
     _device_limit("device_read_bps", "Read limits in bytes per second per block device; the rate is a size such as "
                                      "C(1m).", "HostConfig.BlkioDeviceReadBps", True, "1m"),
@@ -130,7 +137,7 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
                           "same meaning as community.docker's option of this name.",),
            type="bool", field="oom_kill_disable", parse=lambda value, option: bool(value),
            api="HostConfig.OomKillDisable", codec=FLAG, compare="value", info="oom_kill_disable",
-           engine_warning="No oom kill disable support",
+           engine_warnings=("No oom kill disable support", "OomKillDisable discarded"),
            sample={"oom_killer": True}),
     Option("memory_swappiness", "Memory swappiness, 0 to 100; unset keeps the host's value.", type="int",
            field="memory_swappiness", parse=ranged(0, 100), api="HostConfig.MemorySwappiness", compare="value",

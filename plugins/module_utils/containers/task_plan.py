@@ -117,20 +117,6 @@ def api_refusal_message(option: str, minimum: str, engine: str, api_version: str
         option, minimum, engine, api_version)
 
 
-def engine_discards(plan: Plan, info_warnings: Optional[list[str]]) -> dict[str, str]:
-    """The options among the plan's differences that the engine discards on its host, by the
-    Warnings of GET /info (a kernel without the blkio weight controller: 'WARNING: No blkio weight
-    support'), each with that warning. Only worth an /info request when `discardable(plan)`."""
-    warnings = " | ".join(info_warnings or ())
-    return {name: OPTIONS_BY_NAME[name].engine_warning for name in discardable(plan)
-            if OPTIONS_BY_NAME[name].engine_warning in warnings}
-
-
-def discardable(plan: Plan) -> list[str]:
-    """The plan's differences in options the engine may discard on a host that lacks the feature."""
-    return [name for name in plan.differences if name in OPTIONS_BY_NAME and OPTIONS_BY_NAME[name].engine_warning]
-
-
 def _as_engine_kept(desired: ContainerSpec, observed: ObservedContainer, options: tuple[str, ...]) -> ContainerSpec:
     """`desired` with the value the engine kept for each of `options` (those it discards here)."""
     fields = {OPTIONS_BY_NAME[name].field: getattr(observed.spec, OPTIONS_BY_NAME[name].field) for name in options}
@@ -165,7 +151,7 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
                       current_image: Optional[dict[str, Any]] = None) -> Verdict:
     """The plan from the engine's inspect JSON: `container` is GET /containers/{name}/json and
     `image` GET /images/{image}/json, each None for a 404 (an image still to be pulled).
-    `engine_kept`: options the engine discards on this host (`engine_discards`), compared with the
+    `engine_kept`: options the engine discards on this host (engine_discards.py), compared with the
     value it kept. `current_image`: the container's own image (`needs_current_image`), whose
     defaults complete the options with image_comparison=current-image. Raises PlanError when the
     container must be created and no image was given."""

@@ -10,6 +10,9 @@ import pytest
 from ansible_collections.goship.containers.plugins.module_utils.containers import engine
 from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_ignored_by_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
+from ansible_collections.goship.containers.plugins.module_utils.containers.engine_discards import (
+    DiscardRecord, discardable, discarded_by,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     image_defaults, observed_container, with_image_defaults,
@@ -21,7 +24,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.peers
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import to_create_request
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
-    container_task, discardable, engine_discards, needs_current_image, plan_from_inspect,
+    container_task, needs_current_image, plan_from_inspect,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 
@@ -60,19 +63,29 @@ def test_restart_retries_zero_goes_with_any_policy():
 
 # ---------------------------------------------------------------- bug 2: limits the engine discards
 
-def test_a_discarded_blkio_weight_is_compared_with_what_the_engine_kept():
+def test_a_discarded_blkio_weight_is_compared_with_what_the_engine_kept(tmp_path):
     params = {"blkio_weight": 123}
     kept_zero = as_engine_keeps(params, host_changes={"BlkioWeight": 0})
     task = container_task(dict(BASE, **params))
     verdict = plan_from_inspect(task, kept_zero, IMAGE)
-    assert verdict.plan.differences == ("blkio_weight",) and discardable(verdict.plan) == ["blkio_weight"]
-    warnings = ["WARNING: No swap limit support", "WARNING: No blkio weight support"]
-    kept = engine_discards(verdict.plan, warnings)
-    assert kept == {"blkio_weight": "No blkio weight support"}
-    again = plan_from_inspect(task, kept_zero, IMAGE, engine_kept=tuple(kept))
+    assert verdict.plan.differences == ("blkio_weight",) and discardable(verdict.plan.differences) == ["blkio_weight"]
+    # what the engine answers a create with (Debian's 20.10 lists nothing in GET /info's Warnings)
+    create_warning = ("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight "
+                      "discarded.")
+    assert discarded_by([create_warning]) == {"blkio_weight": create_warning}
+    assert discarded_by(["WARNING: No blkio weight support", "WARNING: No swap limit support"]) == {
+        "blkio_weight": "WARNING: No blkio weight support", "memory_swap": "WARNING: No swap limit support"}
+    assert discarded_by([create_warning], ["memory"]) == {}
+    # remembered per engine and kernel
+    info = {"ID": "ABCD:EFGH", "KernelVersion": "6.1.0"}
+    (tmp_path / "a-file").write_text("")  # a folder that cannot be made: the next one is used
+    record = DiscardRecord(info, dirs=[str(tmp_path / "a-file" / "sub"), str(tmp_path / "rec")])
+    assert record.known() == {}
+    assert record.remember(discarded_by([create_warning]))
+    assert DiscardRecord(info, dirs=[str(tmp_path / "rec")]).known() == {"blkio_weight": create_warning}
+    assert DiscardRecord(dict(info, KernelVersion="6.2.0"), dirs=[str(tmp_path / "rec")]).known() == {}
+    again = plan_from_inspect(task, kept_zero, IMAGE, engine_kept=("blkio_weight",))
     assert again.plan.steps == () and again.plan.differences == ()
-    # an engine that keeps it: the difference stands (and is updated in place)
-    assert engine_discards(verdict.plan, ["WARNING: No swap limit support"]) == {}
     # the create request still asks for it: the engine's own warning says it was discarded
     assert task.spec.blkio_weight == 123 and to_create_request(task.spec)["HostConfig"]["BlkioWeight"] == 123
 
@@ -80,7 +93,7 @@ def test_a_discarded_blkio_weight_is_compared_with_what_the_engine_kept():
 def test_options_that_are_never_discarded_ask_nothing():
     params = {"env": {"A": "1"}}
     verdict = plan_from_inspect(container_task(dict(BASE, **params)), as_engine_keeps({}), IMAGE)
-    assert verdict.plan.differences == ("env",) and discardable(verdict.plan) == []
+    assert verdict.plan.differences == ("env",) and discardable(verdict.plan.differences) == []
 
 
 # ---------------------------------------------------------------- bug 3: command: []
