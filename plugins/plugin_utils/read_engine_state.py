@@ -4,8 +4,9 @@
 container_plan action: the plan is then made on the controller.
 
 The action runs this file on the Docker host over the task's connection as
-`python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE [PEERS]`. IMAGE and ENV_FILE may be
-empty (PEERS: the comma-separated names of containers whose namespaces the task shares, container:NAME); an empty SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
+`python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE [PEERS]`. IMAGE and ENV_FILE may
+be empty (PEERS: the comma-separated names of the containers whose namespaces the task shares,
+container:NAME); an empty SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
 Standard library only, no Ansible on the host: tens of milliseconds instead of a module run. The
 output is the Engine API's own JSON (GET /containers/{name}/json, /images/{ref}/json, /version),
 never CLI text; a 404 becomes null, any other answer fails with the engine's message. `requests`
