@@ -15,6 +15,7 @@ import json
 import os
 import shlex
 import typing as t
+from dataclasses import replace
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.parameters import remove_values
@@ -24,6 +25,7 @@ from ansible.utils.display import Display
 from ansible_collections.goship.containers.plugins.module_utils.client import docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.replace import leftover_steps
+from ansible_collections.goship.containers.plugins.module_utils.containers.peers import container_refs, with_container_ids
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
     api_refusal_message, api_refusals, check_mode_result, container_task, task_secret_rule,
 )
@@ -93,6 +95,9 @@ class ActionModule(ActionBase):
                 raise OptionError("env_file", "cannot read %s: %s" % (env_file["path"], env_file["error"]))
             self._secrets |= maskable(rule.values(env_file_values(env_file["text"])))
             task = container_task(params, env_file["text"], rule)
+        if task.spec is not None:  # container:NAME as the engine keeps it (container:<ID>), as the module does
+            peers = state.get("peers") or {}
+            task = replace(task, spec=with_container_ids(task.spec, peers.get))
         found, image = state.get("container"), state.get("image")
         seen = container_rule(rule, found)
         self._secrets |= maskable(inspect_secrets(found, seen) + inspect_secrets(image, seen))
@@ -127,4 +132,7 @@ class ActionModule(ActionBase):
         env_file = str(self._task.args.get("env_file") or "") if task.spec is not None else ""
         words = (interpreter, "-I", "-S", "-c", source, task.name, image, host[len("unix://"):],
                  str(params.get("timeout") or 60), env_file)
+        peers = sorted(set(container_refs(task.spec).values())) if task.spec is not None else []
+        if peers:  # container:NAME namespaces: the reader gives their IDs, as the module looks them up
+            words += (",".join(peers),)
         return " ".join(shlex.quote(word) for word in words)

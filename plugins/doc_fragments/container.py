@@ -19,7 +19,11 @@ options:
   blkio_weight:
     description:
       - Relative block I/O weight, 10 to 1000; changed in place.
-      - Kernels without the blkio weight controller discard it (the engine warns).
+      - 'Kernels without the blkio weight controller discard it: the engine''s warning is passed on and
+        remembered for that engine and kernel (in C(/var/lib/goship/engine-discards/) on the managed host,
+        or C(~/.cache/goship/engine-discards/)), and the container is compared with the value the engine
+        kept (0), so a re-run is not a change. The same holds for every limit the engine says it cannot
+        apply on its host (swap, CPU shares and CFS, cpusets, per-device I/O limits, O(oom_killer), O(kernel_memory)).'
     type: int
   cap_drop:
     description: Capabilities to drop.
@@ -47,18 +51,47 @@ options:
   command:
     description: Command (CMD) to run, as a string (split like a shell does) or a list.
     type: raw
+  command_handling:
+    description:
+      - As community.docker's docker_container's O(command_handling). V(correct) keeps O(command) and O(entrypoint)
+        as lists (a string is split as a shell does), and an empty list is compared as such.
+      - V(compatibility) joins a list O(command) with spaces and splits it again as a shell does, and an
+        empty O(command) or O(entrypoint) is the same as not setting it.
+    type: str
+    choices:
+      - compatibility
+      - correct
+    default: correct
   comparisons:
     description:
       - How each option is compared with the existing container, by option name, V(strict), V(ignore) or
         V(allow_more_present) (dicts and lists may hold more than given); C(*) sets the default for all
         options.
-      - Defaults are V(strict) for every option except C(networks) (V(allow_more_present)). The image is
-        compared by ID (V(strict)) or not at all (V(ignore)).
+      - 'The defaults are community.docker''s docker_container''s: V(allow_more_present) for the options
+        whose value is a set or a dictionary (O(env), O(labels), O(published_ports), O(exposed_ports), O(volumes)
+        and O(mounts), O(networks), O(capabilities), O(cap_drop), O(devices), O(device_requests), the device
+        I/O limits, O(dns_opts), O(etc_hosts), O(groups), O(links), O(log_options), O(security_opts), O(storage_opts),
+        O(sysctls), O(ulimits), O(volumes_from)), V(ignore) for O(stop_timeout), and V(strict) for every
+        other option (lists such as O(command), O(entrypoint), O(dns_servers) are compared in order). So
+        a label or a variable removed from the task stays on the container unless it is compared V(strict);
+        C(comparisons: {''*'': strict}) compares every option strictly.'
+      - The image is compared by ID (V(strict)) or not at all (V(ignore)); see also O(image_name_mismatch).
       - C(volumes), C(mounts) and C(tmpfs) are compared together as C(mounts).
       - Changes of CPU (O(cpus), O(cpu_shares), O(cpu_period), O(cpu_quota), O(cpuset_cpus), O(cpuset_mems)),
         O(blkio_weight), memory, O(pids_limit) and the restart policy are applied in place; other differences
         recreate the container.
     type: dict
+  container_default_behavior:
+    description:
+      - V(no_defaults) leaves every option that is not set uncompared (the engine's or the image's value).
+      - V(compatibility) gives O(auto_remove), O(init), O(interactive), O(paused), O(privileged), O(read_only)
+        and O(tty) the value V(false) and O(memory) the value C(0) when they are not set, and compares them,
+        as community.docker's docker_container did before its 3.0.0.
+    type: str
+    choices:
+      - compatibility
+      - no_defaults
+    default: no_defaults
   cpu_period:
     description: Length of a CPU CFS period in microseconds (1000 to 1000000); changed in place. Not with
       O(cpus).
@@ -79,6 +112,13 @@ options:
     type: str
   cpuset_mems:
     description: Memory nodes the container may use, such as C(0); changed in place.
+    type: str
+  default_host_ip:
+    description:
+      - Host IP address the ports of O(published_ports) that name none are published on, as community.docker's
+        docker_container's option of this name; empty or unset leaves the choice to the engine (every address,
+        IPv4 and IPv6), which is what this module does by default (it does not read the default bridge's
+        C(host_binding_ipv4) as community.docker does).
     type: str
   detach:
     description:
@@ -118,6 +158,33 @@ options:
           second.
         type: str
         required: true
+  device_requests:
+    description:
+      - Devices to request from a device driver, such as GPUs (C(docker run --gpus)); HostConfig C(DeviceRequests),
+        set when the container is created.
+      - 'The engine refuses to start a container whose driver it does not have (C(could not select device
+        driver)): the task fails naming the engine''s error.'
+    type: list
+    elements: dict
+    suboptions:
+      driver:
+        description: Device driver, such as C(nvidia).
+        type: str
+      count:
+        description: Number of devices, C(-1) for all.
+        type: int
+      device_ids:
+        description: Device IDs.
+        type: list
+        elements: str
+      capabilities:
+        description: 'Capabilities, a list of lists: the driver satisfies one of the lists, with all the
+          capabilities it holds, such as C([[gpu]]).'
+        type: list
+        elements: list
+      options:
+        description: Driver options.
+        type: dict
   device_write_bps:
     description: Write limits in bytes per second per block device.
     type: list
@@ -190,6 +257,15 @@ options:
     elements: str
     aliases:
       - expose
+  force_kill:
+    description:
+      - Stop the container with a kill (O(kill_signal), by default C(SIGKILL)) instead of a stop, wherever
+        the task stops it (O(state=stopped), O(state=absent), a recreate), as community.docker's docker_container
+        does.
+    type: bool
+    default: false
+    aliases:
+      - forcekill
   groups:
     description: Additional groups the container's process runs with.
     type: list
@@ -236,6 +312,41 @@ options:
       - The container is compared by the ID the reference resolves to, so a re-tagged image recreates the
         container.
     type: str
+  image_comparison:
+    description:
+      - Which image's defaults (environment, labels, exposed ports, volumes, command, healthcheck) complete
+        the options before the container is compared, as community.docker's docker_container does.
+      - V(desired-image) uses the image of O(image); V(current-image) the image the existing container was
+        created from (the image of O(image) when the container does not exist yet, or when its image is
+        gone).
+    type: str
+    choices:
+      - desired-image
+      - current-image
+    default: desired-image
+  image_label_mismatch:
+    description:
+      - 'With C(comparisons.labels=strict) (or C(*=strict)): V(ignore) compares the labels after merging
+        the image''s labels (those the engine gives the container); V(fail) fails, before any change, when
+        the image has labels that O(labels) does not list, naming them, as community.docker''s docker_container
+        does. Other comparison modes do not use it.'
+    type: str
+    choices:
+      - ignore
+      - fail
+    default: ignore
+  image_name_mismatch:
+    description:
+      - What to do when the image resolves to the container's image ID but the container was created from
+        another image name (its C(Config.Image)), such as C(app:1) for an image now tagged C(app:stable).
+      - V(recreate) recreates the container, as community.docker's docker_container does by default since
+        its 4.0.0; V(ignore) does not compare the name (only the ID).
+      - Not used when C(comparisons.image) is V(ignore). A name without a tag is the same as with C(:latest).
+    type: str
+    choices:
+      - recreate
+      - ignore
+    default: recreate
   init:
     description: Run an init process as PID 1 that forwards signals and reaps zombies.
     type: bool
@@ -257,6 +368,18 @@ options:
         those handed over by name included; a volume another container still uses is kept.
     type: bool
     default: true
+  kernel_memory:
+    description:
+      - Kernel memory limit, such as C(64m) (HostConfig C(KernelMemory)), set when the container is created.
+      - 'Deprecated by Docker: engines with Engine API 1.42 or newer (Docker 23+) accept and ignore it,
+        and a kernel without kernel memory accounting discards it (C(docker info) warns C(No kernel memory
+        limit support)); in both cases the task warns and the container is compared with what the engine
+        kept.'
+    type: str
+  kill_signal:
+    description: The signal O(force_kill) sends, such as C(SIGKILL) or C(SIGINT); without O(force_kill)
+      the task warns that it is not used (as in community.docker, only a kill uses it).
+    type: str
   labels:
     description:
       - Labels; compared after merging the image's labels.
@@ -343,6 +466,11 @@ options:
       volume_options:
         description: Driver options of the volume.
         type: dict
+      labels:
+        description: Labels of the volume, when the mount creates it (a named volume that does not exist
+          yet, or an anonymous one). Compared with the container's mount request; an existing volume keeps
+          its labels.
+        type: dict
       tmpfs_size:
         description: Size of a tmpfs mount, such as C(64m).
         type: str
@@ -384,6 +512,15 @@ options:
         description: Links, C(container) or C(container:alias).
         type: list
         elements: str
+  networks_cli_compatible:
+    description:
+      - 'V(true) (the default) joins the networks of O(networks) as C(docker run --network) does: the default
+        bridge network only when O(networks) is not set.'
+      - 'V(false), as community.docker''s docker_container: with O(networks) and no O(network_mode), the
+        container joins the default bridge network too (at create, then the listed networks). It stays on
+        it with C(comparisons.networks=strict), since it is then one of the container''s networks.'
+    type: bool
+    default: true
   oom_killer:
     description:
       - Whether to disable the OOM killer for the container (HostConfig C(OomKillDisable)); the same meaning
@@ -392,6 +529,19 @@ options:
   oom_score_adj:
     description: OOM killer preference, -1000 to 1000.
     type: int
+  output_logs:
+    description: With O(detach=false), also write the container's output to the module's log (the managed
+      host's syslog or journal, as Ansible's C(module.log) does), as community.docker's docker_container
+      does. It is returned in RV(goship.containers.container#module:output) either way.
+    type: bool
+    default: false
+  paused:
+    description:
+      - V(true) pauses the container's processes (C(docker pause)) once it runs; V(false) unpauses a paused
+        container. Unset leaves a paused container paused. Only with O(state=started) or O(state=healthy)
+        (and O(state=present) for a container that runs).
+      - A paused container counts as running for O(state).
+    type: bool
   pid_mode:
     description: PID namespace mode, such as C(host) or C(container:<name>).
     type: str
@@ -400,6 +550,11 @@ options:
     type: int
   privileged:
     description: Run privileged.
+    type: bool
+  publish_all_ports:
+    description:
+      - Publish every exposed port on a random host port (C(docker run -P)); O(published_ports) are published
+        as well. The same as V(all) in O(published_ports).
     type: bool
   published_ports:
     description:
@@ -434,6 +589,12 @@ options:
       - image_not_present
       - always
     default: image_not_present
+  purge_networks:
+    description:
+      - V(true) disconnects the container from every network O(networks) does not list (the same as C(comparisons.networks=strict)),
+        as community.docker's docker_container did before its 4.0.0.
+    type: bool
+    default: false
   read_only:
     description: Mount the root filesystem read-only.
     type: bool
@@ -441,6 +602,12 @@ options:
     description: Recreate the container even when nothing changed.
     type: bool
     default: false
+  removal_wait_timeout:
+    description:
+      - Seconds to wait, after the engine accepted the removal of a container (O(state=absent), the old
+        container of a recreate), for it to be gone; the task fails if it is still there then. Unset waits
+        as long as the removal takes.
+    type: float
   restart:
     description: Restart the container even when nothing changed (when it is not recreated).
     type: bool

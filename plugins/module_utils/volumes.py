@@ -3,8 +3,9 @@
 """The `volume` module's core: options → VolumeSpec, inspect data → VolumeState, then a plan.
 
 A volume's driver, options and labels are fixed at creation, and recreating a volume destroys its
-data. So a difference is, by default (recreate=never), an error that names what differs, and the
-volume is left alone. Everything up to `plan_volume` is pure and unit-tested without Docker.
+data. So a difference is, by default (recreate=never), left alone, as community.docker's
+docker_volume does: the plan names what differs (`differences`, and the module warns), and changes
+nothing. Everything up to `plan_volume` is pure and unit-tested without Docker.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class VolumePlan:
     create: Optional[VolumeState] = None
     before: Optional[dict[str, Any]] = None
     after: Optional[dict[str, Any]] = None
+    kept: str = ""  # recreate=never kept a volume that differs: what differs and how to replace it
 
     @property
     def actions(self) -> list[str]:
@@ -134,8 +136,9 @@ def _difference_text(names: list[str], spec: VolumeSpec, state: VolumeState) -> 
 def plan_volume(spec: VolumeSpec, state: Optional[VolumeState], users: list[str]) -> VolumePlan:
     """The steps from `state` (None: no such volume) to `spec`; `users` are the containers using it.
 
-    Raises PlanError, before anything is written, when the volume differs and recreate=never, or
-    when it would have to be removed while containers still use it (the engine refuses that).
+    With recreate=never a differing volume is left as it is (the plan has its `differences` and no
+    step). Raises PlanError, before anything is written, when the volume would have to be removed
+    while containers still use it (the engine refuses that).
     """
     plan = VolumePlan(name=spec.name)
     plan.before = state.to_view() if state is not None else None
@@ -154,11 +157,11 @@ def plan_volume(spec: VolumeSpec, state: Optional[VolumeState], users: list[str]
             reason = "recreate=always"
         elif plan.differences:
             if spec.recreate == "never":
-                raise PlanError(
-                    "", "volume %s exists with different options (%s). Its data is kept: set recreate=options-changed"
-                    " to replace it with an empty volume, or change the task to match."
-                    % (spec.name, _difference_text(plan.differences, spec, state))
-                )
+                plan.kept = "volume %s exists with different options (%s); its data is kept (recreate=never): set " \
+                            "recreate=options-changed to replace it with an empty volume, or change the task to " \
+                            "match" % (spec.name, _difference_text(plan.differences, spec, state))
+                plan.after = state.to_view()
+                return plan
             reason = "recreate=options-changed, changed: %s" % ", ".join(plan.differences)
         if reason:
             _refuse_if_used(spec.name, users, "recreate it")

@@ -113,6 +113,8 @@ RETURN = r"""
 container:
   description:
     - The container's inspect data after the run (empty when absent, or when it would be created in check mode).
+    - With O(detach=false), C(Output) holds the container's output too, where community.docker's docker_container
+      returns it (a container removed by O(cleanup) or O(auto_remove) returns only C(Output)).
     - Secret values in C(Config.Env) and C(Config.Labels) show as C(********) (see O(sensitive_keys)).
   returned: always
   type: dict
@@ -139,7 +141,10 @@ output:
   returned: when O(detach=false) and the container was started
   type: str
 status:
-  description: Exit status of a container run with O(detach=false).
+  description:
+    - Exit status of a container run with O(detach=false).
+    - V(null) when a container with O(auto_remove) was removed by the engine before its status could be read
+      (the task warns).
   returned: when O(detach=false) and the container was started
   type: int
 container_status:
@@ -162,17 +167,26 @@ health_wait_seconds:
   type: float
 """
 
+from dataclasses import replace
+
 from ansible_collections.goship.containers.plugins.module_utils.client import (
     APIError, NotFound, connect, docker_argument_spec, require_api_version,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.apply import (
     HealthTimeout, StepFailed, apply_plan, wait_healthy,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_ignored_by_api
+from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
+from ansible_collections.goship.containers.plugins.module_utils.containers.engine import wait_removed
+from ansible_collections.goship.containers.plugins.module_utils.containers.engine_discards import (
+    DiscardRecord, discardable, discarded_by,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.replace import clean_leftovers
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import resolve_image
+from ansible_collections.goship.containers.plugins.module_utils.containers.peers import with_container_ids
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.task_plan import (
-    api_refusals, container_task, masked_diff, plan_from_inspect,
+    api_refusals, container_task, masked_diff, needs_current_image, plan_from_inspect,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
@@ -211,14 +225,6 @@ def _name_refused_mount(params, message):
     return message
 
 
-def _run_attached(client, container_id, cleanup):
-    status = client.wait(container_id).get("StatusCode")
-    output = client.logs(container_id, stdout=True, stderr=True).decode("utf-8", "replace")
-    if cleanup:
-        client.remove_container(container_id, force=True)
-    return status, output
-
-
 def _guard_observed(module, found, image):
     """Register the secrets of the container as it is (an earlier value, a name recorded by an
     earlier run) and of its image; the rule that masks what the run returns."""
@@ -242,10 +248,18 @@ def main():
     except (OptionError, ValueError) as exc:
         module.fail_json(msg=str(exc))
 
+    for warning in task.warnings:
+        module.warn(warning)
     client = connect(module)
+    client.engine_warnings = []  # the Warnings of creates and updates (engine.note_engine_warnings)
+    if params["force_kill"]:  # every stop of this task is a kill (engine.stop_container)
+        client.kill_signal = params["kill_signal"] or "SIGKILL"
     for option, minimum in api_refusals(task, client.api_version):
         require_api_version(module, client, option, minimum)
-    spec = task.spec
+    ignored = options_ignored_by_api(task.spec, client.api_version) if task.spec is not None else []
+    for option, version in ignored:
+        module.warn("%s: engines with Engine API %s or newer accept and ignore it (this one speaks %s), so the "
+                    "container is compared with what the engine kept" % (option, version, client.api_version))
     name = params["name"]
     try:
         # what a run killed mid-replacement left: removed (or given its name back), and said so
@@ -253,14 +267,34 @@ def main():
     except APIError as exc:
         outcome.fail("%s failed: %s" % (outcome.failed_step("clearing what an interrupted run left"), exc))
     try:
+        if task.spec is not None:  # container:NAME namespace modes, as the engine keeps them (container:<ID>)
+            task = replace(task, spec=with_container_ids(
+                task.spec, lambda ref: (_inspect_or_none(client.inspect_container, ref) or {}).get("Id")))
+        spec = task.spec
         found = _inspect_or_none(client.inspect_container, restored if restored and outcome.check_mode else name)
         rule = _guard_observed(module, found, None)
         image = None
         if spec is not None:
             image = resolve_image(client, outcome, spec.image, task.pull_policy, task.pull_check_mode_behavior)
             _guard_observed(module, None, image)
+        current_id = needs_current_image(task, found, image)  # image_comparison=current-image
+        current_image = _inspect_or_none(client.inspect_image, current_id) if current_id else None
         # the same pure planning the container_plan action runs on the controller
-        verdict = plan_from_inspect(task, found, image)
+        kept = {option: "" for option, _version in ignored}
+        verdict = plan_from_inspect(task, found, image, engine_kept=tuple(kept), current_image=current_image)
+        info = None
+        maybe_discarded = discardable(verdict.plan.differences)
+        if maybe_discarded:  # a limit the engine may discard on this host: ask it (GET /info) once
+            info = client.info()
+            discarded = dict(DiscardRecord(info).known(), **discarded_by(info.get("Warnings")))
+            discarded = {option: discarded[option] for option in maybe_discarded if option in discarded}
+            for option, warning in sorted(discarded.items()):
+                module.warn("%s: the engine discards it on this host (%s), so the container is compared with the "
+                            "value the engine kept" % (option, warning))
+            if discarded:
+                kept.update(discarded)
+                verdict = plan_from_inspect(task, found, image, engine_kept=tuple(sorted(kept)),
+                                            current_image=current_image)
     except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc))
     except APIError as exc:
@@ -277,14 +311,30 @@ def main():
         outcome.changed = changed_before or exc.changed  # a refused create or recreate changed nothing: say so
         outcome.fail(_name_refused_mount(params, str(exc)))
 
+    if "remove" in plan.kinds and not outcome.check_mode:
+        try:  # the engine may still be removing it (removal_wait_timeout bounds the wait)
+            wait_removed(client, observed.id, params["removal_wait_timeout"])
+        except (TimeoutError, APIError) as exc:
+            outcome.fail(str(exc))
+    for warning in client.engine_warnings:
+        module.warn("engine: %s" % warning)
+    discarded = discarded_by(client.engine_warnings)
+    if discarded:  # remembered for this engine and kernel: the engine says so only now
+        DiscardRecord(info or client.info()).remember(discarded)
     extra = {}
     if not params["detach"] and "start" in plan.kinds and not outcome.check_mode:
-        status, output = _run_attached(client, container_id, params["cleanup"])
-        extra = dict(status=status, output=output)
-        if status != 0:
-            outcome.fail("container %s exited with status %s" % (name, status), **extra)
-        if params["cleanup"]:
-            outcome.exit(container={}, differences=list(plan.differences), api_requests=client.request_count, **extra)
+        run = run_attached(client, container_id, bool(spec.auto_remove), params["cleanup"])
+        extra = dict(status=run.status, output=run.output)
+        if run.note:
+            module.warn(run.note)
+        if params["output_logs"] and run.output:
+            module.log(msg="container %s output:\n%s" % (name, run.output))
+        if run.status not in (0, None):
+            outcome.fail("container %s exited with status %s" % (name, run.status), container={"Output": run.output},
+                         **extra)
+        if params["cleanup"] or spec.auto_remove:
+            outcome.exit(container={"Output": run.output}, differences=list(plan.differences),
+                         api_requests=client.request_count, **extra)
 
     already_healthy = not outcome.changed and observed is not None and observed.health == "healthy"
     if state == "healthy" and not outcome.check_mode and not already_healthy:
@@ -301,7 +351,10 @@ def main():
     elif outcome.changed and not outcome.check_mode:
         container = _inspect_or_none(client.inspect_container, container_id) or {}
         rule = _guard_observed(module, container, None)
-    outcome.exit(container=mask_inspect(container, rule), differences=list(plan.differences), api_requests=client.request_count, **extra)
+    container = mask_inspect(container, rule)
+    if "output" in extra and container:
+        container["Output"] = extra["output"]  # where community.docker's users read it
+    outcome.exit(container=container, differences=list(plan.differences), api_requests=client.request_count, **extra)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ options:
   state:
     description:
       - V(present) creates the network or makes it match the options.
-      - V(absent) removes it. If containers are still attached, removal needs O(force=true).
+      - V(absent) removes it. Containers still attached are disconnected first (they keep running), as
+        community.docker's docker_network does.
     type: str
     default: present
     choices: [present, absent]
@@ -114,8 +115,10 @@ options:
     default: false
   force:
     description:
-      - With O(state=absent), disconnect the containers still attached to the network, then remove it.
-        Without it, removing a network that has containers attached fails and changes nothing.
+      - Accepted for community.docker's docker_network tasks, where it recreates the network with
+        O(state=present). Here a network is recreated when one of its options differs, and only then, so
+        O(force=true) with O(state=present) changes nothing and the task warns saying so. With
+        O(state=absent) attached containers are disconnected with or without it.
     type: bool
     default: false
 attributes:
@@ -160,10 +163,17 @@ EXAMPLES = r"""
   goship.containers.network:
     name: backend
     state: absent
-    force: true
 """
 
 RETURN = r"""
+differences:
+  description:
+    - The options in which the existing network differs from the task (and for which it was, or in check mode
+      would be, recreated), such as C(ipam_config) or C(labels). Empty for a new or a matching network.
+  returned: always
+  type: list
+  elements: str
+  sample: [labels]
 network:
   description:
     - The network as the engine reports it (C(GET /networks/{id})) after the run.
@@ -222,6 +232,9 @@ def main():
         spec = load_network_spec(module.params)
     except OptionError as exc:
         module.fail_json(msg=str(exc))
+    if spec.force and spec.state == "present":
+        module.warn("force: a network is recreated when one of its options differs (and only then), so force=true "
+                    "with state=present does not recreate it on every run as community.docker's docker_network does")
     client = connect(module)
     outcome.watch(client)  # a create the engine refuses is no change (outcome.py)
     try:
@@ -252,7 +265,7 @@ def main():
             network = client.inspect_network(spec.name)
         except NotFound:
             network = {}
-    outcome.exit(network=network)
+    outcome.exit(network=network, differences=list(plan.differences))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ description:
   - Create and remove Docker volumes.
   - A volume's driver, driver options and labels cannot change after creation, and replacing a
     volume destroys its data. So when an existing volume differs from the task, the module by
-    default B(fails), names each difference and leaves the volume as it is (O(recreate=never)).
-    It never silently destroys data.
+    default (O(recreate=never)) leaves it as it is and reports no change, as community.docker's
+    docker_volume does; it names each difference in RV(differences) and in a warning. It never
+    destroys data unless O(recreate) asks for it.
   - A volume that containers use (running or stopped) is never removed or recreated; the module
     fails and names the containers before it changes anything.
 extends_documentation_fragment:
@@ -52,7 +53,7 @@ options:
   recreate:
     description:
       - What to do when an existing volume differs from O(driver), O(driver_options) or O(labels).
-      - V(never) fails with a message that names each difference, and changes nothing.
+      - V(never) leaves a volume that differs as it is (no change), and warns naming each difference.
       - V(options-changed) removes the volume (B(its data is lost)) and creates it with the new options.
       - V(always) removes and creates the volume on every run (B(its data is lost)); the task always reports a change.
     type: str
@@ -108,6 +109,12 @@ volume:
     Labels: {app: shop}
     Options: null
     Scope: local
+differences:
+  description: The options (C(driver), C(driver_options), C(labels)) in which the existing volume differs from the task.
+  returned: always
+  type: list
+  elements: str
+  sample: [labels]
 actions:
   description: What was done (or, in check mode, would be done), one sentence per API action, with the reason.
   returned: always
@@ -156,6 +163,8 @@ def main():
     except APIError as exc:
         module.fail_json(msg="Reading volume %s failed: %s" % (spec.name, exc))
 
+    if plan.kept:
+        module.warn(plan.kept)
     outcome.set_diff(plan.before, plan.after)
     try:
         for (kind, reason), action in zip(plan.steps, plan.actions):
@@ -172,7 +181,7 @@ def main():
     volume = current or {}
     if outcome.changed and not outcome.check_mode:
         volume = client.inspect_volume(spec.name) if spec.state == "present" else {}
-    outcome.exit(volume=volume)
+    outcome.exit(volume=volume, differences=list(plan.differences))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
 container_plan action: the plan is then made on the controller.
 
 The action runs this file on the Docker host over the task's connection as
-`python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE`. IMAGE and ENV_FILE may be
-empty; an empty SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
+`python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE [PEERS]`. IMAGE and ENV_FILE may
+be empty (PEERS: the comma-separated names of the containers whose namespaces the task shares,
+container:NAME); an empty SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
 Standard library only, no Ansible on the host: tens of milliseconds instead of a module run. The
 output is the Engine API's own JSON (GET /containers/{name}/json, /images/{ref}/json, /version),
 never CLI text; a 404 becomes null, any other answer fails with the engine's message. `requests`
@@ -45,7 +46,8 @@ def get(connection, path, query=None):
     return json.loads(body)
 
 
-def read_state(container, image, socket_path, timeout=60):
+def read_state(container, image, socket_path, timeout=60, peers=()):
+    """`peers`: containers whose namespaces the task shares (container:NAME): their IDs, as "peers"."""
     connection = UnixConnection(socket_path, timeout)
     try:
         state = {
@@ -55,6 +57,8 @@ def read_state(container, image, socket_path, timeout=60):
             "image": get(connection, "/images/%s/json" % image) if image else None,
             "version": get(connection, "/version"),
         }
+        if peers:
+            state["peers"] = {name: (get(connection, "/containers/%s/json" % name) or {}).get("Id") for name in peers}
     except OSError as exc:
         sys.exit("cannot read the Docker engine at %s: %s" % (socket_path, exc))
     state["requests"] = connection.requests
@@ -83,10 +87,11 @@ def socket_path(given):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 6:
-        sys.exit("usage: read_engine_state CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE")
+    if len(sys.argv) not in (6, 7):
+        sys.exit("usage: read_engine_state CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE [PEER,...]")
     used = socket_path(sys.argv[3])
-    found = read_state(sys.argv[1], sys.argv[2], used, float(sys.argv[4]))
+    found = read_state(sys.argv[1], sys.argv[2], used, float(sys.argv[4]),
+                       [name for name in (sys.argv[6] if len(sys.argv) == 7 else "").split(",") if name])
     found["socket"] = used
     found["env_file"] = read_env_file(sys.argv[5]) if sys.argv[5] else None
     print(json.dumps(found))

@@ -48,3 +48,13 @@ def options_needing_newer_api(spec: ContainerSpec, api_version: str) -> list[tup
     have = _as_tuple(api_version)
     return [(option, minimum) for option, minimum, used in _MINIMUM_API
             if used(spec) and have < _as_tuple(minimum)]
+
+
+def options_ignored_by_api(spec: ContainerSpec, api_version: str) -> list[tuple[str, str]]:
+    """(option, API version) for each option of `spec` that engines of `api_version` accept and
+    ignore (the field was removed from the API in that version): the module warns, and compares
+    the container with what the engine kept."""
+    have = _as_tuple(api_version)
+    return [(option.name, option.ignored_from_api) for option in OPTIONS
+            if option.ignored_from_api and option.field and _is_set(getattr(spec, option.field))
+            and have >= _as_tuple(option.ignored_from_api)]

@@ -14,7 +14,8 @@ from typing import Any, Callable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import anonymous_volume_names, inherit
 from ansible_collections.goship.containers.plugins.module_utils.containers.engine import (
-    connect_network, create_container, disconnect_network, remove_container, start_container, stop_container,
+    connect_network, create_container, disconnect_network, note_engine_warnings, remove_container, start_container,
+    stop_container,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import ObservedContainer, observed_container
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import Plan, Step
@@ -38,6 +39,11 @@ def update_container(client: Any, container: str, body: dict[str, Any]) -> None:
     """POST /containers/{id}/update with the raw body (the SDK's helper lacks NanoCpus/PidsLimit)."""
     response = client._post_json(client._url("/containers/{0}/update", container), data=body)
     client._raise_for_status(response)
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    note_engine_warnings(client, answer)
 
 
 class PartlyApplied(Exception):
@@ -162,6 +168,8 @@ def _container_call(client: Any, step: Step, container_id: Optional[str], timeou
         return partial(start_container, client, container_id)
     if step.kind == "stop":
         return partial(stop_container, client, container_id, timeout)
+    if step.kind in ("pause", "unpause"):
+        return partial(getattr(client, step.kind), container_id)
     if step.kind == "restart":
         return partial(client.restart, container_id, timeout=timeout if timeout is not None else 10)
     raise ValueError("unknown plan step %r" % step.kind)

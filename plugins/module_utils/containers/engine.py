@@ -5,6 +5,7 @@ stop and remove. `client` is a docker.APIClient (the collection's EngineClient i
 
 from __future__ import annotations
 
+import time
 from typing import Any, Iterable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import (
@@ -24,6 +25,7 @@ def create_container(client: Any, spec: ContainerSpec) -> str:
     the container just made is removed again: a failed create leaves nothing behind."""
     created = client.create_container_from_config(to_create_request(spec), name=spec.name)
     container_id = created["Id"]
+    note_engine_warnings(client, created)
     if spec.networks and spec.network_mode not in SPECIAL_NETWORK_MODES:
         try:
             connect_networks(client, container_id, spec.networks[1:])
@@ -34,6 +36,15 @@ def create_container(client: Any, spec: ContainerSpec) -> str:
                 pass
             raise
     return container_id
+
+
+def note_engine_warnings(client: Any, answer: Any) -> None:
+    """Keep the Warnings of a create or update answer (a limit the host's kernel cannot apply, which
+    the engine then discards) in `client.engine_warnings`, when the caller asked for them by setting
+    that list; the `container` module passes them on as task warnings."""
+    kept = getattr(client, "engine_warnings", None)
+    if isinstance(kept, list) and isinstance(answer, dict):
+        kept.extend(str(warning) for warning in answer.get("Warnings") or () if warning)
 
 
 def connect_networks(client: Any, container: str, attachments: Iterable[NetworkAttachment]) -> None:
@@ -68,8 +79,36 @@ def create_and_start(client: Any, spec: ContainerSpec) -> str:
 
 
 def stop_container(client: Any, container: str, timeout: Optional[int] = None) -> None:
-    """Stop; `timeout` None lets the engine use the container's own StopTimeout (default 10 s)."""
-    client.stop(container, timeout=timeout)
+    """Stop; `timeout` None lets the engine use the container's own StopTimeout (default 10 s).
+    When the caller set `client.kill_signal` (the container module's force_kill), the container is
+    killed with that signal instead, and given `timeout` (default 10) seconds to exit."""
+    signal = getattr(client, "kill_signal", None)
+    if not signal:
+        client.stop(container, timeout=timeout)
+        return
+    client.kill(container, signal=signal)
+    try:
+        client.wait(container, timeout=timeout if timeout is not None else 10)
+    except Exception as exc:  # noqa: BLE001 - a signal the process survives: the caller removes with force
+        if is_not_found(exc):
+            return
+
+
+def wait_removed(client: Any, container: str, timeout: Optional[float], poll: float = 0.1) -> None:
+    """Wait until the engine no longer knows `container` (a removal it accepted may still run);
+    `timeout` None waits as long as that takes. Raises TimeoutError naming the container."""
+    started = time.monotonic()
+    while True:
+        try:
+            client.inspect_container(container)
+        except Exception as exc:  # noqa: BLE001 - only a 404 means gone
+            if is_not_found(exc):
+                return
+            raise
+        if timeout is not None and time.monotonic() - started >= timeout:
+            raise TimeoutError("container %s is still being removed after %ss (removal_wait_timeout)"
+                               % (container[:12], timeout))
+        time.sleep(poll)
 
 
 def remove_container(client: Any, container: str, keep_volumes: bool = True, force: bool = True) -> None:

@@ -38,6 +38,8 @@ def _mount_api(mount: Mount) -> dict[str, Any]:
         if mount.volume_driver or mount.volume_options:
             options["DriverConfig"] = {"Name": mount.volume_driver or "local",
                                        "Options": dict(mount.volume_options)}
+        if mount.volume_labels:
+            options["Labels"] = dict(mount.volume_labels)
         body["VolumeOptions"] = options
     if mount.type == "bind" and mount.propagation:
         body["BindOptions"] = {"Propagation": mount.propagation}
@@ -52,6 +54,7 @@ def _tmpfs_options(mount: Mount) -> str:
         options.append("mode=%o" % mount.tmpfs_mode)
     if mount.read_only:
         options.append("ro")
+    options.extend(mount.tmpfs_options)
     return ",".join(options)
 
 
@@ -93,6 +96,7 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
         read_only=bool(entry.get("ReadOnly")), propagation=bind.get("Propagation") or None,
         no_copy=bool(volume.get("NoCopy")), volume_driver=driver.get("Name") or None,
         volume_options=tuple(sorted((driver.get("Options") or {}).items())),
+        volume_labels=tuple(sorted((volume.get("Labels") or {}).items())),
         tmpfs_size=tmpfs.get("SizeBytes") or None, tmpfs_mode=tmpfs.get("Mode") or None,
     )
 
@@ -100,6 +104,7 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
 def _tmpfs_mount(target: str, options: str) -> Mount:
     size = mode = None
     read_only = False
+    others = set()
     for option in filter(None, (options or "").split(",")):
         key, _sep, value = option.partition("=")
         if key == "size" and value.isdigit():
@@ -110,7 +115,10 @@ def _tmpfs_mount(target: str, options: str) -> Mount:
             mode = int(value, 8)
         elif key == "ro":
             read_only = True
-    return Mount(target=target.rstrip("/") or "/", type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode)
+        elif key != "rw":
+            others.add(option)
+    return Mount(target=target.rstrip("/") or "/", type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode,
+                 tmpfs_options=tuple(sorted(others)))
 
 
 def observed_mounts(inspect: dict[str, Any]) -> tuple[Mount, ...]:

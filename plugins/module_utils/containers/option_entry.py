@@ -21,6 +21,9 @@ from typing import Any, Callable, Mapping, Optional, Union
 # Comparison kinds (compare.KINDS), and OWN: the option takes a comparison mode, but dedicated code
 # compares it (the image by ID, networks by connecting and disconnecting).
 OWN = "own"
+# The default comparison mode of community.docker's docker_container for sets and dicts: the container
+# may have more (items, keys) than the task lists.
+MORE = "allow_more_present"
 Spec = Any  # a ContainerSpec; spec.py derives that class from this registry, so it is not imported here
 
 
@@ -82,12 +85,18 @@ class Option:
     comparison_aliases: tuple[str, ...] = ()  # other names `comparisons` accepts for it
     update: Optional[str] = None  # POST /containers/{id}/update field: changed in place, else recreate
     update_value: Optional[Callable[[Spec, Any], Any]] = None  # (desired, observed) -> update value
+    # -- how the engine says that this host's kernel lacks the feature and that it discards the
+    #    value: words of a GET /info warning ("No blkio weight support") or of the warning a create
+    #    or update answers with ("...Block I/O weight or the cgroup is not mounted. Weight
+    #    discarded."). The container is then compared with what the engine kept (engine_discards.py)
+    engine_warnings: tuple[str, ...] = ()
     # -- container_info's summary.limits
     info: Optional[str] = None
     info_view: Callable[[Any], Any] = _same
     # -- the Engine API version it needs (checked before any write)
     min_api: Optional[str] = None
     api_label: Optional[str] = None  # how the version error names it (default: the option name)
+    ignored_from_api: Optional[str] = None  # the first API version whose engines ignore the field (a warning)
     # -- the registry test: module params (this option and what it needs), or for type=None
     #    entries ContainerSpec keyword arguments
     sample: Optional[Mapping[str, Any]] = None

@@ -7,13 +7,14 @@ next to them (mount serialisation lives in mounts.py)."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import replace
 from typing import Any, Mapping, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import as_anonymous
 from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
-    FLAG, MAPPING, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api,
+    FLAG, MAPPING, MORE, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
     parse_command, parse_env_file, parse_exposed_port, parse_healthcheck, parse_int, parse_items, parse_mount, parse_network,
@@ -31,8 +32,14 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # ---------------------------------------------------------------- command, env, labels
 
 def _command_with_image(desired: Any, image: Any) -> Any:
-    # With an explicit entrypoint the engine does not take the image's CMD.
-    return () if desired.entrypoint is not None and desired.command is None else desired.command
+    """The CMD the engine will give the container. With an explicit entrypoint it does not take the
+    image's CMD; without one (none or an empty one), an empty command (`command: []`) is the
+    image's CMD, as the engine fills an empty Cmd from the image."""
+    if desired.command is None:
+        return () if desired.entrypoint else None
+    if desired.command == () and not desired.entrypoint:
+        return tuple(image.command or ())
+    return desired.command
 
 
 def env_dict(entries: Optional[list[str]]) -> dict[str, str]:
@@ -76,17 +83,31 @@ def _binding_order(binding: PortBinding) -> tuple:
     return (binding.container_port, binding.protocol, binding.host_ip, binding.host_port)
 
 
+def _default_host_ip(params: Mapping[str, Any]) -> str:
+    address = params.get("default_host_ip") or ""
+    if address:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise OptionError("default_host_ip", "%r is not an IP address (or empty)" % (address,))
+    return address
+
+
 def _published_ports(params: Mapping[str, Any]) -> dict[str, Any]:
     values = params.get("published_ports")
+    publish_all = params.get("publish_all_ports")
+    default_ip = _default_host_ip(params)
     if values is None:
-        return {"published_ports": None, "publish_all_ports": None}
+        return {"published_ports": None, "publish_all_ports": publish_all}
     bindings: list[PortBinding] = []
-    publish_all = None
     for index, value in enumerate(values):
         if str(value).strip() == "all":
+            if publish_all is False:
+                raise OptionError("published_ports[%d]" % index, "'all' contradicts publish_all_ports=false")
             publish_all = True
             continue
-        bindings.extend(parse_port(value, "published_ports[%d]" % index))
+        bindings.extend(replace(binding, host_ip=binding.host_ip or default_ip)
+                        for binding in parse_port(value, "published_ports[%d]" % index))
     seen = set()
     for binding in bindings:
         key = (binding.host_ip, binding.host_port, binding.protocol)
@@ -170,6 +191,9 @@ def _networks(params: Mapping[str, Any]) -> dict[str, Any]:
     mode = params.get("network_mode")
     if networks and mode and (mode in ("host", "none") or mode.startswith("container:")):
         raise OptionError("networks", "cannot join networks with network_mode %s" % mode)
+    if params.get("networks_cli_compatible") is False and networks and not mode:
+        # community.docker's networks_cli_compatible=false: the default bridge too, joined at create
+        networks = [NetworkAttachment("bridge")] + [n for n in networks if n.name not in ("bridge", "default")]
     if networks and mode and mode != networks[0].name:
         # network_mode names the primary network: keep it first so it is joined at create.
         primary = [n for n in networks if n.name == mode]
@@ -323,8 +347,10 @@ def _restart_policy(value: Any, option: str) -> str:
 
 
 def _check_restart_retries(spec: Any) -> None:
-    if spec.restart_retries is not None and spec.restart_policy not in (None, "on-failure"):
-        raise OptionError("restart_retries", "applies only with restart_policy on-failure")
+    # 0 is the engine's "unset" (MaximumRetryCount of every other policy), as community.docker takes it
+    if spec.restart_retries and spec.restart_policy not in (None, "on-failure"):
+        raise OptionError("restart_retries", "applies only with restart_policy on-failure (0, unset, goes with any "
+                                             "policy)")
 
 
 def _restart_request(spec: Any, config: dict[str, Any], host: dict[str, Any]) -> None:
@@ -359,7 +385,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
                    "The values of variables whose names look secret (C(PASSWORD), C(TOKEN), C(SECRET) ... see "
                    "O(sensitive_keys)) never appear in the result, the diff, errors or C(-vvv) output."),
            type="dict", field="env", build=_env, api="Config.Env", codec=ENV, image_merge=_env_with_image,
-           compare="dict", sample={"env": {"MODE": "prod"}}),
+           compare="dict", mode=MORE, sample={"env": {"MODE": "prod"}}),
     # the secrets rule (module_utils/secrets.py): merged into env, never shown
     Option("secret_env", (
         "Environment variables whose values are secrets, merged into O(env). The option is C(no_log) - Ansible "
@@ -392,20 +418,30 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
            type="dict",
            field="labels", parse=string_dict, api="Config.Labels", codec=MAPPING,
            image_merge=lambda desired, image: None if desired.labels is None else dict(image.labels, **desired.labels),
-           compare="dict", sample={"labels": {"team": "web"}}),
+           compare="dict", mode=MORE, sample={"labels": {"team": "web"}}),
     Option("published_ports", (
         "Ports to publish, C([host_ip:][host_port[-range]:]container_port[-range][/protocol]), such as "
         "C(127.0.0.1:8080:80), C(8000-8001:80-81/udp) or C(80) (random host port).",
         "V(all) publishes every exposed port on a random host port."),
         type="list", elements="str", aliases=("ports",), field="published_ports", build=_published_ports,
-        serialize=_published_ports_request, observe=_observed_ports, compare="set", comparison_aliases=("ports",),
+        serialize=_published_ports_request, observe=_observed_ports, compare="set", mode=MORE,
+        comparison_aliases=("ports",),
         sample={"published_ports": ["127.0.0.1:8080:80", "9000/udp"]}),
-    Option("publish_all_ports", type=None, field="publish_all_ports", api="HostConfig.PublishAllPorts", codec=FLAG,
-           compare="value", sample={"publish_all_ports": True}),  # published_ports [all] sets it
+    Option("publish_all_ports", (
+        "Publish every exposed port on a random host port (C(docker run -P)); O(published_ports) are published as "
+        "well. The same as V(all) in O(published_ports).",),
+        type="bool", field="publish_all_ports", api="HostConfig.PublishAllPorts",
+        codec=FLAG, compare="value", sample={"publish_all_ports": True}),
+    Option("default_host_ip", (
+        "Host IP address the ports of O(published_ports) that name none are published on, as community.docker's "
+        "docker_container's option of this name; empty or unset leaves the choice to the engine (every "
+        "address, IPv4 and IPv6), which is what this module does by default (it does not read the default "
+        "bridge's C(host_binding_ipv4) as community.docker does).",),
+        part_of="published_ports", sample={"published_ports": ["8080:80"], "default_host_ip": "127.0.0.1"}),
     Option("exposed_ports", "Ports to expose without publishing, C(port[-range][/protocol]).", type="list",
            elements="str", aliases=("expose",), field="exposed_ports", parse=_exposed_ports,
            serialize=_exposed_ports_request, observe=lambda inspect: tuple(sorted(dig(inspect, "Config.ExposedPorts") or {})),
-           image_merge=_exposed_with_image, compare="set", comparison_aliases=("expose",),
+           image_merge=_exposed_with_image, compare="set", mode=MORE, comparison_aliases=("expose",),
            sample={"exposed_ports": ["7000-7001/udp"]}),
     Option("volumes", (
         "Volumes and bind mounts, C(/target) (anonymous volume), C(name:/target[:mode]) (named volume) or "
@@ -435,10 +471,13 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
             Option("no_copy", "Do not copy the image's data into a new volume.", type="bool", default=False),
             Option("volume_driver", "Driver of the volume."),
             Option("volume_options", "Driver options of the volume.", type="dict"),
+            Option("labels", ("Labels of the volume, when the mount creates it (a named volume that does not exist "
+                              "yet, or an anonymous one). Compared with the container's mount request; an existing "
+                              "volume keeps its labels."), type="dict"),
             Option("tmpfs_size", "Size of a tmpfs mount, such as C(64m)."),
             Option("tmpfs_mode", "Octal mode of a tmpfs mount, such as C(1777)."),),
         field="mounts", build=_mounts, serialize=lambda spec, config, host: mounts_request(spec.mounts or (), config, host),
-        observe=observed_mounts, image_merge=_mounts_with_image, compare="set",
+        observe=observed_mounts, image_merge=_mounts_with_image, compare="set", mode=MORE,
         normal=as_anonymous,  # a volume handed on by a recreate is the anonymous one asked for
         comparison_aliases=("volumes", "tmpfs"), min_api="1.30", api_label="volumes/mounts",
         sample={"mounts": [{"target": "/d", "source": "dv", "volume_driver": "local",
@@ -464,9 +503,17 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
             Option("ipv6_address", "Fixed IPv6 address."),
             Option("links", "Links, C(container) or C(container:alias).", type="list", elements="str")),
         field="networks", build=_networks, serialize=_first_network_request, observe=_observed_networks,
-        compare=OWN, mode="allow_more_present",
+        compare=OWN, mode=MORE,
         sample={"networks": [{"name": "front", "aliases": ["web"], "ipv4_address": "10.1.0.5"},
                              {"name": "back", "links": ["db:database"]}]}),
+    Option("networks_cli_compatible", (
+        "V(true) (the default) joins the networks of O(networks) as C(docker run --network) does: the default "
+        "bridge network only when O(networks) is not set.",
+        "V(false), as community.docker's docker_container: with O(networks) and no O(network_mode), the container "
+        "joins the default bridge network too (at create, then the listed networks). It stays on it with "
+        "C(comparisons.networks=strict), since it is then one of the container's networks.",),
+        type="bool", default=True, part_of="networks",
+        sample={"networks": [{"name": "front"}], "networks_cli_compatible": False}),
     Option("links", (
         "Legacy links to other containers, C(container) or C(container:alias): the alias (and the container's "
         "name) resolve to that container inside this one, as with C(docker run --link) (HostConfig C(Links)).",
@@ -474,7 +521,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
         "other network, so they are refused there; on a user-defined network use O(networks[].links).",
         "Compared as a set; a change recreates the container."),
         type="list", elements="str", field="links", parse=_links, check=_check_links, api="HostConfig.Links",
-        codec=Codec(to_api=list, from_api=_observed_links), compare="set",
+        codec=Codec(to_api=list, from_api=_observed_links), compare="set", mode=MORE,
         sample={"links": ["db:database", "cache"]}),
     Option("network_mode", ("V(bridge), V(host), V(none), C(container:NAME) or a network name. Defaults to the first "
                             "of O(networks)."),

@@ -45,6 +45,7 @@ def _at_least(minimum: int) -> Any:
 LIMIT_OPTIONS: tuple[Option, ...] = (
     Option("memory", "Memory limit, such as C(512m) or C(1g); changed in place.", field="memory", parse=_size,
            api="HostConfig.Memory", codec=NUMBER, compare="value", update="Memory", info="memory",
+           engine_warnings=("No memory limit support", "support memory limit capabilities"),
            sample={"memory": "64m"}),
     Option("memory_reservation", "Soft memory limit; changed in place.", field="memory_reservation", parse=_size,
            api="HostConfig.MemoryReservation", codec=NUMBER, compare="value", update="MemoryReservation",
@@ -52,14 +53,21 @@ LIMIT_OPTIONS: tuple[Option, ...] = (
     Option("memory_swap", "Memory plus swap limit, or C(-1) for unlimited swap; changed in place.",
            field="memory_swap", parse=lambda value, option: parse_size(value, option, allow_unlimited=True),
            check=_check_swap, api="HostConfig.MemorySwap", codec=NUMBER, compare="value", update="MemorySwap",
-           info="memory_swap", sample={"memory": "64m", "memory_swap": "128m"}),
+           info="memory_swap", engine_warnings=("No swap limit support", "swap limit capabilities"), sample={"memory": "64m", "memory_swap": "128m"}),
+    Option("kernel_memory", (
+        "Kernel memory limit, such as C(64m) (HostConfig C(KernelMemory)), set when the container is created.",
+        "Deprecated by Docker: engines with Engine API 1.42 or newer (Docker 23+) accept and ignore it, and a "
+        "kernel without kernel memory accounting discards it (C(docker info) warns C(No kernel memory limit "
+        "support)); in both cases the task warns and the container is compared with what the engine kept.",),
+        field="kernel_memory", parse=_size, api="HostConfig.KernelMemory", codec=NUMBER, compare="value",
+        engine_warnings=("No kernel memory limit support", "kernel memory limit capabilities"), ignored_from_api="1.42", sample={"kernel_memory": "64m"}),
     Option("cpus", "Number of CPUs, such as C(0.5); changed in place.", type="float", field="nano_cpus",
            parse=_nano_cpus, check=_check_cpus, api="HostConfig.NanoCpus", codec=NUMBER, compare="value",
            update="NanoCpus", info="cpus", info_view=lambda nano_cpus: nano_cpus / 1e9, min_api="1.25",
            sample={"cpus": 0.5}),
     Option("cpu_shares", "Relative CPU weight; changed in place.", type="int", field="cpu_shares",
            parse=_at_least(0), api="HostConfig.CpuShares", codec=NUMBER, compare="value", update="CpuShares",
-           info="cpu_shares", sample={"cpu_shares": 512}),
+           info="cpu_shares", engine_warnings=("No cpu shares support", "CPU shares"), sample={"cpu_shares": 512}),
     Option("pids_limit", "Maximum number of processes, C(-1) for unlimited; changed in place.", type="int",
            field="pids_limit", parse=_at_least(-1), api="HostConfig.PidsLimit", codec=NUMBER, compare="value",
            update="PidsLimit", info="pids_limit", sample={"pids_limit": 100}),

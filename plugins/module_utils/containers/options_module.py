@@ -62,6 +62,34 @@ MODULE_OPTIONS: tuple[Option, ...] = (
         ),
         choices=("image_not_present", "always"), default="image_not_present",
     ),
+    Option(
+        "image_name_mismatch", (
+            "What to do when the image resolves to the container's image ID but the container was created from "
+            "another image name (its C(Config.Image)), such as C(app:1) for an image now tagged C(app:stable).",
+            "V(recreate) recreates the container, as community.docker's docker_container does by default since its "
+            "4.0.0; V(ignore) does not compare the name (only the ID).",
+            "Not used when C(comparisons.image) is V(ignore). A name without a tag is the same as with C(:latest).",
+        ),
+        choices=("recreate", "ignore"), default="recreate",
+    ),
+    Option(
+        "image_comparison", (
+            "Which image's defaults (environment, labels, exposed ports, volumes, command, healthcheck) complete "
+            "the options before the container is compared, as community.docker's docker_container does.",
+            "V(desired-image) uses the image of O(image); V(current-image) the image the existing container was "
+            "created from (the image of O(image) when the container does not exist yet, or when its image is gone).",
+        ),
+        choices=("desired-image", "current-image"), default="desired-image",
+    ),
+    Option(
+        "image_label_mismatch", (
+            "With C(comparisons.labels=strict) (or C(*=strict)): V(ignore) compares the labels after merging the "
+            "image's labels (those the engine gives the container); V(fail) fails, before any change, when the "
+            "image has labels that O(labels) does not list, naming them, as community.docker's docker_container "
+            "does. Other comparison modes do not use it.",
+        ),
+        choices=("ignore", "fail"), default="ignore",
+    ),
     Option("restart", "Restart the container even when nothing changed (when it is not recreated).",
            type="bool", default=False),
     Option("recreate", "Recreate the container even when nothing changed.", type="bool", default=False),
@@ -70,8 +98,16 @@ MODULE_OPTIONS: tuple[Option, ...] = (
             "How each option is compared with the existing container, by option name, V(strict), V(ignore) or "
             "V(allow_more_present) (dicts and lists may hold more than given); C(*) sets the default for all "
             "options.",
-            "Defaults are V(strict) for every option except C(networks) (V(allow_more_present)). The image is "
-            "compared by ID (V(strict)) or not at all (V(ignore)).",
+            "The defaults are community.docker's docker_container's: V(allow_more_present) for the options whose "
+            "value is a set or a dictionary (O(env), O(labels), O(published_ports), O(exposed_ports), O(volumes) and "
+            "O(mounts), O(networks), O(capabilities), O(cap_drop), O(devices), O(device_requests), the device I/O limits, "
+            "O(dns_opts), "
+            "O(etc_hosts), O(groups), O(links), O(log_options), O(security_opts), O(storage_opts), O(sysctls), "
+            "O(ulimits), O(volumes_from)), V(ignore) for O(stop_timeout), and V(strict) for every other option "
+            "(lists such as O(command), O(entrypoint), O(dns_servers) are compared in order). So a label or a "
+            "variable removed from the task stays on the container unless it is compared V(strict); "
+            "C(comparisons: {'*': strict}) compares every option strictly.",
+            "The image is compared by ID (V(strict)) or not at all (V(ignore)); see also O(image_name_mismatch).",
             "C(volumes), C(mounts) and C(tmpfs) are compared together as C(mounts).",
             "Changes of CPU (O(cpus), O(cpu_shares), O(cpu_period), O(cpu_quota), O(cpuset_cpus), "
             "O(cpuset_mems)), O(blkio_weight), memory, O(pids_limit) and the restart policy are applied in "
@@ -85,6 +121,45 @@ MODULE_OPTIONS: tuple[Option, ...] = (
         type="bool", default=True,
     ),
     Option("cleanup", "With O(detach=false), remove the container after it exited.", type="bool", default=False),
+    Option("output_logs", ("With O(detach=false), also write the container's output to the module's log (the managed "
+                           "host's syslog or journal, as Ansible's C(module.log) does), as community.docker's "
+                           "docker_container does. It is returned in RV(goship.containers.container#module:output) "
+                           "either way."),
+           type="bool", default=False),
+    Option("paused", (
+        "V(true) pauses the container's processes (C(docker pause)) once it runs; V(false) unpauses a paused "
+        "container. Unset leaves a paused container paused. Only with O(state=started) or O(state=healthy) "
+        "(and O(state=present) for a container that runs).",
+        "A paused container counts as running for O(state).",
+    ), type="bool"),
+    Option("force_kill", (
+        "Stop the container with a kill (O(kill_signal), by default C(SIGKILL)) instead of a stop, wherever the "
+        "task stops it (O(state=stopped), O(state=absent), a recreate), as community.docker's docker_container "
+        "does.",
+    ), type="bool", default=False, aliases=("forcekill",)),
+    Option("kill_signal", ("The signal O(force_kill) sends, such as C(SIGKILL) or C(SIGINT); without O(force_kill) "
+                           "the task warns that it is not used (as in community.docker, only a kill uses it)."),),
+    Option("removal_wait_timeout", (
+        "Seconds to wait, after the engine accepted the removal of a container (O(state=absent), the old "
+        "container of a recreate), for it to be gone; the task fails if it is still there then. Unset waits as "
+        "long as the removal takes.",
+    ), type="float"),
+    Option("command_handling", (
+        "As community.docker's docker_container's O(command_handling). V(correct) keeps O(command) and "
+        "O(entrypoint) as lists (a string is split as a shell does), and an empty list is compared as such.",
+        "V(compatibility) joins a list O(command) with spaces and splits it again as a shell does, and an empty "
+        "O(command) or O(entrypoint) is the same as not setting it.",
+    ), choices=("compatibility", "correct"), default="correct"),
+    Option("container_default_behavior", (
+        "V(no_defaults) leaves every option that is not set uncompared (the engine's or the image's value).",
+        "V(compatibility) gives O(auto_remove), O(init), O(interactive), O(paused), O(privileged), O(read_only) "
+        "and O(tty) the value V(false) and O(memory) the value C(0) when they are not set, and compares them, "
+        "as community.docker's docker_container did before its 3.0.0.",
+    ), choices=("compatibility", "no_defaults"), default="no_defaults"),
+    Option("purge_networks", (
+        "V(true) disconnects the container from every network O(networks) does not list (the same as "
+        "C(comparisons.networks=strict)), as community.docker's docker_container did before its 4.0.0.",
+    ), type="bool", default=False),
     Option(
         "keep_volumes", (
             "Keep the container's anonymous volumes when it is removed or recreated.",

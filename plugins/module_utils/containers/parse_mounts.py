@@ -197,7 +197,8 @@ class MountSpec:
             volume = self.volume or VolumeOptionsSpec()
             return Mount(target=self.target, type="volume", source=self.source or "", read_only=self.read_only,
                          selinux_label=self.bind.selinux if self.bind else None,
-                         no_copy=volume.nocopy, volume_driver=volume.driver, volume_options=volume.driver_options)
+                         no_copy=volume.nocopy, volume_driver=volume.driver, volume_options=volume.driver_options,
+                         volume_labels=volume.labels)
         if self.type == "tmpfs":
             return Mount(target=self.target, type="tmpfs", read_only=self.read_only,
                          tmpfs_size=self.tmpfs.size if self.tmpfs else None,
@@ -207,6 +208,27 @@ class MountSpec:
 
 def _labels(value: Any, path: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), as_scalar_str(v, "%s.%s" % (path, k))) for k, v in as_mapping(value, path).items()))
+
+
+# The tmpfs options the engine accepts in HostConfig.Tmpfs (what `docker run --tmpfs` passes on):
+# the mount flags of its flag table, and the tmpfs data keys. `ro`/`rw`, `size` and `mode` are
+# Mount fields of their own; the rest travel as `tmpfs_options` (mounts.py writes them back).
+TMPFS_FLAGS = (
+    "defaults", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async", "dirsync", "mand", "nomand",
+    "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime",
+) + PROPAGATIONS + ("unbindable", "runbindable")
+TMPFS_DATA = ("uid", "gid", "nr_inodes", "nr_blocks", "mpol")
+
+
+def tmpfs_option(key: str, value: str) -> str:
+    """One tmpfs option other than ro/rw/size/mode, in its normal form; ValueError when the engine
+    would refuse it ('Invalid tmpfs option')."""
+    if key in TMPFS_FLAGS and not value:
+        return key
+    if key in TMPFS_DATA and value:
+        return "%s=%s" % (key, value)
+    raise ValueError("unknown tmpfs option %r (ro, rw, size, mode, %s, or a mount flag such as noexec, nosuid, "
+                     "nodev)" % (key + ("=" + value if value else ""), ", ".join(TMPFS_DATA)))
 
 
 def _tmpfs_mode(value: Any, path: str) -> int:
@@ -276,7 +298,7 @@ def _bind_options(item: dict[str, Any], option: str) -> Optional[BindSpec]:
 
 def _volume_options(item: dict[str, Any], option: str) -> Optional[VolumeOptionsSpec]:
     given = item.get("volume")
-    flat = {key: item.get(key) for key in ("no_copy", "volume_driver", "volume_options")}
+    flat = {key: item.get(key) for key in ("no_copy", "volume_driver", "volume_options", "labels")}
     if given is None and not any(flat.values()):
         return None
     where = option + ".volume"
@@ -285,7 +307,8 @@ def _volume_options(item: dict[str, Any], option: str) -> Optional[VolumeOptions
     return VolumeOptionsSpec(
         nocopy=nocopy,
         subpath=as_str(volume["subpath"], where + ".subpath") if "subpath" in volume else None,
-        labels=_labels(volume.get("labels") or {}, where + ".labels"),
+        labels=(_labels(volume["labels"] or {}, where + ".labels") if "labels" in volume  # community.docker: flat
+                else _labels(flat["labels"] or {}, option + ".labels")),
         driver=as_str(flat["volume_driver"], option + ".volume_driver") if flat["volume_driver"] else None,
         driver_options=tuple(sorted((str(k), str(v)) for k, v in as_mapping(flat["volume_options"] or {},
                                                                             option + ".volume_options").items())),
@@ -312,13 +335,14 @@ def parse_mount(item: Any, option: str = "mounts") -> Mount:
 
 
 def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
-    """'/path[:size=64m,mode=1777,ro]'."""
+    """'/path[:size=64m,mode=1777,ro,noexec,uid=1000,...]'."""
     text = str(text).strip()
     target, _sep, opts = text.partition(":")
     if not target.startswith("/"):
         raise OptionError(option, "%r must start with an absolute path" % text)
     size = mode = None
     read_only = False
+    others = set()
     for opt in filter(None, opts.split(",")):
         key, _sep, value = opt.partition("=")
         if key == "size":
@@ -328,5 +352,9 @@ def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
         elif key == "ro":
             read_only = True
         elif key != "rw":
-            raise OptionError(option, "unknown tmpfs option %r in %r (size, mode, ro or rw)" % (key, text))
-    return Mount(target=clean_path(target), type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode)
+            try:  # noexec, nosuid, uid=1000, ...: what `docker run --tmpfs` takes (mounts.py)
+                others.add(tmpfs_option(key, value))
+            except ValueError as exc:
+                raise OptionError(option, "%s (in %r)" % (exc, text))
+    return Mount(target=clean_path(target), type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode,
+                 tmpfs_options=tuple(sorted(others)))

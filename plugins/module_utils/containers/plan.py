@@ -46,7 +46,7 @@ UPDATE_API_FIELDS = {option.field: option.update for option in OPTIONS if option
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # pull, create, recreate, update, connect, disconnect, start, stop, restart, remove
+    kind: str  # pull, create, recreate, update, connect, disconnect, start, stop, restart, remove, pause, unpause
     reason: str
     network: Optional[NetworkAttachment] = None
     update: dict[str, Any] = field(default_factory=dict)
@@ -170,6 +170,17 @@ def _switches_cpu_limit(desired: ContainerSpec, observed: ObservedContainer) -> 
     return (wants_quota and bool(observed.spec.nano_cpus)) or (bool(desired.nano_cpus) and has_quota)
 
 
+def image_name(reference: str) -> str:
+    """An image reference as compared by image_name_mismatch: `:latest` when no tag nor digest is given."""
+    last = reference.rsplit("/", 1)[-1]
+    return reference if ":" in last or "@" in last else reference + ":latest"
+
+
+def _is_image_id(reference: str) -> bool:
+    text = reference[len("sha256:"):] if reference.startswith("sha256:") else reference
+    return reference.startswith("sha256:") or (len(text) in (12, 64) and all(c in "0123456789abcdef" for c in text))
+
+
 def plan_container(
     desired: Optional[ContainerSpec],
     observed: Optional[ObservedContainer],
@@ -178,10 +189,14 @@ def plan_container(
     comparisons: Optional[dict[str, str]] = None,
     recreate: bool = False,
     restart: bool = False,
+    compare_image_name: bool = False,
+    paused: Optional[bool] = None,
 ) -> Plan:
     """The steps that take `observed` (None: no container) to `desired` in `state`.
     `desired` has the image defaults merged (observed.with_image_defaults); `image_id` is the ID
-    the image reference resolves to now (None: not present locally, to be pulled)."""
+    the image reference resolves to now (None: not present locally, to be pulled).
+    `compare_image_name` (image_name_mismatch=recreate): a container made from the same image ID under
+    another name is recreated too. `paused`: pause (True) or unpause (False) a running container."""
     if state == "absent":
         if observed is None:
             return Plan(())
@@ -194,6 +209,8 @@ def plan_container(
         steps = [Step("create", "container does not exist")]
         if start_after:
             steps.append(Step("start", "state is %s" % state))
+            if paused:
+                steps.append(Step("pause", "paused is true"))
         return Plan(tuple(steps), before={"exists": False},
                     after=dict(_desired_view(desired, image_id), exists=True, running=start_after))
 
@@ -206,6 +223,12 @@ def plan_container(
             desired.image, image_id[7:19] if image_id else "not present locally", observed.image_id[7:19]))
         differences.append("image")
         before["image"], after["image"] = observed.image_id, image_id or desired.image
+    elif (compare_image_name and modes.get("image") != "ignore" and not _is_image_id(desired.image)
+          and image_name(desired.image) != image_name(observed.spec.image or "")):
+        reasons.append("image name %s differs from the container's %s (image_name_mismatch=recreate)" % (
+            desired.image, observed.spec.image))
+        differences.append("image_name")
+        before["image_name"], after["image_name"] = observed.spec.image, desired.image
     update_options: list[str] = []
     for option, rule in COMPARE_RULES.items():
         entry = OPTIONS_BY_NAME[option]
@@ -230,6 +253,8 @@ def plan_container(
         steps.append(Step("recreate", "; ".join(reasons)))
         if start_after or (state == "present" and observed.running):
             steps.append(Step("start", "recreated container was running" if state == "present" else "state is %s" % state))
+            if paused or (paused is None and observed.status == "paused"):
+                steps.append(Step("pause", "paused is true" if paused else "the recreated container was paused"))
         return Plan(tuple(steps), tuple(differences), before, after)
 
     if update_options:
@@ -247,6 +272,10 @@ def plan_container(
         steps.append(Step("restart", "restart requested"))
     elif state == "stopped" and observed.running:
         steps.append(Step("stop", "container is %s, state is stopped" % observed.status))
+    will_run = (start_after or observed.running) and not (state == "stopped" and observed.running)
+    if will_run and paused is not None and paused != (observed.status == "paused"):
+        steps.append(Step("pause" if paused else "unpause", "paused is %s" % str(paused).lower()))
+        before["paused"], after["paused"] = not paused, paused
     if any(step.kind in ("start", "stop") for step in steps):
         before["running"] = observed.running
         after["running"] = not observed.running

@@ -22,10 +22,12 @@ from typing import Any, Optional
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.secrets import SECRET_KEYS_LABEL, SecretRule, container_rule, mask_inspect
 from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_needing_newer_api
+from ansible_collections.goship.containers.plugins.module_utils.containers.compat_params import with_compat_switches
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import check_mode_pull, parse_pull_policy
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
     ObservedContainer, image_defaults, observed_container, with_image_defaults,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.options import OPTIONS_BY_NAME
 from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import Plan, plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec
@@ -44,6 +46,11 @@ class ContainerTask:
     comparisons: dict[str, str]
     recreate: bool
     restart: bool
+    image_name_mismatch: str = "recreate"  # recreate | ignore
+    image_comparison: str = "desired-image"  # desired-image | current-image
+    image_label_mismatch: str = "ignore"  # ignore | fail
+    paused: Optional[bool] = None  # pause (True) or unpause (False) a running container
+    warnings: tuple[str, ...] = ()  # about options as given (compat_params)
 
 
 @dataclass(frozen=True)
@@ -79,16 +86,23 @@ def container_task(params: dict[str, Any], env_file_text: Optional[str] = None,
     content of `env_file`, read on the managed host by the caller; `rule` the task's secrets rule
     (its names are recorded on the container). Raises OptionError naming the option (ValueError
     from `comparisons`)."""
+    params, warnings = with_compat_switches(params)
     state = params.get("state") or "started"
     spec = None
     policy = parse_pull_policy(params.get("pull", "missing"))
     comparisons = resolve_comparisons(params.get("comparisons"))
+    if params.get("purge_networks"):
+        comparisons["networks"] = "strict"
     if params.get("image") and state != "absent":
         spec = with_secret_names(spec_from_params(params, env_file_text), rule or task_secret_rule(params))
     return ContainerTask(
         name=params["name"], state=state, spec=spec, pull_policy=policy,
         pull_check_mode_behavior=params.get("pull_check_mode_behavior") or "image_not_present",
         comparisons=comparisons, recreate=bool(params.get("recreate")), restart=bool(params.get("restart")),
+        image_name_mismatch=params.get("image_name_mismatch") or "recreate",
+        image_comparison=params.get("image_comparison") or "desired-image",
+        image_label_mismatch=params.get("image_label_mismatch") or "ignore",
+        paused=params.get("paused"), warnings=tuple(warnings),
     )
 
 
@@ -103,11 +117,44 @@ def api_refusal_message(option: str, minimum: str, engine: str, api_version: str
         option, minimum, engine, api_version)
 
 
+def _as_engine_kept(desired: ContainerSpec, observed: ObservedContainer, options: tuple[str, ...]) -> ContainerSpec:
+    """`desired` with the value the engine kept for each of `options` (those it discards here)."""
+    fields = {OPTIONS_BY_NAME[name].field: getattr(observed.spec, OPTIONS_BY_NAME[name].field) for name in options}
+    return replace(desired, **fields)
+
+
+def needs_current_image(task: ContainerTask, container: Optional[dict[str, Any]],
+                        image: Optional[dict[str, Any]]) -> Optional[str]:
+    """The ID of the container's own image when the plan needs its inspect data too
+    (image_comparison=current-image and the container runs another image), else None."""
+    if task.image_comparison != "current-image" or not container or task.spec is None:
+        return None
+    current = container.get("Image") or ""
+    return current if current and current != (image or {}).get("Id") else None
+
+
+def _check_image_labels(task: ContainerTask, image: Optional[dict[str, Any]]) -> None:
+    """image_label_mismatch=fail with strict labels: the image's labels must all be listed in `labels`."""
+    if task.image_label_mismatch != "fail" or task.comparisons.get("labels") != "strict" or task.spec is None:
+        return
+    if task.spec.labels is None or not image:
+        return
+    missing = sorted(set((image.get("Config") or {}).get("Labels") or {}) - set(task.spec.labels))
+    if missing:
+        raise PlanError("labels", "the image has labels that labels does not list, which the container would get "
+                                  "from it: %s (image_label_mismatch=fail; list them, or use "
+                                  "image_label_mismatch=ignore)" % ", ".join(missing))
+
+
 def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
-                      image: Optional[dict[str, Any]]) -> Verdict:
+                      image: Optional[dict[str, Any]], engine_kept: tuple[str, ...] = (),
+                      current_image: Optional[dict[str, Any]] = None) -> Verdict:
     """The plan from the engine's inspect JSON: `container` is GET /containers/{name}/json and
     `image` GET /images/{image}/json, each None for a 404 (an image still to be pulled).
-    Raises PlanError when the container must be created and no image was given."""
+    `engine_kept`: options the engine discards on this host (engine_discards.py), compared with the
+    value it kept. `current_image`: the container's own image (`needs_current_image`), whose
+    defaults complete the options with image_comparison=current-image. Raises PlanError when the
+    container must be created and no image was given."""
     observed = observed_container(container) if container else None
     comparisons = task.comparisons
     desired = None
@@ -115,9 +162,16 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
     image_volumes: tuple[str, ...] = ()
     if task.spec is not None:
         image_id = image["Id"] if image else None
-        defaults = image_defaults(image) if image else None
-        image_volumes = defaults.volumes if defaults else ()
+        if observed is not None:
+            _check_image_labels(task, image)
+        merged_from = image
+        if task.image_comparison == "current-image" and observed is not None and current_image:
+            merged_from = current_image
+        defaults = image_defaults(merged_from) if merged_from else None
+        image_volumes = image_defaults(image).volumes if image else ()
         desired = with_image_defaults(task.spec, defaults) if defaults else task.spec
+        if engine_kept and observed is not None:
+            desired = _as_engine_kept(desired, observed, engine_kept)
     elif task.state != "absent" and observed is None:
         raise PlanError("image", "required to create container %s" % task.name)
     elif task.state != "absent" and observed is not None:
@@ -126,7 +180,9 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
         desired = observed.spec
         image_id = observed.image_id
     plan = plan_container(desired, observed, task.state, image_id, comparisons,
-                          recreate=task.recreate, restart=task.restart)
+                          recreate=task.recreate, restart=task.restart,
+                          compare_image_name=task.spec is not None and task.image_name_mismatch == "recreate",
+                          paused=task.paused)
     return Verdict(plan, observed, image_id, image_volumes)
 
 

@@ -46,8 +46,12 @@ class Mount:
     no_copy: bool = False  # volume only
     volume_driver: Optional[str] = None
     volume_options: tuple[tuple[str, str], ...] = ()
+    volume_labels: tuple[tuple[str, str], ...] = ()  # labels of a volume the mount creates (mounts[].labels)
     tmpfs_size: Optional[int] = None  # bytes
     tmpfs_mode: Optional[int] = None  # e.g. 0o1777
+    # tmpfs only: its other mount options as `docker run --tmpfs` takes them (noexec, uid=1000, ...),
+    # sorted (mounts.TMPFS_FLAGS and TMPFS_DATA say which)
+    tmpfs_options: tuple[str, ...] = ()
     # Bind only: True refuses a missing host path, as `docker run --mount` does (sent as
     # HostConfig.Mounts); False lets the engine create it, as `docker run -v` does (HostConfig.Binds).
     # How the mount is requested, not what it is: not compared (two syntaxes, one mount).
@@ -60,7 +64,8 @@ class Mount:
         if self.type == "bind":
             return self.source_must_exist
         anonymous_with_options = not self.source and (self.no_copy or self.read_only)  # Config.Volumes has no mode
-        return self.type == "volume" and bool(self.volume_driver or self.volume_options or anonymous_with_options)
+        return self.type == "volume" and bool(self.volume_driver or self.volume_options or self.volume_labels
+                                              or anonymous_with_options)
 
 
 @dataclass(frozen=True)
@@ -127,3 +132,14 @@ class DeviceRate:
 
     path: str
     rate: int
+
+
+@dataclass(frozen=True)
+class DeviceRequest:
+    """A request for devices from a device driver (HostConfig.DeviceRequests), such as GPUs."""
+
+    driver: str = ""
+    count: int = 0  # -1: all
+    device_ids: tuple[str, ...] = ()
+    capabilities: tuple[tuple[str, ...], ...] = ()  # alternatives (OR) of capability sets (AND)
+    options: tuple[tuple[str, str], ...] = ()

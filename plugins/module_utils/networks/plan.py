@@ -10,7 +10,6 @@ from typing import Any, Optional
 from ansible_collections.goship.containers.plugins.module_utils.compare import differs
 from ansible_collections.goship.containers.plugins.module_utils.networks.observed import ContainerRef, NetworkState
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import DEFAULT_DRIVER, IpamPool, NetworkSpec
-from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
 
 def _ipam_differs(desired: Optional[list[IpamPool]], actual: list[IpamPool]) -> bool:
@@ -167,8 +166,7 @@ def plan_network(
 ) -> NetworkPlan:
     """The steps from `state` (None: no such network) with `attached` containers to `spec`.
 
-    `wanted` is spec.connected resolved to containers. Raises PlanError when only a step the user
-    did not allow (disconnecting containers to remove the network without force) would get there.
+    `wanted` is spec.connected resolved to containers.
     """
     plan = NetworkPlan(name=spec.name)
     if state is not None:
@@ -177,12 +175,9 @@ def plan_network(
     if spec.state == "absent":
         if state is None:
             return plan
-        if attached and not spec.force:
-            raise PlanError(
-                "", "network %s still has containers attached (%s); set force=true to disconnect them and remove it"
-                % (spec.name, ", ".join(ref.name for ref in attached))
-            )
-        plan.steps += [Step("disconnect", "force: network is removed", ref) for ref in attached]
+        # as community.docker's docker_network: the containers still attached are disconnected (they
+        # keep running), then the network is removed
+        plan.steps += [Step("disconnect", "network is removed", ref) for ref in attached]
         plan.steps.append(Step("remove", "state=absent"))
         return plan
 

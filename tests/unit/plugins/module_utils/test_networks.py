@@ -14,7 +14,7 @@ from ansible_collections.goship.containers.plugins.module_utils.networks.plan im
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
     IpamPool, load_network_spec,
 )
-from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
+from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
 INSPECT = {
     "Name": "web", "Id": "n1", "Driver": "bridge", "EnableIPv6": False, "Internal": False, "Attachable": False,
@@ -192,12 +192,11 @@ def test_recreate_drops_containers_not_listed():
     assert kinds(plan) == [("disconnect", "api"), ("remove", None), ("create", None), ("connect", "worker")]
 
 
-def test_absent_needs_force_when_containers_are_attached():
-    with pytest.raises(PlanError, match="api.*force=true"):
-        plan_network(spec(state="absent"), state(), [C1], [])
-    plan = plan_network(spec(state="absent", force=True), state(), [C1], [])
-    assert kinds(plan) == [("disconnect", "api"), ("remove", None)]
-    assert plan.after is None
+def test_absent_disconnects_attached_containers_with_or_without_force():
+    for force in (False, True):
+        plan = plan_network(spec(state="absent", force=force), state(), [C1, C2], [])
+        assert kinds(plan) == [("disconnect", "api"), ("disconnect", "worker"), ("remove", None)]
+        assert plan.after is None
     assert plan_network(spec(state="absent"), None, [], []).steps == []
 
 

@@ -62,12 +62,13 @@ def test_create_and_no_op():
     assert plan_volume(spec(), state(), []).steps == []
 
 
-def test_never_refuses_and_names_the_difference():
-    with pytest.raises(PlanError) as error:
-        plan_volume(spec(labels={"app": "web"}), state(), [])
-    message = str(error.value)
-    assert "labels: {'app': 'web'} wanted, {'app': 'shop'} found" in message
-    assert "recreate=options-changed" in message
+def test_never_keeps_a_differing_volume_and_names_the_difference():
+    plan = plan_volume(spec(labels={"app": "web"}), state(), [])
+    assert plan.steps == [] and plan.differences == ["labels"]
+    assert plan.after == plan.before  # unchanged, as community.docker's docker_volume
+    assert "labels: {'app': 'web'} wanted, {'app': 'shop'} found" in plan.kept
+    assert "recreate=options-changed" in plan.kept
+    assert plan_volume(spec(), state(), []).kept == ""
 
 
 def test_options_changed_recreates_and_keeps_unset_options():

@@ -70,6 +70,8 @@ def test_the_engines_own_json_and_null_for_404(engine):
     gone = read_state("gone", "", engine)
     assert (gone["container"], gone["image"], gone["requests"]) == (None, None, 3)
     assert read_state("gone", "registry.example/team/shop:2", engine)["image"] == {"Id": "sha256:2d18"}
+    # the containers whose namespaces the task shares (container:NAME): their IDs
+    assert read_state("gone", "", engine, peers=["web", "gone"])["peers"] == {"web": "c0ffee", "gone": None}
 
 
 def test_another_answer_or_no_engine_exits_with_the_reason(engine):

@@ -113,8 +113,11 @@ def test_tmpfs_mode_and_read_only_reach_the_container():
     assert parse_tmpfs("/run:mode=1777").tmpfs_mode == 0o1777
 
 
-def test_a_tmpfs_option_this_engine_mapping_cannot_carry_is_refused_not_dropped():
-    assert "unknown tmpfs option 'noexec'" in compose_error(tmpfs=["/run:noexec"])
+def test_tmpfs_options_docker_run_takes_reach_the_engine_and_others_are_refused():
+    # the mount flags and tmpfs data keys of `docker run --tmpfs` (HostConfig.Tmpfs carries them)
+    mount = spec_of(tmpfs=["/run:noexec,nosuid,uid=1000"]).mounts[0]
+    assert mount.tmpfs_options == ("noexec", "nosuid", "uid=1000")
+    assert "unknown tmpfs option 'bogus'" in compose_error(tmpfs=["/run:bogus"])
 
 
 def test_devices_as_docker_run_reads_them():

@@ -137,8 +137,9 @@ def test_networks_connect_disconnect_without_recreate():
 
 
 def test_comparisons_modes():
-    assert plan_for({"labels": {}}).kinds == ["recreate", "start"]
-    assert plan_for({"labels": {}}, comparisons={"labels": "allow_more_present"}).steps == ()
+    assert plan_for({"labels": {}}, comparisons={"labels": "strict"}).kinds == ["recreate", "start"]
+    assert plan_for({"labels": {}}, comparisons={"*": "strict"}).kinds == ["recreate", "start"]
+    assert plan_for({"labels": {}}).steps == ()  # allow_more_present by default, as community.docker
     assert plan_for({"env": {"MODE": "dev"}}, comparisons={"env": "ignore"}).steps == ()
     assert plan_for({"env": {"MODE": "dev"}, "memory": "1g"}, comparisons={"*": "ignore"}).steps == ()
     with pytest.raises(ValueError, match="comparisons.colour: unknown option"):

@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import observed_container
 from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
-from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container
+from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import DeviceRate, to_create_request
 
 FULL = dict(
@@ -83,7 +83,9 @@ def test_cpu_and_blkio_weight_change_in_place(change, field):
 ])
 def test_create_time_options_recreate(change):
     observed = observed_container(inspect_of(to_create_request(spec(**FULL))))
-    plan = plan_container(spec(**dict(FULL, **change)), observed, "started", image_id="sha256:img")
+    # strict: an emptied list (volumes_from=[]) differs only then (the default for sets is allow_more_present)
+    plan = plan_container(spec(**dict(FULL, **change)), observed, "started", image_id="sha256:img",
+                          comparisons=resolve_comparisons({"*": "strict"}))
     assert plan.kinds[0] == "recreate"
     assert list(change)[0] in plan.steps[0].reason
 
