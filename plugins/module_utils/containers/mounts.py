@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import parse_volume
+from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import parse_tmpfs, parse_volume
 from ansible_collections.goship.containers.plugins.module_utils.containers.values import Mount
-from ansible_collections.goship.containers.plugins.module_utils.units import parse_size_bytes
 
 
 # ---------------------------------------------------------------- spec → create request
@@ -101,26 +100,6 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
     )
 
 
-def _tmpfs_mount(target: str, options: str) -> Mount:
-    size = mode = None
-    read_only = False
-    others = set()
-    for option in filter(None, (options or "").split(",")):
-        key, _sep, value = option.partition("=")
-        if key == "size" and value.isdigit():
-            size = int(value)
-        elif key == "size":
-            size = parse_size_bytes(value)
-        elif key == "mode":
-            mode = int(value, 8)
-        elif key == "ro":
-            read_only = True
-        elif key != "rw":
-            others.add(option)
-    return Mount(target=target.rstrip("/") or "/", type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode,
-                 tmpfs_options=tuple(sorted(others)))
-
-
 def observed_mounts(inspect: dict[str, Any]) -> tuple[Mount, ...]:
     """Every mount of an inspected container, anonymous volumes (Config.Volumes) included."""
     config = inspect.get("Config") or {}
@@ -129,7 +108,9 @@ def observed_mounts(inspect: dict[str, Any]) -> tuple[Mount, ...]:
     # parser family's reader of that syntax reads it back
     mounts = [parse_volume(entry, "HostConfig.Binds") for entry in host.get("Binds") or ()]
     mounts += [_api_mount(entry) for entry in host.get("Mounts") or ()]
-    mounts += [_tmpfs_mount(target, options) for target, options in (host.get("Tmpfs") or {}).items()]
+    # HostConfig.Tmpfs holds `--tmpfs` options as the engine took them: read with the same parser
+    mounts += [parse_tmpfs("%s:%s" % (target, options or ""), "HostConfig.Tmpfs", engine_accepted=True)
+               for target, options in (host.get("Tmpfs") or {}).items()]
     targets = {mount.target for mount in mounts}
     for path in config.get("Volumes") or {}:
         target = path.rstrip("/") or "/"

@@ -334,8 +334,10 @@ def parse_mount(item: Any, option: str = "mounts") -> Mount:
     return parse_mount_spec(item, option).to_mount(option, bind_source_must_exist=True)
 
 
-def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
-    """'/path[:size=64m,mode=1777,ro,noexec,uid=1000,...]'."""
+def parse_tmpfs(text: Any, option: str = "tmpfs", engine_accepted: bool = False) -> Mount:
+    """'/path[:size=64m,mode=1777,ro,noexec,uid=1000,...]'. With `engine_accepted` (an entry of an
+    inspected HostConfig.Tmpfs, which the engine took already), an option unknown here is kept as
+    written rather than refused: a newer engine's own option must not make observation fail."""
     text = str(text).strip()
     target, _sep, opts = text.partition(":")
     if not target.startswith("/"):
@@ -355,6 +357,8 @@ def parse_tmpfs(text: Any, option: str = "tmpfs") -> Mount:
             try:  # noexec, nosuid, uid=1000, ...: what `docker run --tmpfs` takes (mounts.py)
                 others.add(tmpfs_option(key, value))
             except ValueError as exc:
-                raise OptionError(option, "%s (in %r)" % (exc, text))
+                if not engine_accepted:
+                    raise OptionError(option, "%s (in %r)" % (exc, text))
+                others.add(opt)
     return Mount(target=clean_path(target), type="tmpfs", read_only=read_only, tmpfs_size=size, tmpfs_mode=mode,
                  tmpfs_options=tuple(sorted(others)))

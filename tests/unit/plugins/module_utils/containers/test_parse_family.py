@@ -13,6 +13,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.parse
     PortMapping, parse_device, parse_env_file, parse_exposed_port, parse_healthcheck, parse_healthcheck_spec,
     parse_port, parse_port_mappings, parse_tmpfs, parse_ulimit, parse_volume,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse_mounts import parse_mount_spec
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import Device, Mount, PortBinding
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
@@ -118,6 +119,18 @@ def test_tmpfs_options_docker_run_takes_reach_the_engine_and_others_are_refused(
     mount = spec_of(tmpfs=["/run:noexec,nosuid,uid=1000"]).mounts[0]
     assert mount.tmpfs_options == ("noexec", "nosuid", "uid=1000")
     assert "unknown tmpfs option 'bogus'" in compose_error(tmpfs=["/run:bogus"])
+
+
+def test_the_engines_tmpfs_options_are_read_back_by_the_same_parser():
+    # HostConfig.Tmpfs as the engine keeps what `docker run --tmpfs` or a create request gave it
+    sent = parse_tmpfs("/test1:rw,noexec,nosuid,size=65536k,mode=1777")
+    host = {"Tmpfs": {"/test1": "size=67108864,mode=1777,noexec,nosuid", "/other": "tmpcopyup,uid=1000"}}
+    observed = dict((m.target, m) for m in observed_mounts({"HostConfig": host}))
+    assert observed["/test1"] == sent
+    # an option only a newer engine knows: it took it, so it is kept as written, not refused
+    assert observed["/other"].tmpfs_options == ("tmpcopyup", "uid=1000")
+    with pytest.raises(OptionError, match="unknown tmpfs option 'tmpcopyup'"):
+        parse_tmpfs("/other:tmpcopyup")
 
 
 def test_devices_as_docker_run_reads_them():
