@@ -23,6 +23,9 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.goship.containers.plugins.module_utils.client import docker_argument_spec
+from ansible_collections.goship.containers.plugins.module_utils.containers.engine_discards import (
+    RECORD_DIRS, discardable, kept_by_engine,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.options import CONTAINER_OPTIONS
 from ansible_collections.goship.containers.plugins.module_utils.containers.replace import leftover_steps
 from ansible_collections.goship.containers.plugins.module_utils.containers.peers import container_refs, with_container_ids
@@ -82,12 +85,27 @@ class ActionModule(ActionBase):
             why = why or "rc=%s" % read.get("rc")
             return self._masked(dict(result, failed=True, msg="%s: reading the engine on the host failed: %s" % (NAME, why)))
         try:
-            result.update(self._plan(task, params, rule, state))
+            result.update(self._plan(task, params, rule, state, lambda: self._read_info(params, host, task_vars)))
         except (OptionError, PlanError, ValueError) as exc:
             return self._masked(dict(result, failed=True, msg=str(exc)))
         return self._masked(result)
 
-    def _plan(self, task: t.Any, params: dict[str, t.Any], rule: t.Any, state: dict[str, t.Any]) -> dict[str, t.Any]:
+    def _read_info(self, params: dict[str, t.Any], host: str, task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        """GET /info and the engine's discard records, read on the host (the reader's --info)."""
+        words = (self._interpreter(task_vars), "-I", "-S", "-c", self._reader_source(), "--info",
+                 host[len("unix://"):], str(params.get("timeout") or 60)) + RECORD_DIRS
+        read = self._low_level_execute_command(" ".join(shlex.quote(word) for word in words), sudoable=True)
+        try:
+            found = json.loads(read.get("stdout", ""))
+        except ValueError:
+            found = None
+        if read.get("rc") != 0 or not isinstance(found, dict):
+            why = " ".join(part.strip() for part in (read.get("stdout") or "", read.get("stderr") or "") if part.strip())
+            raise PlanError("", "%s: reading the engine's /info on the host failed: %s" % (NAME, why or read.get("rc")))
+        return found
+
+    def _plan(self, task: t.Any, params: dict[str, t.Any], rule: t.Any, state: dict[str, t.Any],
+              read_info: t.Callable[[], dict[str, t.Any]]) -> dict[str, t.Any]:
         """The check-mode result of the container module for the state read on the host."""
         env_file = state.get("env_file")
         if env_file is not None:
@@ -108,12 +126,23 @@ class ActionModule(ActionBase):
         if refused:
             raise PlanError("", api_refusal_message(refused[0][0], refused[0][1], "unix://%s" % state.get("socket", ""), api_version))
         planned = check_mode_result(task, found, image, rule, diff=bool(self._task.diff))
+        requests = state.get("requests", 0)
+        maybe = discardable(planned["differences"])
+        if maybe:  # a limit the engine may discard here differs: /info and the records, as the module asks
+            engine = read_info()
+            requests += engine.get("requests", 0)
+            kept = kept_by_engine(engine.get("info") or {}, maybe, engine.get("records") or [])
+            if kept:
+                planned = check_mode_result(task, found, image, rule, diff=bool(self._task.diff),
+                                            engine_kept=tuple(sorted(kept)))
+                planned["warnings"] = ["%s: the engine discards it on this host (%s), so the container is compared with"
+                                       " the value the engine kept" % item for item in sorted(kept.items())]
         # what an interrupted replacement left comes first, as in the module's check-mode run
         cleared = [text for text, _kind, _id in leftover_steps(state.get("listed") or [], str(params["name"]))]
         if cleared:
             planned["actions"] = cleared + list(planned.get("actions") or [])
             planned["changed"] = True
-        planned["api_requests"] = state.get("requests", 0)
+        planned["api_requests"] = requests
         return planned
 
     def _masked(self, result: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -122,11 +151,7 @@ class ActionModule(ActionBase):
 
     def _reader_command(self, task: t.Any, params: dict[str, t.Any], host: str, task_vars: dict[str, t.Any]) -> str:
         """The shell line that prints the engine state on the host."""
-        interpreter = str(self._templar.template(task_vars.get("ansible_python_interpreter") or ""))
-        if not interpreter or interpreter.startswith("auto"):
-            interpreter = str((task_vars.get("ansible_facts") or {}).get("discovered_interpreter_python") or "python3")
-        with open(_READER, encoding="utf-8") as handle:
-            source = handle.read()
+        interpreter, source = self._interpreter(task_vars), self._reader_source()
         image = task.spec.image if task.spec is not None else ""
         # the raw value: ~ and variables in a path option mean the host's, so the reader expands them
         env_file = str(self._task.args.get("env_file") or "") if task.spec is not None else ""
@@ -136,3 +161,14 @@ class ActionModule(ActionBase):
         if peers:  # container:NAME namespaces: the reader gives their IDs, as the module looks them up
             words += (",".join(peers),)
         return " ".join(shlex.quote(word) for word in words)
+
+    def _interpreter(self, task_vars: dict[str, t.Any]) -> str:
+        interpreter = str(self._templar.template(task_vars.get("ansible_python_interpreter") or ""))
+        if not interpreter or interpreter.startswith("auto"):
+            interpreter = str((task_vars.get("ansible_facts") or {}).get("discovered_interpreter_python") or "python3")
+        return interpreter
+
+    @staticmethod
+    def _reader_source() -> str:
+        with open(_READER, encoding="utf-8") as handle:
+            return handle.read()

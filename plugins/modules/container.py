@@ -179,7 +179,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.api_v
 from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
 from ansible_collections.goship.containers.plugins.module_utils.containers.engine import wait_removed
 from ansible_collections.goship.containers.plugins.module_utils.containers.engine_discards import (
-    DiscardRecord, discardable, discarded_by,
+    DiscardRecord, discardable, discarded_by, kept_by_engine,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.replace import clean_leftovers
 from ansible_collections.goship.containers.plugins.module_utils.containers.image_pull import resolve_image
@@ -286,8 +286,7 @@ def main():
         maybe_discarded = discardable(verdict.plan.differences)
         if maybe_discarded:  # a limit the engine may discard on this host: ask it (GET /info) once
             info = client.info()
-            discarded = dict(DiscardRecord(info).known(), **discarded_by(info.get("Warnings")))
-            discarded = {option: discarded[option] for option in maybe_discarded if option in discarded}
+            discarded = kept_by_engine(info, maybe_discarded)
             for option, warning in sorted(discarded.items()):
                 module.warn("%s: the engine discards it on this host (%s), so the container is compared with the "
                             "value the engine kept" % (option, warning))

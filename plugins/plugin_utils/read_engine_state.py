@@ -7,6 +7,7 @@ The action runs this file on the Docker host over the task's connection as
 `python3 -I -S -c "<this file>" CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE [PEERS]`. IMAGE and ENV_FILE may
 be empty (PEERS: the comma-separated names of the containers whose namespaces the task shares,
 container:NAME); an empty SOCKET means the host's DOCKER_HOST, else /var/run/docker.sock.
+`--info SOCKET TIMEOUT RECORD_DIR...` prints GET /info and the engine's discard records instead.
 Standard library only, no Ansible on the host: tens of milliseconds instead of a module run. The
 output is the Engine API's own JSON (GET /containers/{name}/json, /images/{ref}/json, /version),
 never CLI text; a 404 becomes null, any other answer fails with the engine's message. `requests`
@@ -65,6 +66,26 @@ def read_state(container, image, socket_path, timeout=60, peers=()):
     return state
 
 
+def read_info(socket_path, timeout, record_dirs):
+    """GET /info, and the engine-discards record of that engine in each of `record_dirs` (~
+    expanded on this host; null where there is none): what the container module reads when a
+    limit the engine may discard differs (module_utils/containers/engine_discards.py)."""
+    connection = UnixConnection(socket_path, timeout)
+    try:
+        info = get(connection, "/info") or {}
+    except OSError as exc:
+        sys.exit("cannot read the Docker engine at %s: %s" % (socket_path, exc))
+    name = str(info.get("ID") or "").replace(":", "-").replace("/", "-")
+    records = []
+    for folder in record_dirs:
+        try:
+            with open(os.path.join(os.path.expanduser(folder), name + ".json"), encoding="utf-8") as handle:
+                records.append(handle.read() if name else None)
+        except OSError:
+            records.append(None)
+    return {"info": info, "records": records, "requests": connection.requests}
+
+
 def read_env_file(path):
     """{"path": ..., "text": ...} or {"path": ..., "error": why}: the file as the module reads it
     (a `path` option: ~ and variables expanded on this host)."""
@@ -87,6 +108,9 @@ def socket_path(given):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "--info":
+        print(json.dumps(read_info(socket_path(sys.argv[2]), float(sys.argv[3]), sys.argv[4:])))
+        sys.exit(0)
     if len(sys.argv) not in (6, 7):
         sys.exit("usage: read_engine_state CONTAINER IMAGE SOCKET TIMEOUT ENV_FILE [PEER,...]")
     used = socket_path(sys.argv[3])

@@ -62,15 +62,30 @@ class DiscardRecord:
 
     def known(self) -> dict[str, str]:
         """{option: warning} recorded for this engine and kernel ({} when nothing is)."""
+        texts = []
         for path in self._paths():
             try:
                 with open(path, encoding="utf-8") as handle:
-                    data = json.load(handle)
-            except (OSError, ValueError):
+                    texts.append(handle.read())
+            except OSError:
+                continue
+        return self.known_in(texts)
+
+    def known_in(self, texts: Iterable[Optional[str]]) -> dict[str, str]:
+        """known() from the record files' texts, in RECORD_DIRS order (None: no file), as the
+        container_plan action reads them on the host."""
+        for text in texts:
+            try:
+                data = json.loads(text) if text else None
+            except ValueError:
                 continue
             if isinstance(data, dict) and data.get("kernel") == self.kernel and isinstance(data.get("options"), dict):
                 return {str(k): str(v) for k, v in data["options"].items() if k in OPTIONS_BY_NAME}
         return {}
+
+    def file_name(self) -> str:
+        return self.engine + ".json" if self.engine else ""
+
 
     def remember(self, found: dict[str, str]) -> bool:
         """Add `found` to the record (in the first folder that can be written). False when none can:
@@ -89,3 +104,14 @@ class DiscardRecord:
             except OSError:
                 continue
         return False
+
+
+def kept_by_engine(info: dict[str, Any], maybe: Iterable[str], record_texts: Optional[Iterable[Optional[str]]] = None
+                   ) -> dict[str, str]:
+    """{option: warning} among `maybe` (discardable differences) that this engine (GET /info) is
+    known to discard: from its record (read here, or `record_texts` read on the host) or its
+    /info Warnings."""
+    record = DiscardRecord(info)
+    known = record.known() if record_texts is None else record.known_in(record_texts)
+    found = dict(known, **discarded_by(info.get("Warnings")))
+    return {option: found[option] for option in maybe if option in found}

@@ -201,13 +201,14 @@ def masked_diff(plan: Plan, rule: SecretRule) -> tuple[dict[str, Any], dict[str,
 
 
 def check_mode_result(task: ContainerTask, container: Optional[dict[str, Any]], image: Optional[dict[str, Any]],
-                      rule: SecretRule, diff: bool = False) -> dict[str, Any]:
+                      rule: SecretRule, diff: bool = False, engine_kept: tuple[str, ...] = ()) -> dict[str, Any]:
     """What a check-mode run of the `container` module reports for this engine state:
     changed, actions (a recorded pull first, then the plan's steps), differences, container
     (the inspect data now; {} for state=absent) and, with `diff`, before/after; secret values
-    masked as the module masks them (`rule`: the task's secrets rule)."""
+    masked as the module masks them (`rule`: the task's secrets rule). `engine_kept`: as
+    plan_from_inspect's."""
     pull = check_mode_pull(task.spec.image, image, task.pull_policy, task.pull_check_mode_behavior) if task.spec else None
-    verdict = plan_from_inspect(task, container, image)
+    verdict = plan_from_inspect(task, container, image, engine_kept=engine_kept)
     actions = ([pull] if pull else []) + [step.action for step in verdict.plan.steps]
     rule = container_rule(rule, container)
     result: dict[str, Any] = dict(

@@ -11,7 +11,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers impor
 from ansible_collections.goship.containers.plugins.module_utils.containers.api_versions import options_ignored_by_api
 from ansible_collections.goship.containers.plugins.module_utils.containers.attached import run_attached
 from ansible_collections.goship.containers.plugins.module_utils.containers.engine_discards import (
-    DiscardRecord, discardable, discarded_by,
+    DiscardRecord, discardable, discarded_by, kept_by_engine,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.mounts import mounts_request, observed_mounts
 from ansible_collections.goship.containers.plugins.module_utils.containers.observed import (
@@ -88,6 +88,21 @@ def test_a_discarded_blkio_weight_is_compared_with_what_the_engine_kept(tmp_path
     assert again.plan.steps == () and again.plan.differences == ()
     # the create request still asks for it: the engine's own warning says it was discarded
     assert task.spec.blkio_weight == 123 and to_create_request(task.spec)["HostConfig"]["BlkioWeight"] == 123
+
+
+def test_the_record_read_on_the_host_decides_as_the_record_read_here(tmp_path):
+    # container_plan reads the record files on the host and hands their texts over (kept_by_engine)
+    info = {"ID": "ABCD:EFGH", "KernelVersion": "6.1.0", "Warnings": ["WARNING: No swap limit support"]}
+    warning = "Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
+    record = DiscardRecord(info, dirs=[str(tmp_path)])
+    assert record.remember({"blkio_weight": warning})
+    text = (tmp_path / record.file_name()).read_text()
+    here = kept_by_engine(info, ["blkio_weight", "memory_swap", "memory"])
+    assert here == {"memory_swap": "WARNING: No swap limit support"}  # no record of this test engine here
+    on_host = kept_by_engine(info, ["blkio_weight", "memory_swap", "memory"], [None, text])
+    assert on_host == {"blkio_weight": warning, "memory_swap": "WARNING: No swap limit support"}
+    assert kept_by_engine(dict(info, KernelVersion="6.2.0"), ["blkio_weight"], [text]) == {}
+    assert kept_by_engine(info, ["blkio_weight"], ["not json", None]) == {}
 
 
 def test_options_that_are_never_discarded_ask_nothing():
