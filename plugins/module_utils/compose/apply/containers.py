@@ -33,7 +33,7 @@ def _spec(context: ApplyContext, action: Action, name: Optional[str] = None) -> 
     labels = L.container_labels(
         context.base_labels, service.name, action.number or 1, desired.config_hash,
         L.format_depends_on(service.depends_on), context.image_id(desired.image), desired.settings,
-        desired.build_digest, desired.values,
+        desired.build_digest, desired.values, desired.content,
     )
     return container_spec(context.project, service, action.number or 1, labels, name=name)
 

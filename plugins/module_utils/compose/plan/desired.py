@@ -23,7 +23,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.net
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import recorded_values
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import (
-    container_spec, default_image, healthcheck_spec, restart_policy,
+    container_spec, content_fingerprint, default_image, healthcheck_spec, restart_policy,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule
@@ -46,6 +46,7 @@ class DesiredService:
     config_hash: str = ""
     settings: str = ""  # labels.settings_fingerprint of the canonical form
     values: str = ""  # settings_values.recorded_values: the canonical form, secrets as tokens
+    content: str = ""  # service_spec.content_fingerprint: the inline secrets' and configs' digests
     depends_on: dict[str, Dependency] = field(default_factory=dict)
     update_order: str = "stop-first"  # resolved: explicit, else the module default
     failure_action: str = "pause"
@@ -191,7 +192,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
         services[name] = DesiredService(
             name=name, image=default_image(project, service), replicas=service.replicas,
             config_hash=compose_config_hash(service, project.environment, config), settings=L.settings_fingerprint(canonical),
-            values=recorded_values(canonical, secret_rule, secret_values),
+            values=recorded_values(canonical, secret_rule, secret_values), content=content_fingerprint(project, service),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
             update_parallelism=_update_parallelism(service), update_delay=_update_delay(service),

@@ -35,6 +35,9 @@ SETTINGS = "io.goship.compose.settings"
 # "before" of a later run's diff.
 VALUES = "io.goship.compose.values"
 BUILD_DIGEST = "io.goship.compose.build-digest"
+# The digests of the secrets and configs copied into the container (service_spec.content_fingerprint):
+# a rotated value recreates the container, though the config-hash is the same.
+CONTENT = "io.goship.compose.content"
 MANAGED_BY = "io.goship.compose.managed-by"
 # On networks: the settings fingerprint of the network as created (what a change is detected by).
 # Our own label, not Compose's config-hash: Compose hashes its Go structs, which we cannot
@@ -108,7 +111,8 @@ def project_labels(project: str, working_dir: str, config_files: Iterable[str],
 
 def container_labels(base: Mapping[str, str], service: str, number: int, config_hash: str,
                      depends_on: str, image_id: str, settings: str,
-                     build_digest: Optional[str] = None, values: Optional[str] = None) -> dict[str, str]:
+                     build_digest: Optional[str] = None, values: Optional[str] = None,
+                     content: Optional[str] = None) -> dict[str, str]:
     """The labels of one service container (`base` from project_labels)."""
     labels = dict(base)
     labels.update({
@@ -123,6 +127,8 @@ def container_labels(base: Mapping[str, str], service: str, number: int, config_
         labels[BUILD_DIGEST] = build_digest
     if values:
         labels[VALUES] = values
+    if content:
+        labels[CONTENT] = content
     return labels
 
 

@@ -45,6 +45,7 @@ class ObservedContainer:
     volume_mounts: tuple[tuple[str, str], ...] = ()
     network_mode: str = ""  # HostConfig.NetworkMode: "container:<id>" for a shared namespace
     network_ids: tuple[str, ...] = ()  # the IDs of the networks it is attached to (names can repeat)
+    content: str = ""  # labels.CONTENT: "" when the CLI (or an older release) created it
     labels: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -149,6 +150,7 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
         config_hash=labels.get(L.CONFIG_HASH, ""),
         settings=labels.get(L.SETTINGS, ""),
         build_digest=labels.get(L.BUILD_DIGEST, ""),
+        content=labels.get(L.CONTENT, ""),
         oneoff=labels.get(L.ONEOFF, "False") == "True",
         networks=networks,
         volumes=volumes,

@@ -140,6 +140,9 @@ def recreate_reasons(service: DesiredService, container: ObservedContainer, rebu
     if container.config_hash != service.config_hash:
         changed = L.changed_settings(container.settings, service.settings) if container.settings else []
         reasons.append("changed: %s" % ", ".join(changed) if changed else "configuration changed (config-hash)")
+    if container.content and container.content != service.content:
+        # only when the container records them: one the CLI made is not recreated for want of a label
+        reasons.append("content changed: %s" % ", ".join(L.changed_settings(container.content, service.content)))
     if rebuilt:
         reasons.append(REBUILT)
     elif container.image_ref != service.image and container.config_hash == service.config_hash:
@@ -376,9 +379,14 @@ def _service_summary(service: Optional[DesiredService], containers: list[Observe
             old, new = shown_pair(recorded[0] if recorded else {}, parse_values(service.values) or {}, changed, rule)
             before["settings"] = old if recorded else {name: NOT_RECORDED for name in changed}
             after["settings"] = new
+        # rotated secrets and configs by name only: their values are never shown
+        rotated = sorted({name for c in containers if c.content and c.content != service.content
+                          for name in L.changed_settings(c.content, service.content)})
+        if rotated:
+            after["changed_content"] = rotated
     if actions:
         after["actions"] = [a.describe() for a in actions]
-    elif service is not None and containers and not after.get("changed_settings"):
+    elif service is not None and containers and not after.get("changed_settings") and not after.get("changed_content"):
         after = dict(before)  # nothing to do: the diff shows no change
     return {"before": before, "after": after}
 

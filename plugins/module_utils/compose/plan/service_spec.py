@@ -94,12 +94,31 @@ def _secret_files(project: Project, service: Service) -> tuple[list[Mount], list
             if item.file:
                 mounts.append(Mount(target=target, type="bind", source=item.file, read_only=True))
             elif item.content is not None or item.environment:
-                content = item.content if item.content is not None else (item.value or "")
-                files.append(FileEntry(target, content.encode("utf-8"), ref.mode if ref.mode is not None else 0o444,
-                                       int(ref.uid or 0), int(ref.gid or 0)))
+                files.append(FileEntry(target, _inline_content(item).encode("utf-8"),
+                                       ref.mode if ref.mode is not None else 0o444, int(ref.uid or 0), int(ref.gid or 0)))
             else:
                 raise PlanError(path, "external %s are not supported without Swarm" % kind)
     return mounts, files
+
+
+def _inline_content(item: Any) -> str:
+    """The text a secret or config from `environment:` or `content:` puts in the container's file."""
+    return item.content if item.content is not None else (item.value or "")
+
+
+def content_fingerprint(project: Project, service: Service) -> str:
+    """`secrets.NAME=hash,configs.NAME=hash` over the secrets and configs the service gets copied
+    in (from `environment:` or `content:`): their text is in no setting the config-hash covers, so
+    without this a rotated value would leave the old one in the container (as the CLI does). File
+    sources are bind mounts: the container reads the file itself. A digest, never the value; it
+    tells nothing the container's own file does not show to whoever may inspect the container."""
+    contents = {}
+    for kind, refs, top in (("secrets", service.secrets, project.secrets), ("configs", service.configs, project.configs)):
+        for ref in refs:
+            item = top.get(ref.source)
+            if item is not None and not item.file and (item.content is not None or item.environment):
+                contents["%s.%s" % (kind, ref.source)] = _inline_content(item)
+    return L.settings_fingerprint(contents)
 
 
 def healthcheck_spec(service: Service) -> Optional[Healthcheck]:

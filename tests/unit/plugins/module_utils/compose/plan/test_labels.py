@@ -11,7 +11,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.model im
 from ansible_collections.goship.containers.plugins.module_utils.compose.load.project import load_project
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import desired_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import container_spec
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import container_spec, content_fingerprint
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import to_create_request
 
 
@@ -134,3 +134,17 @@ def test_inline_secrets_become_injected_files():
     made = container_spec(project, project.services["web"], 1, {})
     paths = {f.path: f.content for f in made.files}
     assert paths == {"/run/secrets/token": b"s3cret", "/etc/app.conf": b"a=1"}
+
+
+def test_content_fingerprint_follows_the_inline_secrets_and_configs_never_their_values():
+    project = _project({"web": {"image": "x", "secrets": ["token", "onfile"], "configs": [{"source": "conf", "target": "/c"}]}},
+                       secrets={"token": {"environment": "GSCMP_TOKEN"}, "onfile": {"file": "./token.txt"}},
+                       configs={"conf": {"content": "a=1"}})
+    project.secrets["token"].value = "canary-71c0-1"
+    first = content_fingerprint(project, project.services["web"])
+    assert sorted(L.parse_settings(first)) == ["configs.conf", "secrets.token"]  # a file source is a bind mount
+    assert "canary" not in first
+    project.secrets["token"].value = "canary-71c0-2"
+    assert L.changed_settings(first, content_fingerprint(project, project.services["web"])) == ["secrets.token"]
+    plain = _project({"a": {"image": "x"}})
+    assert content_fingerprint(plain, plain.services["a"]) == ""  # no label at all without inline content

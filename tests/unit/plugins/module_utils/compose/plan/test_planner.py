@@ -30,14 +30,15 @@ def svc(name, image="goship-test/app:1", replicas=1, settings="image=a,environme
 
 
 def ctr(service, number=1, state="running", config_hash=None, settings="image=a,environment=b",
-        image="goship-test/app:1", status=None, exit_code=None, health=None, build_digest="", labels=None):
+        image="goship-test/app:1", status=None, exit_code=None, health=None, build_digest="", labels=None,
+        content=""):
     name = L.container_name(P, service, number)
     return ObservedContainer(
         id="id-%s-%d" % (service, number), name=name, service=service, number=number, state=state,
         status=status or ("Up 1 minute" if state == "running" else "Exited (%s) 1 minute ago" % exit_code),
         health=health, exit_code=exit_code, image_ref=image, image_id="sha256:img",
         config_hash=config_hash or "h-" + settings, settings=settings, build_digest=build_digest, oneoff=False,
-        networks=(P + "_default",), labels=labels or {},
+        networks=(P + "_default",), labels=labels or {}, content=content,
     )
 
 
@@ -144,6 +145,20 @@ def test_added_and_removed_setting_keys_count_as_changes():
     desired = project(svc("web", settings="image=a,environment=b,ports=p"))
     (action,) = plan_project(desired, observed(ctr("web")), PlanOptions()).actions
     assert action.reason == "changed: ports"
+
+
+def test_a_rotated_inline_secret_recreates_though_the_config_hash_is_the_same():
+    old = L.settings_fingerprint({"secrets.api_key": CANARY + "-1", "configs.app": "x"})
+    new = L.settings_fingerprint({"secrets.api_key": CANARY + "-2", "configs.app": "x"})
+    desired = project(svc("web", content=new))
+    the_plan = plan_project(desired, observed(ctr("web", content=old)), PlanOptions())
+    (action,) = the_plan.actions
+    assert action.kind == "recreate" and action.reason == "content changed: secrets.api_key"
+    assert the_plan.services["web"]["after"]["changed_content"] == ["secrets.api_key"]
+    assert CANARY not in repr(the_plan)
+    # a container without the label (the CLI made it) is not recreated for want of it
+    assert not plan_project(desired, observed(ctr("web")), PlanOptions()).changed
+    assert not plan_project(desired, observed(ctr("web", content=new)), PlanOptions()).changed
 
 
 def test_moved_tag_recreates_even_with_equal_hash():
