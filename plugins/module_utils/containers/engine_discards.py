@@ -86,7 +86,6 @@ class DiscardRecord:
     def file_name(self) -> str:
         return self.engine + ".json" if self.engine else ""
 
-
     def remember(self, found: dict[str, str]) -> bool:
         """Add `found` to the record (in the first folder that can be written). False when none can:
         then only the task's warning tells (a re-run compares again)."""
