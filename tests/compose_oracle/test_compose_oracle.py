@@ -63,8 +63,9 @@ def _options(case_dir: str) -> dict:
         return json.load(handle)
 
 
-def compose_config(case_dir: str, options: dict) -> dict:
-    """What the Compose binary prints for the case (with a controlled environment)."""
+def compose_cli(case_dir: str, options: dict, *args: str) -> str:
+    """The Compose binary's output for `args` on the case (its files, profiles, project name and
+    a controlled environment); a failure fails the test with the CLI's message."""
     argv = [COMPOSE, "--project-directory", case_dir]
     for file in options.get("files", []):
         argv += ["-f", os.path.join(case_dir, file)]
@@ -72,11 +73,15 @@ def compose_config(case_dir: str, options: dict) -> dict:
         argv += ["--profile", profile]
     if options.get("project_name"):
         argv += ["-p", options["project_name"]]
-    argv += ["config", "--format", "json"]
-    env = dict(BASE_ENV, **options.get("env", {}))
-    result = subprocess.run(argv, capture_output=True, text=True, cwd=case_dir, env=env, check=False)
-    assert result.returncode == 0, "docker compose config failed: %s" % result.stderr
-    return json.loads(result.stdout)
+    result = subprocess.run(argv + list(args), capture_output=True, text=True, cwd=case_dir,
+                            env=dict(BASE_ENV, **options.get("env", {})), check=False)
+    assert result.returncode == 0, "docker compose %s failed: %s" % (" ".join(args), result.stderr)
+    return result.stdout
+
+
+def compose_config(case_dir: str, options: dict) -> dict:
+    """What the Compose binary prints for the case (with a controlled environment)."""
+    return json.loads(compose_cli(case_dir, options, "config", "--format", "json"))
 
 
 def our_config(case_dir: str, options: dict) -> dict:
