@@ -36,16 +36,8 @@ check() {  # check NAME COMMAND...: count one check
   if "${@:2}"; then passed=$((passed + 1)); log "ok: $1"; else log "FAILED: $1"; fi
 }
 
-# the TLS matrix's engine uses the same containerd namespace names: one such engine at a time
-exec 9>/tmp/goship-lock-tls-engine
-flock -w 1800 9 || { log "another TLS engine has held the lock for 30 min"; exit 1; }
-
-./scripts/collection-tree >/dev/null
 image=$("$ROOT/tests/integration/targets/docker_connection/files/python-image")
-"$ROOT/tests/reliability/tls/make-certs.sh" "$CERTS"
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-bridge_up
-t0=$SECONDS; engine_start server 9>&-; log "test engine on 127.0.0.1:$PORT answered in $((SECONDS - t0)) s"
+engine_session
 t0=$SECONDS
 docker save "$image" | engine_docker load -q >/dev/null
 engine_docker run -d --name gs-ctls-box "$image" >/dev/null

@@ -40,18 +40,9 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-# one engine of this kind at a time (the bridge name is fixed); fd 9 is closed for the engine itself,
-# so an engine that outlived this script would not keep the lock
-exec 9>/tmp/goship-lock-tls-engine
-flock -w 1800 9 || { log "another TLS engine has held the lock for 30 min"; exit 1; }
-
-./scripts/collection-tree >/dev/null
-"$HERE/make-certs.sh" "$CERTS"
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 SYSTEM_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 [ -f "$SYSTEM_BUNDLE" ] || SYSTEM_BUNDLE=$(python3 -c 'import ssl;print(ssl.get_default_verify_paths().openssl_cafile)')
-bridge_up
-t0=$SECONDS; engine_start server 9>&-; log "test engine on 127.0.0.1:$PORT answered in $((SECONDS - t0)) s"
+engine_session
 
 # run_matrix PHASE VARIANT: the matrix with REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE as VARIANT says;
 # its results in $WORK/PHASE-VARIANT.json, then the engine's volumes are removed for the next run

@@ -4,7 +4,7 @@
 # --bridge none, which deletes the main engine's docker0), data-root, exec-root, pidfile, unix
 # socket, containerd namespaces, no iptables rules. It listens with --tlsverify on 127.0.0.1 only.
 # Callers set: STATE (a short directory: containerd's socket path must stay under 108 bytes),
-# CERTS (tests/reliability/tls/make-certs.sh), BRIDGE, BRIDGE_CIDR, PORT.
+# CERTS (tests/reliability/tls/make-certs.sh), BRIDGE, BRIDGE_CIDR, PORT (engine_session picks it).
 
 engine_log() { printf '[tls] %s\n' "$*" >&2; }
 
@@ -79,4 +79,21 @@ engine_remove() {
     rm -rf "$STATE"
   fi
   bridge_down
+}
+
+
+# engine_session: what every script using this engine does first (tls.sh, connection_tls.sh). One
+# such engine at a time (the containerd namespace names are fixed): the lock is held on fd 9, which
+# the engine itself does not inherit, so an engine that outlived its script would not keep it. Then
+# the collection tree, certificates for this run in CERTS, a free port in PORT, the bridge, the engine.
+engine_session() {
+  exec 9>/tmp/goship-lock-tls-engine
+  flock -w 1800 9 || { engine_log "another TLS engine has held the lock for 30 min"; return 1; }
+  ./scripts/collection-tree >/dev/null
+  "$(dirname "${BASH_SOURCE[0]}")/make-certs.sh" "$CERTS"
+  PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  bridge_up
+  local t0=$SECONDS
+  engine_start server 9>&-
+  engine_log "test engine on 127.0.0.1:$PORT answered in $((SECONDS - t0)) s"
 }
