@@ -2,7 +2,7 @@
 # Reliability: runs every part script tests/reliability/*.sh side by side, each in its own process,
 # and then prints one summary line of their results, e.g.
 # `reliability: go_app 7/7, secrets 0 leaks in 40 outputs, tls 31/31,
-# connection_tls 8/8, honest 17/17, 0 bytes lost in 4 recreates`.
+# connection_tls 8/8, bad_inputs bad inputs 171/171 clear, honest 17/17, 0 bytes lost in 4 recreates`.
 #   go_app.sh   zero-downtime updates of the go_app role under load: update, scale, a hung replica,
 #               a failed update rolled back, data kept
 #   secrets.sh  a canary in every secret channel, grepped for in every output of every run
@@ -11,6 +11,8 @@
 #               networks repaired, stop-first failure_action pause/rollback, start-first behind a proxy
 #   connection_tls.sh  the docker connection plugin over TLS, against such an engine (the two
 #               TLS engines take turns: they share a lock)
+#   bad_inputs.sh  the loader's fuzz corpus (171 hostile or broken inputs) through the compose
+#               module: each one clear line, no traceback, nothing left on the engine
 #   honest.sh   honest results: refused creates are no change, runs and a dockerd killed half-way
 #               are recovered from (a test engine of its own), volume data through every recreate
 # A part prints as its last line `RESULT <name> <figures>` and exits non-zero on any failure. The

@@ -280,7 +280,10 @@ def build_secret(section: str, key: str, raw: Any, project: str, environ: dict[s
 
 
 def project_name_from(context: files.LoadContext, config: dict[str, Any]) -> str:
-    """Compose's precedence: explicit > COMPOSE_PROJECT_NAME > top-level name > directory basename."""
+    """Compose's precedence: explicit > COMPOSE_PROJECT_NAME > top-level name > directory basename.
+    The top-level name is checked even when it is not used, as the CLI's schema checks it."""
+    if config.get("name") is not None:
+        as_scalar_str(config["name"], "name")
     if context.name:
         name, path = context.name, "project_name"
     else:

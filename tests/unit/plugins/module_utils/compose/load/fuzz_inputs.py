@@ -12,7 +12,8 @@ refused, but never otherwise. Every case says whether `docker compose config` ca
 CLI expands an alias bomb into gigabytes, takes minutes on 5,000 nested lists) or accepts where
 our bounds are stricter by design (size, nesting, interpolation depth, extends chains).
 
-Run as a script to write the corpus to a directory: python fuzz_inputs.py DIR
+Run as a script to write the corpus to a directory: python fuzz_inputs.py DIR (the bad cases only:
+--bad DIR)
 """
 
 from __future__ import annotations
@@ -245,6 +246,12 @@ if __name__ == "__main__":
         import json
         for found in bad_cases() if sys.argv[2] == "bad" else mutants():
             print(json.dumps(check_case(found)), flush=True)
+        sys.exit(0)
+    if sys.argv[1:2] == ["--bad"]:  # the bad cases only: tests/reliability/bad_inputs.sh deploys them
+        for found in bad_cases():
+            os.makedirs(os.path.join(sys.argv[2], found.name), exist_ok=True)
+            write_case(found, os.path.join(sys.argv[2], found.name))
+        print("wrote %d bad cases under %s" % (len(bad_cases()), sys.argv[2]))
         sys.exit(0)
     target = sys.argv[1] if len(sys.argv) > 1 else "fuzz-corpus"
     for found in bad_cases() + mutants():

@@ -208,6 +208,15 @@ def test_project_name_from_dotenv_and_invalid_explicit_name(tmp_path):
     assert info.value.path == "project_name"
 
 
+def test_a_top_level_name_of_the_wrong_type_is_refused_even_when_a_project_name_is_given(tmp_path):
+    # the CLI's schema checks it before `-p` replaces it (found by the fuzz corpus through the module)
+    write(tmp_path, "compose.yaml", "name: [a]\nservices: {a: {image: x}}\n")
+    for explicit in (None, "given"):
+        with pytest.raises(ComposeError) as info:
+            load_project(str(tmp_path), project_name=explicit, environ={})
+        assert info.value.path == "name"
+
+
 # ---------------------------------------------------------------- files and merging
 
 def test_default_files_and_override_discovery(tmp_path):
