@@ -437,6 +437,9 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
     forced: dict[str, str] = {}  # container ID -> why it must be recreated whatever its config
     prepare: list[Step] = _resource_steps(project, observed, options, forced)
     image_steps, rebuilt = _image_steps(project, observed, images, options, selected)
+    if image_steps:  # images first, as `docker compose up`: a pull or build that fails leaves nothing created
+        pulled_and_built = tuple(step.name for step in image_steps)
+        prepare = [dataclasses.replace(step, after=step.after + pulled_and_built) for step in prepare]
     prepare.extend(image_steps)
     planned: dict[str, list[Action]] = {}
     for layer in layers:  # owners of a shared namespace before their joiners

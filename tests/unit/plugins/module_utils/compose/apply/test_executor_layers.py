@@ -49,8 +49,9 @@ class MeetingExecutor(Executor):
             self.order.append(("done", step.name))
 
     def meet_in_layers(self, plan):
+        # the service layers only: in the first layer, networks wait for the pulls (images first)
         for layer in plan.layers:
-            if len(layer) > 1:
+            if len(layer) > 1 and not any(step.after for step in layer if step.name.startswith("network:")):
                 barrier = threading.Barrier(len(layer), timeout=5)
                 self.barriers.update({step.name: barrier for step in layer})
 

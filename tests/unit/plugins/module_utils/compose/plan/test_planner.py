@@ -74,6 +74,16 @@ def test_first_deploy_creates_network_volume_then_containers_in_dependency_order
     assert web_step.waits == [("db", "service_healthy")]
 
 
+def test_networks_and_volumes_wait_for_the_pulls_and_builds_as_the_cli_does():
+    # a pull that fails (no registry) must leave no network or volume behind
+    desired = project(svc("web", image="goship-test/missing:1"), volumes=[DesiredVolume("data", P + "_data")])
+    plan = plan_project(desired, observed(networks=()), PlanOptions(), {})
+    steps = {step.name: step for step in plan.steps}
+    assert steps["pull:web"].after == ()
+    assert steps["network:default"].after == ("pull:web",) and steps["volume:data"].after == ("pull:web",)
+    assert set(steps["web"].after) >= {"network:default", "volume:data", "pull:web"}
+
+
 def test_no_op_when_everything_matches():
     desired = project(svc("db"), svc("web"))
     plan = plan_project(desired, observed(ctr("db"), ctr("web")), PlanOptions())
