@@ -15,17 +15,22 @@ HERE=$ROOT/tests/reliability/bad_inputs
 log() { printf '[bad_inputs] %s\n' "$*" >&2; }
 WORK=$(mktemp -d /tmp/gs-bad.XXXXXX)
 RESULT_LINE="RESULT bad_inputs bad inputs 0/0 clear"
-finish() {
-  local rc=$?
+remove_projects() {  # whatever gsbad-* projects exist: before (an interrupted earlier run) and after
   docker ps -aq --filter label=com.docker.compose.project | xargs -r docker inspect -f \
     '{{.Id}} {{index .Config.Labels "com.docker.compose.project"}}' 2>/dev/null | awk '$2 ~ /^gsbad-/ {print $1}' |
     xargs -r docker rm -f -v >/dev/null 2>&1
   docker network ls --format '{{.Name}}' | grep '^gsbad-' | xargs -r docker network rm >/dev/null 2>&1
-  rm -rf "$WORK"
+  true
+}
+finish() {
+  local rc=$?
+  remove_projects
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
   printf '%s\n' "$RESULT_LINE"
   exit "$rc"
 }
 trap finish EXIT
+remove_projects
 mkdir -p "$WORK/collections/ansible_collections/goship"
 # a copy of its own: a test run beside it re-syncs .build
 rsync -a "$(./scripts/collection-tree)/" "$WORK/collections/ansible_collections/goship/containers/"
@@ -41,7 +46,7 @@ log "ansible-playbook exit $rc in $((SECONDS - t0)) s"
 [ "$rc" -eq 0 ] || { tail -n 40 "$WORK/play.log" >&2; exit 1; }
 left=$(docker ps -aq --filter label=com.docker.compose.project | xargs -r docker inspect -f \
   '{{index .Config.Labels "com.docker.compose.project"}}' 2>/dev/null | grep -c '^gsbad-' || true)
-networks=$(docker network ls --format '{{.Name}}' | grep -c '^gsbad-' || true)
+networks=$(docker network ls --format '{{.Name}}' | grep '^gsbad-' | tr '\n' ' ' || true)
 verdict=$("$ROOT/.venv/bin/python" "$HERE/judge.py" "$WORK/results.json" "$WORK/play.log" "$left" "$networks") || rc=$?
 printf '%s\n' "$verdict" | sed -n '1,40p' >&2
 RESULT_LINE="RESULT bad_inputs $(printf '%s\n' "$verdict" | tail -n 1)"

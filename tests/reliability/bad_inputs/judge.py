@@ -1,7 +1,7 @@
 # Copyright (c) goship.containers contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Judge bad_inputs.sh's results: each case failed with one clear line and left nothing.
-Usage: judge.py RESULTS.json PLAY.log CONTAINERS_LEFT NETWORKS_LEFT; the last line printed is the
+Usage: judge.py RESULTS.json PLAY.log CONTAINERS_LEFT 'NETWORK NAMES LEFT'; the last line printed is the
 figure of the RESULT line; exit 1 when a case is not clear."""
 
 import json
@@ -33,7 +33,7 @@ def problems(result):
 def main():
     results = json.load(open(sys.argv[1], encoding="utf-8"))
     log = open(sys.argv[2], encoding="utf-8", errors="replace").read()
-    left, networks = int(sys.argv[3]), int(sys.argv[4])
+    left, networks = int(sys.argv[3]), sys.argv[4].split()
     unclear = {}
     for result in results:
         name = str((result.get("item") or {}).get("path", "?")).rsplit("/", 1)[-1]
@@ -45,7 +45,7 @@ def main():
     if "Traceback" in log:
         print("a traceback in the ansible-playbook output")
     if left or networks:
-        print("left on the engine: %d containers, %d networks of gsbad-* projects" % (left, networks))
+        print("left on the engine: %d containers of gsbad-* projects, networks: %s" % (left, " ".join(networks) or "none"))
     clear = len(results) - len(unclear)
     print("bad inputs %d/%d clear" % (clear, len(results)))
     ok = results and not unclear and "Traceback" not in log and not left and not networks
