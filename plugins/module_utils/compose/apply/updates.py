@@ -8,7 +8,8 @@ a stop-first replacement without a healthcheck is not waited for, as `docker com
 update_config.monitor, it must then stay so that long. A replacement joins the service's
 network aliases only once it is ready, so no request reaches it before (it is created with its
 own name only, then reconnected with the aliases: its address changes once, before any client
-knows it).
+knows it) - wherever another container answers meanwhile: start-first, or stop-first with several
+replicas. A lone stop-first replica joins at once (nobody else could answer).
 
 - stop-first: containers/replace.py creates the replacement under a temporary name while the old
   container runs, stops the old one and sets it aside (renamed, stopped, kept), starts the new one.
@@ -243,7 +244,11 @@ def _stop_first(context: ApplyContext, action: Action, update: Optional[ServiceU
     old = context.client.inspect_container(action.container_id or action.target)
     old_id, old_name, was_running = old["Id"], (old.get("Name") or "").lstrip("/"), _running(old)
     gated = update is not None and has_healthcheck(context, action.service or "")
-    create = functools.partial(_create_then_pre_stop, context, action, old_id, aliases=not gated)
+    # The service's name reaches the replacement once it is healthy only where other replicas answer
+    # meanwhile: a lone replica has nobody to hand the name to (the CLI joins at once too), and the
+    # disconnect and reconnect would cost its start time.
+    hold_aliases = gated and context.desired.services[action.service or ""].replicas > 1
+    create = functools.partial(_create_then_pre_stop, context, action, old_id, aliases=not hold_aliases)
     new_id = replace_container(context.client, old_id, create, start=action.start,
                                stop_timeout=context.options.stop_timeout, name=containers.final_name(context, action),
                                keep_old=update is not None)
@@ -260,7 +265,7 @@ def _stop_first(context: ApplyContext, action: Action, update: Optional[ServiceU
     except ExecutionError as exc:
         replacement.problem = str(exc)
         raise UpdateFailed("service %s: %s: %s" % (action.service, action.target, exc))
-    if gated:
+    if hold_aliases:
         join_aliases(context, action, new_id)
     replacement.ready = True
 
