@@ -134,7 +134,7 @@ options:
     type: bool
   config_from:
     description:
-      - Name of a config-only network (O(config_only=true)) to take the configuration from: its IPAM
+      - Name of a config-only network (O(config_only=true)) to take the configuration from, that is its IPAM
         pools and driver, IPAM and driver options, labels and O(enable_ipv6).
       - The engine refuses those options on a network created from another one, so setting one of them
         with O(config_from) fails naming it; set them on the config-only network.
