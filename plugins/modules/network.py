@@ -12,7 +12,8 @@ description:
   - Create, recreate and remove Docker networks, and connect or disconnect containers.
   - The Engine API cannot change a network's options after creation. When one of the options
     O(driver), O(driver_options), O(ipam_config), O(ipam_driver), O(ipam_driver_options), O(internal),
-    O(attachable), O(enable_ipv6), O(labels), O(scope), O(config_only) or O(config_from) differs from the existing network, the network is recreated. Every container attached to it is
+    O(attachable), O(enable_ipv6), O(labels), O(scope), O(config_only) or O(config_from) differs from
+    the existing network, the network is recreated. Every container attached to it is
     disconnected first and, unless O(connected) with O(appends=false) leaves it out, reconnected to
     the new network with the same aliases (and static addresses that still fit the new subnets).
   - On a recreate, options that are not set keep the old network's values, so a recreate changes

@@ -61,7 +61,9 @@ def create_network(client: Any, config: NetworkConfig) -> Any:
         body["Scope"] = kwargs["scope"]
     if config.config_from:
         body["ConfigFrom"] = {"Network": config.config_from}
-    return client._result(client._post_json(client._url("/networks/create"), data=body), json=True)  # pylint: disable=protected-access  # docker-py's own request helpers
+    # pylint: disable-next=protected-access  # docker-py's own request helpers, as its create_network uses them
+    response = client._post_json(client._url("/networks/create"), data=body)
+    return client._result(response, json=True)  # pylint: disable=protected-access
 
 
 def endpoint_settings(container: dict[str, Any], network: str, config: NetworkConfig) -> dict[str, Any]:

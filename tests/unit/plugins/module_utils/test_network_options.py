@@ -105,8 +105,8 @@ def test_a_difference_recreates_and_the_rest_carries_over():
     assert plan.differences == ["ipam_driver_options"]
     assert plan.config.ipam_options == {"b": "2"} and plan.config.ipam_config[0].subnet == "172.30.0.0/24"
     assert plan.before["ipam_driver_options"] == {} and plan.after["ipam_driver_options"] == {"b": "2"}
-    assert create_kwargs(plan.config)["ipam"] == {"Driver": "default", "Config": [{"Subnet": "172.30.0.0/24"}],
-                                                   "Options": {"b": "2"}}
+    ipam = create_kwargs(plan.config)["ipam"]
+    assert ipam == {"Driver": "default", "Config": [{"Subnet": "172.30.0.0/24"}], "Options": {"b": "2"}}
 
 
 def test_config_only_network_is_created_with_the_null_driver_and_no_scope():
@@ -191,7 +191,7 @@ def test_create_posts_config_only_and_config_from_the_sdk_cannot_send():
     create_network(client, desired_config(spec(name="cfg", config_only=True, ipam_config=[{"subnet": "172.31.0.0/24"}]), None))
     create_network(client, desired_config(spec(name="n", config_from="cfg", internal=True), None))
     create_network(client, desired_config(spec(name="plain", scope="local"), None))
-    (_, first), (_, second), (kind, third) = client.posted
+    (_url, first), (_url2, second), (kind, third) = client.posted
     assert first["ConfigOnly"] is True and first["Driver"] == "null" and "Scope" not in first
     assert first["IPAM"]["Config"] == [{"Subnet": "172.31.0.0/24"}]
     assert second["ConfigFrom"] == {"Network": "cfg"} and second["IPAM"] is None and second["Internal"] is True
