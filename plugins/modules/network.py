@@ -11,8 +11,9 @@ version_added: 0.1.0
 description:
   - Create, recreate and remove Docker networks, and connect or disconnect containers.
   - The Engine API cannot change a network's options after creation. When one of the options
-    O(driver), O(driver_options), O(ipam_config), O(internal), O(attachable), O(enable_ipv6) or
-    O(labels) differs from the existing network, the network is recreated. Every container attached to it is
+    O(driver), O(driver_options), O(ipam_config), O(ipam_driver), O(ipam_driver_options), O(internal),
+    O(attachable), O(enable_ipv6), O(labels), O(scope), O(config_only) or O(config_from) differs from
+    the existing network, the network is recreated. Every container attached to it is
     disconnected first and, unless O(connected) with O(appends=false) leaves it out, reconnected to
     the new network with the same aliases (and static addresses that still fit the new subnets).
   - On a recreate, options that are not set keep the old network's values, so a recreate changes
@@ -100,6 +101,48 @@ options:
     description:
       - Labels of the network. When set, the network's labels must be exactly these.
     type: dict
+  ipam_driver:
+    description:
+      - IPAM driver of the network, such as V(default) (the engine's built-in driver) or an IPAM plugin.
+      - When not set, a new network uses V(default) and an existing network's IPAM driver is not compared.
+      - A driver the engine does not have makes the engine refuse the create; on a recreate the old
+        network is put back.
+    type: str
+  ipam_driver_options:
+    description:
+      - Options of the IPAM driver. When set, the network's IPAM options must be exactly these (as
+        community.docker compares them); V({}) asks for none.
+    type: dict
+  scope:
+    description:
+      - Scope of the network. Docker networks are V(local) unless created on a swarm manager.
+      - V(swarm) and V(global) need an engine that is a swarm manager; on any other engine the task
+        fails naming O(scope) before any change.
+      - When not set, a new network has its driver's scope and an existing network is not compared.
+    type: str
+    choices: [local, global, swarm]
+  config_only:
+    description:
+      - Create a config-only network. It holds configuration (O(ipam_config), O(ipam_driver),
+        O(ipam_driver_options), O(driver_options), O(labels), O(enable_ipv6)) for other networks
+        created from it with O(config_from); containers cannot be connected to it. The engine reports
+        its driver as V(null) and its scope as V(local).
+      - O(driver) (other than V(null)), O(internal), O(attachable), O(scope) other than V(local) and
+        O(connected) are refused with O(config_only=true).
+      - The engine refuses to remove a config-only network while networks created from it exist, so
+        a change that recreates it, or O(state=absent), fails naming those networks before any change.
+      - When not set, an existing network is not compared.
+    type: bool
+  config_from:
+    description:
+      - Name of a config-only network (O(config_only=true)) to take the configuration from, that is its IPAM
+        pools and driver, IPAM and driver options, labels and O(enable_ipv6).
+      - The engine refuses those options on a network created from another one, so setting one of them
+        with O(config_from) fails naming it; set them on the config-only network.
+      - The network named here must exist and be config-only, or the task fails before any change.
+      - V('') asks for a network that is not created from a config-only network.
+      - When not set, an existing network is not compared.
+    type: str
   connected:
     description:
       - Containers (names or IDs) that must be connected to the network. They must exist.
@@ -159,6 +202,18 @@ EXAMPLES = r"""
     internal: true
     connected: [api, postgres]
 
+- name: A config-only network holds the addresses ...
+  goship.containers.network:
+    name: shop-config
+    config_only: true
+    ipam_config:
+      - subnet: 172.30.20.0/24
+
+- name: ... and another network is created from it
+  goship.containers.network:
+    name: shop-net
+    config_from: shop-config
+
 - name: Remove a network, disconnecting what is still attached
   goship.containers.network:
     name: backend
@@ -207,7 +262,8 @@ from ansible_collections.goship.containers.plugins.module_utils.client import (
 )
 from ansible_collections.goship.containers.plugins.module_utils.networks.apply import apply_network_plan
 from ansible_collections.goship.containers.plugins.module_utils.networks.observed import (
-    attached_containers, network_state_from_inspect, resolve_containers,
+    attached_containers, check_engine_can_create, config_dependents, find_network, network_state_from_inspect,
+    resolve_containers,
 )
 from ansible_collections.goship.containers.plugins.module_utils.networks.plan import network_differences, plan_network
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
@@ -215,14 +271,6 @@ from ansible_collections.goship.containers.plugins.module_utils.networks.spec im
 )
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError, PlanError
-
-
-def find_network(client, name):
-    """The network named exactly `name` (the engine's name filter matches substrings), or None."""
-    found = [n for n in client.networks(names=[name]) if n.get("Name") == name]
-    if len(found) > 1:
-        raise OptionError("name", "%d networks are named %s; remove the duplicates by ID first" % (len(found), name))
-    return found[0] if found else None
 
 
 def main():
@@ -245,7 +293,8 @@ def main():
         containers = client.containers(all=True) if need_containers else []
         attached = attached_containers(containers, state) if state is not None else []
         wanted = resolve_containers("connected", spec.connected, containers) if spec.connected else []
-        plan = plan_network(spec, state, attached, wanted)
+        plan = plan_network(spec, state, attached, wanted, config_dependents(client, state))
+        check_engine_can_create(client, plan.config)
     except (OptionError, PlanError) as exc:
         module.fail_json(msg=str(exc))
     except APIError as exc:

@@ -37,7 +37,33 @@ def create_kwargs(config: NetworkConfig) -> dict[str, Any]:
         labels=config.labels or None,
         enable_ipv6=config.enable_ipv6,
         attachable=config.attachable or None,
+        scope=config.scope if config.scope and not config.config_only else None,
     )
+
+
+def create_network(client: Any, config: NetworkConfig) -> Any:
+    """Create the network `config` describes.
+
+    docker-py's create_network has no ConfigOnly and ConfigFrom (Engine API 1.30), so a request
+    that needs them is the same body posted directly.
+    """
+    kwargs = create_kwargs(config)
+    if not (config.config_only or config.config_from):
+        return client.create_network(**kwargs)
+    body: dict[str, Any] = {
+        "Name": kwargs["name"], "Driver": kwargs["driver"], "Options": kwargs["options"], "IPAM": kwargs["ipam"],
+        "CheckDuplicate": True, "Internal": bool(kwargs["internal"]), "EnableIPv6": bool(kwargs["enable_ipv6"]),
+        "Attachable": bool(kwargs["attachable"]), "ConfigOnly": config.config_only,
+    }
+    if kwargs["labels"]:
+        body["Labels"] = kwargs["labels"]
+    if kwargs["scope"]:
+        body["Scope"] = kwargs["scope"]
+    if config.config_from:
+        body["ConfigFrom"] = {"Network": config.config_from}
+    # pylint: disable-next=protected-access  # docker-py's own request helpers, as its create_network uses them
+    response = client._post_json(client._url("/networks/create"), data=body)
+    return client._result(response, json=True)  # pylint: disable=protected-access
 
 
 def endpoint_settings(container: dict[str, Any], network: str, config: NetworkConfig) -> dict[str, Any]:
@@ -84,10 +110,10 @@ def apply_network_plan(client: Any, plan: NetworkPlan, record: Callable[[str, Ca
         if plan.config is None:
             raise ValueError("a create step needs the network's configuration")  # a planning bug
         try:
-            client.create_network(**create_kwargs(plan.config))
+            create_network(client, plan.config)
         except Exception:
             if old_config is not None and any(s.kind == "remove" for s in plan.steps):
-                client.create_network(**create_kwargs(old_config))
+                create_network(client, old_config)
                 for ref_id, settings in saved.items():
                     client.connect_container_to_network(ref_id, plan.name, **settings)
             raise

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.networks.spec import IpamPool
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
@@ -25,6 +25,11 @@ class NetworkState:
     attachable: bool
     enable_ipv6: bool
     labels: dict[str, str]
+    ipam_driver: str = "default"
+    ipam_options: dict[str, str] = field(default_factory=dict)
+    scope: str = "local"
+    config_only: bool = False
+    config_from: str = ""  # the config-only network this one was created from
 
 
 def _normalised_pool(config: dict[str, Any]) -> IpamPool:
@@ -41,7 +46,8 @@ def _normalised_pool(config: dict[str, Any]) -> IpamPool:
 
 
 def network_state_from_inspect(data: dict[str, Any]) -> NetworkState:
-    ipam = (data.get("IPAM") or {}).get("Config") or []
+    ipam_data = data.get("IPAM") or {}
+    ipam = ipam_data.get("Config") or []
     return NetworkState(
         id=data["Id"],
         name=data["Name"],
@@ -52,6 +58,11 @@ def network_state_from_inspect(data: dict[str, Any]) -> NetworkState:
         attachable=bool(data.get("Attachable")),
         enable_ipv6=bool(data.get("EnableIPv6")),
         labels=dict(data.get("Labels") or {}),
+        ipam_driver=ipam_data.get("Driver") or "default",
+        ipam_options=dict(ipam_data.get("Options") or {}),
+        scope=data.get("Scope") or "local",
+        config_only=bool(data.get("ConfigOnly")),
+        config_from=(data.get("ConfigFrom") or {}).get("Network") or "",
     )
 
 
@@ -100,3 +111,37 @@ def resolve_containers(option: str, wanted: list[str], containers: list[dict[str
         if ref not in resolved:
             resolved.append(ref)
     return resolved
+
+
+def find_network(client: Any, name: str) -> Optional[dict[str, Any]]:
+    """The network named exactly `name` (the engine's name filter matches substrings), or None."""
+    found = [n for n in client.networks(names=[name]) if n.get("Name") == name]
+    if len(found) > 1:
+        raise OptionError("name", "%d networks are named %s; remove the duplicates by ID first" % (len(found), name))
+    return found[0] if found else None
+
+
+def config_dependents(client: Any, state: Optional[NetworkState]) -> list[str]:
+    """Networks created from `state` if it is a config-only network: while they exist the engine
+    refuses to remove it (one more list request, for config-only networks only)."""
+    if state is None or not state.config_only:
+        return []
+    return [n["Name"] for n in client.networks() if (n.get("ConfigFrom") or {}).get("Network") == state.name]
+
+
+def check_engine_can_create(client: Any, config: Any) -> None:
+    """Refuse, before any write, a create this engine cannot do (so a recreate never removes the
+    old network for nothing)."""
+    if config is None:
+        return
+    if config.scope in ("swarm", "global"):
+        swarm = client.info().get("Swarm") or {}
+        if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
+            raise OptionError("scope", "%s needs an engine that is a swarm manager; this engine is not in swarm mode "
+                              "(node state %r): leave scope unset or use local" % (config.scope, swarm.get("LocalNodeState") or "inactive"))
+    if config.config_from:
+        source = find_network(client, config.config_from)
+        if source is None:
+            raise OptionError("config_from", "no network named %s exists; create it first with config_only=true" % config.config_from)
+        if not source.get("ConfigOnly"):
+            raise OptionError("config_from", "%s is not a config-only network (create it with config_only=true)" % config.config_from)

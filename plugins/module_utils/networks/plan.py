@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compare import differs
+from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.networks.observed import ContainerRef, NetworkState
-from ansible_collections.goship.containers.plugins.module_utils.networks.spec import DEFAULT_DRIVER, IpamPool, NetworkSpec
+from ansible_collections.goship.containers.plugins.module_utils.networks.spec import (
+    CONFIG_ONLY_DRIVER, DEFAULT_DRIVER, IpamPool, NetworkSpec,
+)
 
 
 def _ipam_differs(desired: Optional[list[IpamPool]], actual: list[IpamPool]) -> bool:
@@ -45,6 +48,14 @@ def network_differences(spec: NetworkSpec, state: NetworkState) -> list[str]:
             found.append(option)
     if differs(spec.labels, state.labels, "strict", "dict"):
         found.append("labels")
+    if differs(spec.ipam_driver, state.ipam_driver):
+        found.append("ipam_driver")
+    # community.docker compares the IPAM driver's options as a whole: the default driver adds none
+    if differs(spec.ipam_driver_options, state.ipam_options, "strict", "dict"):
+        found.append("ipam_driver_options")
+    for option in ("scope", "config_only", "config_from"):
+        if differs(getattr(spec, option), getattr(state, option)):
+            found.append(option)
     return found
 
 
@@ -60,8 +71,11 @@ class NetworkConfig:
     attachable: bool
     enable_ipv6: bool
     labels: dict[str, str]
-    ipam_driver: str = "default"  # Compose's ipam.driver and ipam.options; the network module keeps the defaults
+    ipam_driver: str = "default"
     ipam_options: dict[str, str] = field(default_factory=dict)
+    scope: Optional[str] = None  # None: the driver's scope
+    config_only: bool = False
+    config_from: str = ""
 
     def to_view(self) -> dict[str, Any]:
         return dict(
@@ -73,6 +87,11 @@ class NetworkConfig:
             attachable=self.attachable,
             enable_ipv6=self.enable_ipv6,
             labels=dict(sorted(self.labels.items())),
+            ipam_driver=self.ipam_driver,
+            ipam_driver_options=dict(sorted(self.ipam_options.items())),
+            scope=self.scope or "local",
+            config_only=self.config_only,
+            config_from=self.config_from,
         )
 
 
@@ -80,7 +99,9 @@ def config_from_state(state: NetworkState) -> NetworkConfig:
     return NetworkConfig(
         name=state.name, driver=state.driver, driver_options=dict(state.driver_options),
         ipam_config=list(state.ipam_config), internal=state.internal, attachable=state.attachable,
-        enable_ipv6=state.enable_ipv6, labels=dict(state.labels),
+        enable_ipv6=state.enable_ipv6, labels=dict(state.labels), ipam_driver=state.ipam_driver,
+        ipam_options=dict(state.ipam_options), scope=state.scope, config_only=state.config_only,
+        config_from=state.config_from,
     )
 
 
@@ -108,6 +129,22 @@ def desired_config(spec: NetworkSpec, state: Optional[NetworkState]) -> NetworkC
         base.ipam_config = [p for p in base.ipam_config if p.version == 4]
     if spec.labels is not None:
         base.labels = dict(spec.labels)
+    if spec.ipam_driver is not None:
+        base.ipam_driver = spec.ipam_driver
+    if spec.ipam_driver_options is not None:
+        base.ipam_options = dict(spec.ipam_driver_options)
+    for option in ("scope", "config_only", "config_from"):
+        if getattr(spec, option) is not None:
+            setattr(base, option, getattr(spec, option))
+    if base.config_only:
+        base.driver, base.internal, base.attachable, base.scope = CONFIG_ONLY_DRIVER, False, False, None
+    elif state is not None and state.config_only and spec.driver is None:
+        base.driver = DEFAULT_DRIVER  # no longer config-only: the driver the engine had set no longer applies
+    if base.config_from:
+        # The old network's IPAM, options, labels and IPv6 were copied from its config-only network;
+        # the engine refuses them in a request with ConfigFrom, and takes them from there again.
+        base.ipam_config, base.ipam_driver, base.ipam_options = [], "default", {}
+        base.driver_options, base.labels, base.enable_ipv6 = {}, {}, False
     base.name = spec.name
     return base
 
@@ -163,10 +200,12 @@ def plan_network(
     state: Optional[NetworkState],
     attached: list[ContainerRef],
     wanted: list[ContainerRef],
+    dependents: Optional[list[str]] = None,
 ) -> NetworkPlan:
     """The steps from `state` (None: no such network) with `attached` containers to `spec`.
 
-    `wanted` is spec.connected resolved to containers.
+    `wanted` is spec.connected resolved to containers; `dependents` are the networks created from
+    `state` when it is a config-only network (the engine refuses to remove it while they exist).
     """
     plan = NetworkPlan(name=spec.name)
     if state is not None:
@@ -175,6 +214,7 @@ def plan_network(
     if spec.state == "absent":
         if state is None:
             return plan
+        _refuse_removal_with_dependents(spec.name, dependents, "state=absent")
         # as community.docker's docker_network: the containers still attached are disconnected (they
         # keep running), then the network is removed
         plan.steps += [Step("disconnect", "network is removed", ref) for ref in attached]
@@ -191,6 +231,7 @@ def plan_network(
         if plan.differences:
             reason = "changed: %s" % ", ".join(plan.differences)
             plan.config = desired_config(spec, state)
+            _refuse_removal_with_dependents(spec.name, dependents, "the recreate for " + ", ".join(plan.differences))
             plan.steps += [Step("disconnect", "network is recreated", ref) for ref in attached]
             plan.steps.append(Step("remove", "recreate, " + reason))
             plan.steps.append(Step("create", "recreate, " + reason))
@@ -202,5 +243,17 @@ def plan_network(
                 Step("disconnect", "not listed in connected and appends=false", ref)
                 for ref in attached if ref not in members
             ]
+    if plan.config is not None and plan.config.config_only and members:
+        raise PlanError("config_only", "containers cannot be connected to a config-only network, and %s would stay "
+                        "connected to %s; disconnect them first (connected: [] with appends=false)"
+                        % (", ".join(ref.name for ref in members), spec.name))
     plan.after = _view(plan.config or plan.existing, members)
     return plan
+
+
+def _refuse_removal_with_dependents(name: str, dependents: Optional[list[str]], why: str) -> None:
+    if dependents:
+        raise PlanError("name", "%s is a config-only network that %s %s created from (config_from); the engine "
+                        "refuses to remove it, so %s cannot be done: remove %s first"
+                        % (name, ", ".join(sorted(dependents)), "is" if len(dependents) == 1 else "are", why,
+                           "it" if len(dependents) == 1 else "them"))

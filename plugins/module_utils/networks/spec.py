@@ -30,12 +30,20 @@ NETWORK_OPTIONS: dict[str, dict[str, Any]] = dict(
     attachable=dict(type="bool"),
     enable_ipv6=dict(type="bool"),
     labels=dict(type="dict"),
+    ipam_driver=dict(type="str"),
+    ipam_driver_options=dict(type="dict"),
+    scope=dict(type="str", choices=["local", "global", "swarm"]),
+    config_only=dict(type="bool"),
+    config_from=dict(type="str"),
     connected=dict(type="list", elements="str", aliases=["containers"]),
     appends=dict(type="bool", default=False),
     force=dict(type="bool", default=False),
 )
 
 DEFAULT_DRIVER = "bridge"
+CONFIG_ONLY_DRIVER = "null"  # what the engine reports as the driver of a config-only network
+# Set on the config-only network, never on a network created from it: the engine refuses them there.
+CONFIG_FROM_EXCLUDES = ("ipam_config", "ipam_driver", "ipam_driver_options", "driver_options", "labels", "enable_ipv6")
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,11 @@ class NetworkSpec:
     attachable: Optional[bool] = None
     enable_ipv6: Optional[bool] = None
     labels: Optional[dict[str, str]] = None
+    ipam_driver: Optional[str] = None
+    ipam_driver_options: Optional[dict[str, str]] = None
+    scope: Optional[str] = None
+    config_only: Optional[bool] = None
+    config_from: Optional[str] = None  # "" asks for a network not created from a config-only network
     connected: Optional[list[str]] = None
     appends: bool = False
     force: bool = False
@@ -168,7 +181,10 @@ def load_network_spec(params: dict[str, Any]) -> NetworkSpec:
             if not (container or "").strip():
                 raise OptionError("connected[%d]" % i, "container name must not be empty")
         connected = list(dict.fromkeys(c.strip() for c in connected))  # keep order, drop duplicates
-    return NetworkSpec(
+    ipam_driver = params.get("ipam_driver")
+    if ipam_driver is not None and not ipam_driver.strip():
+        raise OptionError("ipam_driver", "must not be empty (leave it unset for the engine's default IPAM driver)")
+    loaded = NetworkSpec(
         name=name,
         state=params.get("state") or "present",
         driver=driver.strip() if driver else None,
@@ -178,7 +194,45 @@ def load_network_spec(params: dict[str, Any]) -> NetworkSpec:
         attachable=params.get("attachable"),
         enable_ipv6=params.get("enable_ipv6"),
         labels=string_map("labels", params.get("labels")),
+        ipam_driver=ipam_driver.strip() if ipam_driver else None,
+        ipam_driver_options=string_map("ipam_driver_options", params.get("ipam_driver_options")),
+        scope=params.get("scope"),
+        config_only=params.get("config_only"),
+        config_from=params["config_from"].strip() if params.get("config_from") is not None else None,
         connected=connected,
         appends=bool(params.get("appends")),
         force=bool(params.get("force")),
     )
+    _check_config_network_options(loaded)
+    return loaded
+
+
+def _is_set(value: Any) -> bool:
+    """True for an option value that asks the engine for something (False, {} and [] ask for nothing)."""
+    return value is not None and value is not False and value != {} and value != []
+
+
+def _check_config_network_options(spec: NetworkSpec) -> None:
+    """What the engine refuses for config-only networks and networks created from one, refused here
+    first, so a recreate never removes a network for a create that cannot succeed."""
+    if spec.config_only:
+        if spec.config_from:
+            raise OptionError("config_from", "a config-only network cannot itself be created from another one (config_only=true)")
+        if spec.driver is not None and spec.driver != CONFIG_ONLY_DRIVER:
+            raise OptionError("driver", "a config-only network has no driver (the engine reports %r); leave driver unset "
+                              "with config_only=true, and set it on the networks created from it" % CONFIG_ONLY_DRIVER)
+        for option in ("internal", "attachable"):
+            if getattr(spec, option):
+                raise OptionError(option, "not allowed with config_only=true: the engine accepts only IPAM, driver "
+                                  "options, labels and enable_ipv6 on a config-only network")
+        if spec.scope not in (None, "local"):
+            raise OptionError("scope", "a config-only network is always local (config_only=true)")
+        if spec.connected:
+            raise OptionError("connected", "containers cannot be connected to a config-only network (config_only=true)")
+    if spec.config_from:
+        for option in CONFIG_FROM_EXCLUDES:
+            if _is_set(getattr(spec, option)) and not (option == "ipam_driver" and spec.ipam_driver == "default"):
+                raise OptionError(option, "not allowed with config_from: the network takes it from the config-only "
+                                  "network %s; set it there" % spec.config_from)
+        if spec.config_from == spec.name:
+            raise OptionError("config_from", "a network cannot be created from itself")
