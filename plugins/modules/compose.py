@@ -43,8 +43,8 @@ description:
     it is ready, so no request reaches it before, wherever another container answers meanwhile
     (start-first, or a service of several replicas; a lone stop-first replica joins at once, as with
     C(docker compose up)); with start-first the old container leaves them before it stops. A
-    replacement that is not ready (more of them than C(max_failure_ratio) allows) triggers C(failure_action) - C(pause) (the default with stop-first) stops the update,
-    puts that batch's previous containers back and fails naming the container and its last health
+    replacement that is not ready (more of them than C(max_failure_ratio) allows) triggers
+    C(failure_action) - C(pause) (the default with stop-first) stops the update, puts that batch's previous containers back and fails naming the container and its last health
     checks; C(rollback) (the default with start-first) puts back every container of the service
     replaced in this run and fails; C(continue) keeps the replacement and goes on. The previous
     containers are kept, stopped, until the service's update is over.
