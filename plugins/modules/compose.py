@@ -37,17 +37,18 @@ description:
   - C(deploy.update_config) applies to recreates, with Swarm's meaning (C(docker compose) itself
     ignores it). C(order) is stop-first or start-first; C(parallelism) containers of a service
     are replaced at a time (default 1, C(0) all at once), with C(delay) between two batches.
-  - Each batch must be ready before the next one starts - healthy when the service or its image
-    has a healthcheck; a start-first replacement without one must keep running for a second - and,
-    with C(monitor), stay so that long. A replacement joins the service's network aliases only once
-    it is ready, so no request reaches it before, wherever another container answers meanwhile
-    (start-first, or a service of several replicas; a lone stop-first replica joins at once, as with
+  - Each batch must be ready before the next one starts - healthy when the service or its image has
+    a healthcheck; a start-first replacement without one must keep running for a second - and, with
+    C(monitor), stay so that long. A replacement joins the service's network aliases only once it is
+    ready, so no request reaches it before, wherever another container answers meanwhile (start-
+    first, or a service of several replicas; a lone stop-first replica joins at once, as with
     C(docker compose up)); with start-first the old container leaves them before it stops. A
     replacement that is not ready (more of them than C(max_failure_ratio) allows) triggers
-    C(failure_action) - C(pause) (the default with stop-first) stops the update, puts that batch's previous containers back and fails naming the container and its last health
-    checks; C(rollback) (the default with start-first) puts back every container of the service
-    replaced in this run and fails; C(continue) keeps the replacement and goes on. The previous
-    containers are kept, stopped, until the service's update is over.
+    C(failure_action) - C(pause) (the default with stop-first) stops the update, puts that batch's
+    previous containers back and fails naming the container and its last health checks; C(rollback)
+    (the default with start-first) puts back every container of the service replaced in this run and
+    fails; C(continue) keeps the replacement and goes on. The previous containers are kept, stopped,
+    until the service's update is over.
   - One run at a time changes a project. A run that is about to change it takes a lock (a file
     under C(/run/lock) on the host that runs the module, named after the engine's ID and the
     project), plans again under it and applies; another run waits up to O(lock_timeout) seconds,
