@@ -40,8 +40,8 @@ description:
   - Each batch must be ready before the next one starts - healthy when the service or its image has
     a healthcheck; a start-first replacement without one must keep running for a second - and, with
     C(monitor), stay so that long. A replacement joins the service's network aliases only once it is
-    ready, so no request reaches it before, wherever another container answers meanwhile (start-
-    first, or a service of several replicas; a lone stop-first replica joins at once, as with
+    ready, so no request reaches it before, wherever another container answers meanwhile
+    (start-first, or a service of several replicas; a lone stop-first replica joins at once, as with
     C(docker compose up)); with start-first the old container leaves them before it stops. A
     replacement that is not ready (more of them than C(max_failure_ratio) allows) triggers
     C(failure_action) - C(pause) (the default with stop-first) stops the update, puts that batch's
