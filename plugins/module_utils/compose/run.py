@@ -134,7 +134,8 @@ def _images_needed(desired: DesiredProject, observed: ObservedProject, selected:
             if request.remove_images:
                 refs.append(service.image)
             continue
-        if service.build_digest is not None:
+        if service.build_digest is not None and request.build in ("auto", "always"):
+            # whether the image was built from these inputs: `policy` and `never` do not ask
             if not any(c.build_digest == service.build_digest and c.image_ref == service.image for c in containers):
                 refs.append(service.image)
         elif not any(c.image_ref == service.image for c in containers):

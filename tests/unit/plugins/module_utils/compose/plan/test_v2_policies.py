@@ -10,6 +10,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.obs
     ObservedContainer, ObservedImage, ObservedNetwork, ObservedProject,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.run import ComposeRequest, _images_needed
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 
 P = "gscmpv2unit"
@@ -87,3 +88,13 @@ def test_pull_policy_follows_the_services_pull_policy(pull):
         plan_project(never, observed(), PlanOptions(pull=pull), {})
     present = project(svc("web"))
     assert kinds(plan_project(present, observed(), PlanOptions(pull=pull), PRESENT)) == [("create", P + "-web-1")]
+
+
+@pytest.mark.parametrize("build, looked_up", [("auto", [WEB]), ("always", [WEB]), ("policy", []), ("never", [])])
+def test_images_list_call_only_when_the_build_value_needs_the_digest(build, looked_up):
+    # a container runs the tag built from older inputs: `policy` and `never` need no image lookup
+    # (no request), so a no-op keeps its four requests
+    desired = project(svc("web", image=WEB, build_digest="sha256:new"))
+    stale = observed(ctr("web", image=WEB, build_digest="sha256:old"))
+    assert _images_needed(desired, stale, ["web"], ComposeRequest(build=build)) == looked_up
+    assert _images_needed(desired, observed(), ["web"], ComposeRequest(build=build)) == [WEB]
