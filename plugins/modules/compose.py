@@ -171,7 +171,7 @@ options:
       - V(always) builds every time, V(never) requires the image to exist.
       - V(policy) (community.docker's docker_compose_v2 default; C(docker compose up) without
         C(--build) or C(--no-build)) builds only when the image does not exist, and every time for
-        a service with C(pull_policy: build); build inputs changed since the image was built are
+        a service whose C(pull_policy) is C(build); build inputs changed since the image was built are
         not looked at, so the containers keep the old image.
     type: str
     choices: [auto, always, never, policy]
@@ -234,6 +234,8 @@ options:
       - Seconds a container gets to stop before it is killed. Default is the container's own
         C(stop_grace_period), else 10 seconds.
       - Named C(stop_timeout) because C(timeout) is the connection option shared by all modules.
+        community.docker's docker_compose_v2 calls this C(timeout), so rename it when moving a task
+        (docs/migrating-from-community-docker.md).
     type: int
   lock_timeout:
     description:
