@@ -20,7 +20,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.act
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api_versions import settings_needing_newer_api
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.engine_support import deploy_refusals, refusal_message
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, desired_from_labels, desired_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedContainer, ObservedImage, ObservedProject, list_containers, observe_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
+    ObservedContainer, ObservedImage, ObservedProject, list_containers, observe_project,
+)
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, build_labels, service_has_build
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
