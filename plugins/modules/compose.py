@@ -171,8 +171,12 @@ options:
         builds through C(docker buildx) when the managed host has it, else the task fails before
         anything is changed, naming the service, the lines and the ways out.
       - V(always) builds every time, V(never) requires the image to exist.
+      - V(policy) (community.docker's docker_compose_v2 default; C(docker compose up) without
+        C(--build) or C(--no-build)) builds only when the image does not exist, and every time for
+        a service whose C(pull_policy) is C(build); build inputs changed since the image was built are
+        not looked at, so the containers keep the old image.
     type: str
-    choices: [auto, always, never]
+    choices: [auto, always, never, policy]
     default: auto
   pull:
     description:
@@ -184,8 +188,13 @@ options:
       - Check mode does not pull; it assumes the local images are current (it reports pulls only of
         images not present).
       - Registry credentials come from the managed host's Docker config (M(goship.containers.login)).
+      - V(policy) (community.docker's docker_compose_v2 default) follows each service's
+        C(pull_policy), and pulls an image that is not present for a service without one (Compose's
+        default policy, V(missing)). That is also what V(missing) does here; the two values differ
+        only in name. The C(daily), C(weekly) and C(every_<duration>) policies act as V(missing)
+        (no record of the last pull is kept).
     type: str
-    choices: [missing, always, never]
+    choices: [missing, always, never, policy]
     default: missing
   remove_orphans:
     description:
@@ -227,6 +236,8 @@ options:
       - Seconds a container gets to stop before it is killed. Default is the container's own
         C(stop_grace_period), else 10 seconds.
       - Named C(stop_timeout) because C(timeout) is the connection option shared by all modules.
+        community.docker's docker_compose_v2 calls this C(timeout), so rename it when moving a task
+        (docs/migrating-from-community-docker.md).
     type: int
   lock_timeout:
     description:
@@ -316,7 +327,10 @@ project:
   type: str
   sample: shop
 actions:
-  description: What was done (or would be done in check mode), each with its reason, in order.
+  description:
+    - What was done (or would be done in check mode), each with its reason, in order.
+    - A list of texts. community.docker's docker_compose_v2 returns dictionaries (C(what), C(id),
+      C(status)) under this name; their counterpart here is RV(plan) (C(kind), C(target), C(service)).
   returned: always
   type: list
   elements: str
@@ -366,6 +380,125 @@ services:
           exit_code: null
           image: shop-web
           image_id: sha256:0123...
+containers:
+  description:
+    - The project's containers after the run (in check mode, as they are), in the shape of
+      C(docker compose ps --format json), as community.docker's docker_compose_v2 returns them.
+      One-off containers (C(docker compose run)) are not listed.
+    - Read from the containers list the run makes anyway; C(Size) is not returned (the engine
+      computes it only on request, at a cost per container).
+    - Secret-looking label values and those of O(sensitive_keys) show as C(********).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    ID:
+      description: The container's full ID.
+      type: str
+    Name:
+      description: The container's name.
+      type: str
+      sample: shop-web-1
+    Names:
+      description: The container's names (its name).
+      type: list
+      elements: str
+    Project:
+      description: The project name.
+      type: str
+    Service:
+      description: The service.
+      type: str
+    Image:
+      description: The image reference the container was created from (its ID when that tag has
+        since moved to another image).
+      type: str
+    Command:
+      description: The command, as the engine lists it.
+      type: str
+    Created:
+      description: When the container was created, in Unix seconds.
+      type: int
+    CreatedAt:
+      description: When the container was created, in the managed host's time zone.
+      type: str
+      sample: "2026-01-02 12:20:41 +0000 UTC"
+    RunningFor:
+      description: The container's age in words, as C(docker ps) shows it.
+      type: str
+      sample: 3 minutes ago
+    State:
+      description: created, running, paused, restarting, exited, removing or dead.
+      type: str
+      sample: running
+    Status:
+      description: The engine's status text.
+      type: str
+      sample: Up 3 minutes (healthy)
+    Health:
+      description: healthy, unhealthy, starting, or empty without a healthcheck.
+      type: str
+    ExitCode:
+      description: The exit code of an exited container, else 0.
+      type: int
+    Labels:
+      description: The container's labels (secret values masked).
+      type: dict
+    Publishers:
+      description: Each port of the container; an exposed port that is not published has
+        C(PublishedPort) 0 and an empty C(URL).
+      type: list
+      elements: dict
+      contains:
+        URL:
+          description: The host address the port is bound to.
+          type: str
+        TargetPort:
+          description: The container's port.
+          type: int
+        PublishedPort:
+          description: The host port.
+          type: int
+        Protocol:
+          description: tcp, udp or sctp.
+          type: str
+    Ports:
+      description: The ports as one text, as C(docker ps) shows them.
+      type: str
+      sample: 127.0.0.1:8080->8080/tcp
+    Networks:
+      description: The networks the container is attached to.
+      type: list
+      elements: str
+    Mounts:
+      description: The volume names and bind sources of its mounts, comma-separated.
+      type: str
+    LocalVolumes:
+      description: How many local volumes it mounts.
+      type: str
+images:
+  description:
+    - Per container, the image it runs, in the shape of C(docker compose images --format json), as
+      community.docker's docker_compose_v2 returns them. C(Size) is not returned (no request is
+      made for it).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    ID:
+      description: The image ID.
+      type: str
+      sample: sha256:0123...
+    ContainerName:
+      description: The container running it.
+      type: str
+    Repository:
+      description: The repository of the reference the container was created from; C(<none>)
+        when that tag has moved to another image since.
+      type: str
+    Tag:
+      description: Its tag (C(<none>) likewise).
+      type: str
 diff:
   description:
     - In diff mode (C(--diff), or C(diff=true) on the task), per service and per network to recreate, C(before) and
@@ -402,6 +535,8 @@ diff:
         actions: ["recreate (stop-first) shop-web-1: changed: environment, ports"]
 """
 
+from typing import Any
+
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.outcome import Outcome
 from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule, sensitive_keys_option
@@ -422,8 +557,8 @@ def main() -> None:
             dependencies=dict(type="bool", default=True),
             state=dict(type="str", default="present", choices=["present", "stopped", "restarted", "absent"]),
             recreate=dict(type="str", default="auto", choices=["auto", "always", "never"]),
-            build=dict(type="str", default="auto", choices=["auto", "always", "never"]),
-            pull=dict(type="str", default="missing", choices=["missing", "always", "never"]),
+            build=dict(type="str", default="auto", choices=["auto", "always", "never", "policy"]),
+            pull=dict(type="str", default="missing", choices=["missing", "always", "never", "policy"]),
             remove_orphans=dict(type="bool", default=False),
             remove_volumes=dict(type="bool", default=False),
             remove_images=dict(type="str", choices=["all", "local"]),
@@ -479,22 +614,32 @@ def main() -> None:
     if module.check_mode:
         for action in result.plan.describe():
             outcome.apply(action)
-        outcome.exit(services=run.report(client, result, refresh=False))
+        outcome.exit(**_results(module, client, result, refresh=False))
         return
     try:
         run.apply(client, request, project, desired, result, outcome.apply)
     except ExecutionError as exc:
-        outcome.fail(str(exc), services=run.report(client, result, refresh=True))
+        outcome.fail(str(exc), **_results(module, client, result, refresh=True))
         return
     finally:
         if lock is not None:
             lock.release()
-    services = run.report(client, result, refresh=outcome.changed)
-    for name, image_id in run.image_ids_after(services).items():  # a built or pulled image's ID is known now
+    results = _results(module, client, result, refresh=outcome.changed)
+    for name, image_id in run.image_ids_after(results["services"]).items():  # a built or pulled image's ID is known now
         if name in after and str(after[name].get("image_id", "")).startswith("("):
             after[name] = dict(after[name], image_id=image_id)
     outcome.set_diff(before, after)
-    outcome.exit(services=services)
+    outcome.exit(**results)
+
+
+def _results(module: Any, client: Any, result: Any, refresh: bool) -> dict[str, Any]:
+    """`services`, and docker_compose_v2's `containers` and `images`, from one containers list (the
+    plan's when nothing changed: no request of their own). Label values are masked."""
+    from ansible_collections.goship.containers.plugins.module_utils.compose import cli_view, run
+    containers = run.current_containers(client, result, refresh)
+    return dict(services=run.report(client, result, refresh, containers),
+                containers=cli_view.ps_entries(result.project, containers, module.masked_labels),
+                images=cli_view.image_entries(containers))
 
 
 if __name__ == "__main__":

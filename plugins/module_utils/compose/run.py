@@ -20,7 +20,9 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.act
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.api_versions import settings_needing_newer_api
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.engine_support import deploy_refusals, refusal_message
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import DesiredProject, desired_from_labels, desired_project
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedImage, ObservedProject, list_containers, observe_project
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
+    ObservedContainer, ObservedImage, ObservedProject, list_containers, observe_project,
+)
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, build_labels, service_has_build
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
@@ -134,7 +136,8 @@ def _images_needed(desired: DesiredProject, observed: ObservedProject, selected:
             if request.remove_images:
                 refs.append(service.image)
             continue
-        if service.build_digest is not None:
+        if service.build_digest is not None and request.build in ("auto", "always"):
+            # whether the image was built from these inputs: `policy` and `never` do not ask
             if not any(c.build_digest == service.build_digest and c.image_ref == service.image for c in containers):
                 refs.append(service.image)
         elif not any(c.image_ref == service.image for c in containers):
@@ -289,9 +292,17 @@ def apply(client: Any, request: ComposeRequest, project: Optional[Project], desi
         executor.wait_for_services(result.selected, known)
 
 
-def report(client: Any, result: ComposeResult, refresh: bool) -> dict[str, Any]:
-    """Per service: replicas and containers with state and health (re-listed only after changes)."""
-    containers = list_containers(client, result.project) if refresh else result.observed.containers
+def current_containers(client: Any, result: ComposeResult, refresh: bool) -> list[ObservedContainer]:
+    """The project's containers after the run: re-listed (one request) only after changes."""
+    return list_containers(client, result.project) if refresh else result.observed.containers
+
+
+def report(client: Any, result: ComposeResult, refresh: bool,
+           containers: Optional[list[ObservedContainer]] = None) -> dict[str, Any]:
+    """Per service: replicas and containers with state and health (`containers`: current_containers'
+    answer when the caller has it)."""
+    if containers is None:
+        containers = current_containers(client, result, refresh)
     services: dict[str, Any] = {}
     for container in sorted(containers, key=lambda c: (c.service, c.number)):
         if container.oneoff:

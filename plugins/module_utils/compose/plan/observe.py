@@ -47,6 +47,11 @@ class ObservedContainer:
     network_ids: tuple[str, ...] = ()  # the IDs of the networks it is attached to (names can repeat)
     content: str = ""  # labels.CONTENT: "" when the CLI (or an older release) created it
     labels: dict[str, str] = field(default_factory=dict, compare=False)
+    # What `docker compose ps` shows besides (compose/cli_view.py), from the same list entry.
+    command: str = ""
+    created: int = 0  # Unix seconds
+    ports: tuple[dict[str, Any], ...] = field(default=(), compare=False)  # the list's Ports entries
+    mounts: tuple[dict[str, Any], ...] = field(default=(), compare=False)  # the list's Mounts entries
 
     @property
     def running(self) -> bool:
@@ -158,6 +163,10 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
         network_mode=(item.get("HostConfig") or {}).get("NetworkMode") or "",
         network_ids=network_ids,
         labels=dict(labels),
+        command=item.get("Command") or "",
+        created=int(item.get("Created") or 0),
+        ports=tuple(dict(p) for p in item.get("Ports") or []),
+        mounts=tuple(dict(m) for m in item.get("Mounts") or []),
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import actions as A
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.build_policy import build_reason
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Action, Plan, Step
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import anonymous_volume_names
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import (
@@ -43,8 +44,8 @@ STATES = ("present", "stopped", "restarted", "absent")
 class PlanOptions:
     state: str = "present"
     recreate: str = "auto"  # auto | always | never
-    build: str = "auto"  # auto | always | never
-    pull: str = "missing"  # missing | always | never
+    build: str = "auto"  # auto | always | never | policy
+    pull: str = "missing"  # missing | always | never | policy
     remove_orphans: bool = False
     remove_volumes: bool = False
     remove_images: Optional[str] = None  # all | local
@@ -192,9 +193,8 @@ def _image_steps(project: DesiredProject, observed: ObservedProject, images: dic
             image = images.get(service.image)
             if not fresh and image is not None and image.build_digest == service.build_digest:
                 fresh = True
-            if options.build == "always" or (options.build == "auto" and not fresh):
-                reason = "build: always" if options.build == "always" else (
-                    "no image yet" if image is None and not proven else "build inputs changed (digest %s)" % service.build_digest[:12])
+            reason = build_reason(service, options.build, fresh, image is None and not proven)
+            if reason:
                 steps.append(Step("build:" + name, (Action(A.BUILD, service.image, reason, service=name),)))
                 rebuilt.add(name)
             elif image is None and not proven:
