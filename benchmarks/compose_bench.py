@@ -3,7 +3,8 @@
 """Compose benchmark: goship.containers.compose vs community.docker.docker_compose_v2 vs
 `docker compose up -d`, on projects of N services (default N=10 and N=50).
 
-Scenarios: first deploy until healthy, no-op re-run (median of --repeat runs), one-service change.
+Scenarios: first deploy until healthy, no-op re-run and one-service change (each the median of
+--repeat runs; every change run gives service s00 a new revision, waiting until all are healthy).
 Measured: the task's own time (Ansible's json callback; for the CLI, the whole command) and the
 Docker API requests, counted by benchmarks/apiproxy.py placed between the tool and the engine.
 An `ansible.builtin.ping` task in the same playbook gives Ansible's floor. The "shipped" row is
@@ -36,21 +37,23 @@ from playbooks import PlaybookRunner  # noqa: E402  (one controller for every to
 
 # ---------------------------------------------------------------- projects
 
-def compose_text(n: int, changed: bool) -> str:
+def compose_text(n: int, revision: int) -> str:
+    """N services; service s00 carries `revision` (1 for the first deploy: each later revision is a
+    one-service change)."""
     lines = ["services:"]
     for i in range(n):
         lines += ["  s%02d:" % i, "    image: goship-test/app:1", "    environment:",
-                  "      SERVICE: s%02d" % i, "      REVISION: \"%s\"" % ("2" if changed and i == 0 else "1"),
+                  "      SERVICE: s%02d" % i, "      REVISION: \"%s\"" % (revision if i == 0 else 1),
                   # the image's check, with a timeout that survives a loaded machine
                   "    healthcheck:", "      test: [CMD, /testapp, healthcheck]",
                   "      interval: 1s", "      timeout: 10s", "      retries: 5"]
     return "\n".join(lines) + "\n"
 
 
-def write_project(directory: str, n: int, changed: bool) -> None:
+def write_project(directory: str, n: int, revision: int = 1) -> None:
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "compose.yaml"), "w") as handle:
-        handle.write(compose_text(n, changed))
+        handle.write(compose_text(n, revision))
 
 
 PLAYBOOK = """- hosts: localhost
@@ -101,7 +104,7 @@ def teardown(name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50])
-    parser.add_argument("--repeat", type=int, default=3, help="no-op runs per tool (median)")
+    parser.add_argument("--repeat", type=int, default=3, help="no-op runs and one-service changes per tool (median of each)")
     parser.add_argument("--tools", nargs="+", default=["ours", "shipped", "cdv2", "cli"],
                         choices=["ours", "shipped", "cdv2", "cli"])
     parser.add_argument("--baseline", metavar="CHECKOUT",
@@ -122,7 +125,7 @@ def main() -> None:
             for tool in tools:
                 name = "gscmpbench%s%d" % (tool, n)
                 src = os.path.join(work, name)
-                write_project(src, n, changed=False)
+                write_project(src, n)
                 teardown(name)
 
                 def once(wait: bool) -> tuple[float, float, int]:
@@ -135,11 +138,14 @@ def main() -> None:
                 try:
                     first = once(True)
                     noops = [once(False) for _run in range(args.repeat)]
-                    write_project(src, n, changed=True)
-                    change = once(True)
+                    changes = []
+                    for revision in range(2, 2 + args.repeat):  # one change of s00 per run
+                        write_project(src, n, revision)
+                        changes.append(once(True))
                 finally:
                     teardown(name)
                 noop = sorted(noops)[len(noops) // 2]
+                change = sorted(changes)[len(changes) // 2]
                 rows.append(dict(n=n, tool=tool, first=first, noop=noop, change=change,
                                  ping=statistics.median(r[1] for r in noops)))
                 print("  measured N=%d %s" % (n, tool), file=sys.stderr)
