@@ -617,14 +617,14 @@ def main() -> None:
         outcome.exit(**_results(module, client, result, refresh=False))
         return
     try:
-        run.apply(client, request, project, desired, result, outcome.apply)
+        listed = run.apply(client, request, project, desired, result, outcome.apply)
     except ExecutionError as exc:
         outcome.fail(str(exc), **_results(module, client, result, refresh=True))
         return
     finally:
         if lock is not None:
             lock.release()
-    results = _results(module, client, result, refresh=outcome.changed)
+    results = _results(module, client, result, refresh=outcome.changed, listed=listed)
     for name, image_id in run.image_ids_after(results["services"]).items():  # a built or pulled image's ID is known now
         if name in after and str(after[name].get("image_id", "")).startswith("("):
             after[name] = dict(after[name], image_id=image_id)
@@ -632,11 +632,12 @@ def main() -> None:
     outcome.exit(**results)
 
 
-def _results(module: Any, client: Any, result: Any, refresh: bool) -> dict[str, Any]:
+def _results(module: Any, client: Any, result: Any, refresh: bool, listed: Any = None) -> dict[str, Any]:
     """`services`, and docker_compose_v2's `containers` and `images`, from one containers list (the
-    plan's when nothing changed: no request of their own). Label values are masked."""
+    plan's when nothing changed, `wait`'s last after changes: no request of their own). Label values
+    are masked."""
     from ansible_collections.goship.containers.plugins.module_utils.compose import cli_view, run
-    containers = run.current_containers(client, result, refresh)
+    containers = run.current_containers(client, result, refresh, listed)
     return dict(services=run.report(client, result, refresh, containers),
                 containers=cli_view.ps_entries(result.project, containers, module.masked_labels),
                 images=cli_view.image_entries(containers))

@@ -270,11 +270,12 @@ def _refuse_unsupported(client: Any, project: Project, the_plan: Plan, selected:
 
 
 def apply(client: Any, request: ComposeRequest, project: Optional[Project], desired: DesiredProject,
-          result: ComposeResult, record: Callable[[str], None]) -> None:
-    """Run the plan (never in check mode: the caller stops after `plan`)."""
+          result: ComposeResult, record: Callable[[str], None]) -> Optional[list[ObservedContainer]]:
+    """Run the plan (never in check mode: the caller stops after `plan`). Returns the project's
+    containers when `wait` listed them after the last change (else None: the caller lists them)."""
     waits = request.wait and request.state in ("present", "restarted")
     if not result.plan.changed and not waits:
-        return  # a no-op: not even the executor's code is loaded (modules are compiled at every run)
+        return None  # a no-op: not even the executor's code is loaded (modules are compiled at every run)
     # Imported here for speed, not to break a cycle: a no-op run never loads the applier.
     from ansible_collections.goship.containers.plugins.module_utils.compose.apply.context import ExecOptions
     from ansible_collections.goship.containers.plugins.module_utils.compose.apply.executor import Executor
@@ -289,11 +290,16 @@ def apply(client: Any, request: ComposeRequest, project: Optional[Project], desi
     if waits:
         # A run that changed nothing can often decide from the containers it already listed.
         known = None if result.plan.changed else result.observed.containers
-        executor.wait_for_services(result.selected, known)
+        return executor.wait_for_services(result.selected, known)
+    return None
 
 
-def current_containers(client: Any, result: ComposeResult, refresh: bool) -> list[ObservedContainer]:
-    """The project's containers after the run: re-listed (one request) only after changes."""
+def current_containers(client: Any, result: ComposeResult, refresh: bool,
+                       listed: Optional[list[ObservedContainer]] = None) -> list[ObservedContainer]:
+    """The project's containers after the run: `listed` when the run's last step listed them (wait),
+    else re-listed (one request) after changes, else the plan's list."""
+    if listed is not None:
+        return listed
     return list_containers(client, result.project) if refresh else result.observed.containers
 
 

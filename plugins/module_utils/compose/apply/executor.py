@@ -92,8 +92,9 @@ class Executor:
         if done is not False:
             self.context.record(action.describe())
 
-    def wait_for_services(self, services: list[str], known: Optional[list[ObservedContainer]] = None) -> None:
-        waits.wait_for_services(self.context, services, known)
+    def wait_for_services(self, services: list[str],
+                          known: Optional[list[ObservedContainer]] = None) -> list[ObservedContainer]:
+        return waits.wait_for_services(self.context, services, known)
 
 
 def _batches(actions: tuple[Action, ...]) -> list[list[Action]]:

@@ -20,8 +20,10 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.obs
 Check = Callable[[list[ObservedContainer]], Optional[str]]
 
 
-def _poll(context: ApplyContext, check: Check, what: str, known: Optional[list[ObservedContainer]] = None) -> None:
-    """Poll the project's containers until `check` returns None; `known` is a fresh list to try first."""
+def _poll(context: ApplyContext, check: Check, what: str,
+          known: Optional[list[ObservedContainer]] = None) -> list[ObservedContainer]:
+    """Poll the project's containers until `check` returns None; `known` is a fresh list to try first.
+    Returns the list that met the condition."""
     deadline = time.monotonic() + context.options.wait_timeout
     while True:
         containers = known if known is not None else list_containers(context.client, context.project.name)
@@ -31,7 +33,7 @@ def _poll(context: ApplyContext, check: Check, what: str, known: Optional[list[O
         except GiveUp as exc:
             raise ExecutionError("%s: %s" % (what, exc))
         if problem is None:
-            return
+            return containers
         if time.monotonic() > deadline:
             raise ExecutionError("%s: %s" % (what, problem))
         time.sleep(POLL_SECONDS)
@@ -69,9 +71,11 @@ def wait_for_dependency(context: ApplyContext, service: str, dependency: str, co
     _poll(context, check, "service %s waits for %s (%s)" % (service, dependency, condition))
 
 
-def wait_for_services(context: ApplyContext, services: list[str], known: Optional[list[ObservedContainer]] = None) -> None:
+def wait_for_services(context: ApplyContext, services: list[str],
+                      known: Optional[list[ObservedContainer]] = None) -> list[ObservedContainer]:
     """wait: every container of `services` running (healthy when it has a healthcheck), or
-    completed successfully when it is a one-shot."""
+    completed successfully when it is a one-shot. Returns the project's containers as last listed
+    (the run's result reports them: no list of its own)."""
     wanted = {name: context.desired.services[name] for name in services}
 
     def check(containers: list[ObservedContainer]) -> Optional[str]:
@@ -91,4 +95,4 @@ def wait_for_services(context: ApplyContext, services: list[str], known: Optiona
                     return "service %s: %s is %s%s" % (name, c.name, c.health or "starting", last)
         return None
 
-    _poll(context, check, "wait (timeout %ds)" % context.options.wait_timeout, known)
+    return _poll(context, check, "wait (timeout %ds)" % context.options.wait_timeout, known)
