@@ -5,7 +5,7 @@ the config-hash `docker compose up` writes for them, and the planner's and appli
 `docker compose up` (2.40.3) hashes such a service only after rewriting each reference to the ID
 of the named service's first container (first by name); `config --hash` does not rewrite them.
 UP_LABELS are the labels `docker compose up -d` wrote for fixtures/service_references/compose.yaml
-on a real engine, with the IDs its owner containers had then (OWNER_1, STORE).
+on a real engine, with the ID its owner's first container had then (OWNER_1).
 """
 
 from __future__ import annotations
@@ -41,6 +41,16 @@ CONFIG_HASHES = {
     "owner": "ec5ead773b304b72e91e492551968073f449ea6caf345990f600c9643d1d8ae4",
 }
 
+# docker compose up -d (2.40.3) on a 20.10 engine: the ID of gs-svchash-unit-owner-1, and the labels
+OWNER_1 = "c5163fa8628dff31904af09801fe13b7867a01bd7e91f62d892bbbb7e3b1bf46"
+UP_LABELS = {
+    "joiner": "d235547866725676afecc162dbb8340f75fe0279f6f8b44cf308a639963b4afd",
+    "sharer": "2b93b2473d0b31337d344a5ee793052fa7e6bf2ca027e97aa9721702e79dce00",
+    "reader": "4604e7b2b3fb0b9d64bc53dfedca00988cd199d8dda6addb0058ee9557a57e7c",
+    "byname": "ed57aa1ffce33f9b8f6a70e6bd483ed68e39cc2fb490db466d987f10363a0a99",
+    "owner": "ec5ead773b304b72e91e492551968073f449ea6caf345990f600c9643d1d8ae4",
+}
+
 
 @pytest.fixture(scope="module")
 def project():
@@ -58,6 +68,12 @@ def test_what_compose_resolves_before_hashing(project):
     assert resolve_references(hashed_config(project.services["reader"]), {"owner": "o1"})["volumes_from"] == ["o1"]
     assert resolve_references(hashed_config(project.services["joiner"]), {"owner": "o1"})["network_mode"] == "container:o1"
     assert service_references(hashed_config(project.services["owner"])) == ()  # ipc: shareable names no one
+
+
+@pytest.mark.parametrize("name", sorted(UP_LABELS))
+def test_the_labels_docker_compose_up_wrote(project, name):
+    assert compose_config_hash(project.services[name], first_ids={"owner": OWNER_1}) == UP_LABELS[name]
+    assert desired_project(project).services[name].resolved_hash({"owner": OWNER_1}) == UP_LABELS[name]
 
 
 def test_unresolved_hashes_are_config_hash(project):
