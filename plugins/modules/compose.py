@@ -31,9 +31,11 @@ description:
     detached, the network is removed and created again, and those containers are recreated on it.
     The settings are recorded in the C(io.goship.compose.network-settings) label; a network made
     without it (by the Compose CLI) is compared on driver, internal and attachable only.
-  - C(network_mode) C(service:<name>) joins the network namespace of that service's first
-    container, as Compose does; the service starts after it, and is recreated (not restarted)
-    whenever that container is replaced. C(container:<name>) joins the named container.
+  - C(network_mode), C(ipc) and C(pid) C(service:<name>) join that namespace of the service's first
+    container (first by container name), and C(volumes_from) C(<name>[:mode]) takes its volumes, as
+    Compose does; the service starts after it, and is recreated (not restarted) whenever that
+    container is replaced, since its config-hash names the container's ID, as C(docker compose up)
+    writes it. C(container:<name>) names a container by its name.
   - C(deploy.update_config) applies to recreates, with Swarm's meaning (C(docker compose) itself
     ignores it). C(order) is stop-first or start-first; C(parallelism) containers of a service
     are replaced at a time (default 1, C(0) all at once), with C(delay) between two batches.

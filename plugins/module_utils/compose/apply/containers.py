@@ -20,18 +20,22 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan imp
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Action
 from ansible_collections.goship.containers.plugins.module_utils.containers.anonymous_volumes import inherit
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import list_containers
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_references import first_container
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_resources import resolved_volumes_from
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import ServiceContainer, container_spec
+from ansible_collections.goship.containers.plugins.module_utils.compose.model import Service
 from ansible_collections.goship.containers.plugins.module_utils.containers import engine
 from ansible_collections.goship.containers.plugins.module_utils.file_tar import files_tar
 
 NO_HEALTHCHECK_GRACE = 1.0  # seconds a start-first replacement without healthcheck must keep running
 
 
-def _spec(context: ApplyContext, action: Action, name: Optional[str] = None) -> ServiceContainer:
+def _spec(context: ApplyContext, action: Action, name: Optional[str] = None,
+          first_ids: Optional[dict[str, str]] = None) -> ServiceContainer:
     service = context.project.services[action.service or ""]
     desired = context.desired.services[service.name]
     labels = L.container_labels(
-        context.base_labels, service.name, action.number or 1, desired.config_hash,
+        context.base_labels, service.name, action.number or 1, desired.resolved_hash(first_ids or {}),
         L.format_depends_on(service.depends_on), context.image_id(desired.image), desired.settings,
         desired.build_digest, desired.values, desired.content,
     )
@@ -46,12 +50,13 @@ def network_attachments(context: ApplyContext, action: Action) -> tuple[Any, ...
 def _create(context: ApplyContext, action: Action, name: Optional[str] = None, aliases: bool = True) -> str:
     """Create the action's container. Without `aliases` it joins its networks under its own name
     only: no request reaches it through the service's name until updates.py adds them."""
-    made = _spec(context, action, name)
+    first_ids = _first_ids(context, action)
+    made = _spec(context, action, name, first_ids)
     spec = made.spec
     if not aliases and spec.networks:
         spec = dataclasses.replace(spec, networks=tuple(dataclasses.replace(n, aliases=()) for n in spec.networks))
-    if spec.network_mode and spec.network_mode.startswith("service:"):
-        spec = dataclasses.replace(spec, network_mode=_namespace_of(context, spec.network_mode[len("service:"):], action))
+    if first_ids:
+        spec = _resolved(spec, context.project.services[action.service or ""], first_ids)
     if action.kind == A.RECREATE and action.old_volumes:
         # The replacement takes over the old container's anonymous volumes (their data).
         image = context.desired.services[action.service or ""].image
@@ -63,14 +68,32 @@ def _create(context: ApplyContext, action: Action, name: Optional[str] = None, a
     return container_id
 
 
-def _namespace_of(context: ApplyContext, owner: str, action: Action) -> str:
-    """network_mode service:<owner> -> container:<ID of the owner's first container> (as Compose)."""
-    mine = sorted((c for c in list_containers(context.client, context.project.name) if c.service == owner and not c.oneoff),
-                  key=lambda c: c.number)  # the planner checks joiners against the same one
-    if not mine:
-        raise ExecutionError("service %s: network_mode service:%s, but %s has no container"
-                             % (action.service, owner, owner))
-    return "container:" + mine[0].id
+def _first_ids(context: ApplyContext, action: Action) -> dict[str, str]:
+    """service -> the ID of its first container, for each service the action's service names
+    (service_references.py): one containers list, only for a service with such references."""
+    desired = context.desired.services[action.service or ""]
+    if not desired.references:
+        return {}
+    listed = list_containers(context.client, context.project.name)
+    first_ids = {}
+    for key, entry, owner in desired.references:
+        first = first_container(c for c in listed if c.service == owner)
+        if first is None:
+            raise ExecutionError("service %s: %s %s, but %s has no container" % (action.service, key, entry, owner))
+        first_ids[owner] = first.id
+    return first_ids
+
+
+def _resolved(spec: Any, service: Service, first_ids: dict[str, str]) -> Any:
+    """network_mode / ipc / pid service:<name> -> container:<ID>, volumes_from <service>[:mode] ->
+    <ID>[:mode]: the containers the config-hash label names (as Compose; the mode is kept)."""
+    def mode(value: Optional[str]) -> Optional[str]:
+        if value and value.startswith("service:") and value[len("service:"):] in first_ids:
+            return "container:" + first_ids[value[len("service:"):]]
+        return value
+    return dataclasses.replace(spec, network_mode=mode(spec.network_mode), ipc_mode=mode(spec.ipc_mode),
+                               pid_mode=mode(spec.pid_mode),
+                               volumes_from=resolved_volumes_from(service, first_ids) or spec.volumes_from)
 
 
 def create_replacement(context: ApplyContext, action: Action, name: str, aliases: bool = True) -> str:

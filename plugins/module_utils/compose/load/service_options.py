@@ -6,6 +6,7 @@ ports, volumes, healthcheck, depends_on, networks, secrets/configs, build, deplo
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Optional
 
@@ -45,6 +46,10 @@ def parse_volumes(value: Any, path: str, volumes: dict[str, Any]) -> list[MountS
         where = "%s[%d]" % (path, index)
         if isinstance(item, str):
             mount = parse_mounts.parse_volume_spec(item, where, windows_sources=True).mount_spec
+            if len(item) <= 2:
+                # compose-go returns a spec this short (`/d`) as a bare target, without the empty
+                # `volume:` options any other anonymous volume gets: it is not in the config-hash
+                mount = dataclasses.replace(mount, volume=None)
         else:
             mount = parse_mounts.parse_mount_spec(mapping_with(item, where, MOUNT_KEYS), where, default_type=None,
                                                   windows_sources=True)

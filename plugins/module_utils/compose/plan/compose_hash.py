@@ -11,6 +11,11 @@ strings escape `<`, `>`, `&`, U+2028 and U+2029; float32 fields print their shor
 With the same hash on our containers, `docker compose up` keeps what this collection deployed,
 and this collection keeps what `docker compose up` deployed.
 
+One input is engine state: before hashing, `up` rewrites the service's references to other
+services (network_mode, ipc, pid `service:<name>`, volumes_from) to the ID of that service's first
+container (resolve_references), so such a service's hash changes whenever that container is
+replaced. `docker compose config --hash` does not rewrite them: its hash is not the label's.
+
 The declaration orders below are compose-go v2.9's (the version Compose 2.40 is built with). A key
 missing from them would still be hashed (after the known ones, sorted) but could not match Compose;
 the unit tests walk every key the model can print through `unknown_keys`.
@@ -24,7 +29,7 @@ import math
 import re
 import struct
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import Service
 
@@ -208,8 +213,59 @@ def hashed_config(service: Service, environment: Optional[dict[str, str]] = None
     return config
 
 
+SERVICE_PREFIX = "service:"
+CONTAINER_PREFIX = "container:"
+NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
+
+
+def service_references(config: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """(key, entry as written, service) of each reference to another service's container that
+    `docker compose up` resolves before hashing: network_mode, ipc and pid `service:<name>`, and the
+    volumes_from entries not `container:`."""
+    found = []
+    for key in NAMESPACE_KEYS:
+        mode = config.get(key)
+        if isinstance(mode, str) and mode.startswith(SERVICE_PREFIX):
+            found.append((key, mode, mode[len(SERVICE_PREFIX):]))
+    for entry in config.get("volumes_from") or ():
+        if not entry.startswith(CONTAINER_PREFIX):
+            found.append(("volumes_from", entry, entry.split(":")[0]))
+    return tuple(found)
+
+
+def resolve_references(config: dict[str, Any], first_ids: Mapping[str, str]) -> dict[str, Any]:
+    """The hashed service after Compose's own rewrite of its references (`up` hashes the service
+    only once it is rewritten, and writes that hash in the label):
+    - network_mode / ipc / pid `service:<name>` -> `container:<ID of name's first container>`;
+    - volumes_from `<service>[:mode]` -> `<ID of its first container>`, and `container:<name>[:mode]`
+      -> `<name>`: Compose keeps the part before the second colon, so the mode is not hashed.
+    `first_ids`: service -> the ID of its first container (first by container name, as Compose
+    sorts them). A service missing from it stays as written: a hash no container of Compose's carries."""
+    resolved = dict(config)
+    for key in NAMESPACE_KEYS:
+        mode = config.get(key)
+        if isinstance(mode, str) and mode.startswith(SERVICE_PREFIX) and mode[len(SERVICE_PREFIX):] in first_ids:
+            resolved[key] = CONTAINER_PREFIX + first_ids[mode[len(SERVICE_PREFIX):]]
+    if config.get("volumes_from"):
+        entries = []
+        for entry in config["volumes_from"]:
+            parts = entry.split(":")
+            if parts[0] == "container" and len(parts) > 1:
+                entries.append(parts[1])
+            else:
+                entries.append(first_ids.get(parts[0], entry))
+        resolved["volumes_from"] = entries
+    return resolved
+
+
+def hash_of(hashed: dict[str, Any]) -> str:
+    """sha256 (hex) of a hashed_config value's Go JSON."""
+    return hashlib.sha256(go_json(hashed, SERVICE).encode("utf-8")).hexdigest()
+
+
 def compose_config_hash(service: Service, environment: Optional[dict[str, str]] = None,
-                        config: Optional[dict[str, Any]] = None) -> str:
-    """sha256 (hex) of the service's Go JSON: the value `docker compose up` writes in the label."""
-    text = go_json(hashed_config(service, environment, config), SERVICE)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+                        config: Optional[dict[str, Any]] = None,
+                        first_ids: Optional[Mapping[str, str]] = None) -> str:
+    """The value `docker compose up` writes in the label: sha256 (hex) of the service's Go JSON,
+    its references to other services' containers resolved with `first_ids` (resolve_references)."""
+    return hash_of(resolve_references(hashed_config(service, environment, config), first_ids or {}))

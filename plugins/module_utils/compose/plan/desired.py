@@ -18,7 +18,9 @@ from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compose.model import Project, Service
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.compose_hash import compose_config_hash
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.compose_hash import (
+    hash_of, hashed_config, resolve_references, service_references,
+)
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_settings
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedProject
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import recorded_values
@@ -64,7 +66,21 @@ class DesiredService:
     restart_policy: str = "no"
     build_digest: Optional[str] = None  # set when the image is built from a context
     pull_policy: str = "missing"
-    namespace_owner: Optional[str] = None  # network_mode service:<owner>: joins its first container
+    # (key, entry as written, service) of each reference to another service's first container
+    # (network_mode / ipc / pid service:<name>, volumes_from): Compose hashes the service with them
+    # resolved to that container's ID, so config_hash is only the label of a service without any.
+    references: tuple[tuple[str, str, str], ...] = ()
+    hashed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # when references
+
+    def resolved_hash(self, first_ids: dict[str, str]) -> str:
+        """The config-hash label with the references resolved (service -> its first container's ID)."""
+        if not self.references:
+            return self.config_hash
+        return hash_of(resolve_references(self.hashed, first_ids))
+
+    @property
+    def reference_owners(self) -> tuple[str, ...]:
+        return tuple(sorted({owner for _key, _entry, owner in self.references}))
 
 
 @dataclass(frozen=True)
@@ -119,11 +135,6 @@ def resolve_update(service: Service, default_order: str) -> tuple[str, str]:
         order = "stop-first"
     failure = service.update_failure_action or ("rollback" if order == "start-first" else "pause")
     return order, failure
-
-
-def _namespace_owner(service: Service) -> Optional[str]:
-    mode = service.network_mode or ""
-    return mode[len("service:"):] if mode.startswith("service:") else None
 
 
 def _update_parallelism(service: Service) -> int:
@@ -189,9 +200,11 @@ def desired_project(project: Project, default_order: str = "stop-first",
         config = service.to_config()  # serialised once: the hash, the fingerprint and the values read it
         canonical = service_canonical(service, config)
         health = healthcheck_spec(service)
+        hashed = hashed_config(service, project.environment, config)
+        references = service_references(hashed)
         services[name] = DesiredService(
             name=name, image=default_image(project, service), replicas=service.replicas,
-            config_hash=compose_config_hash(service, project.environment, config), settings=L.settings_fingerprint(canonical),
+            config_hash=hash_of(resolve_references(hashed, {})), settings=L.settings_fingerprint(canonical),
             values=recorded_values(canonical, secret_rule, secret_values), content=content_fingerprint(project, service),
             depends_on={dep: Dependency(spec.condition, spec.restart, spec.required) for dep, spec in service.depends_on.items()},
             update_order=order, failure_action=failure, container_name=service.container_name,
@@ -200,7 +213,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
             has_healthcheck=health is not None and not health.disabled,
             restart_policy=restart or "no", build_digest=build_digests.get(name),
             pull_policy=service.pull_policy or "missing",
-            namespace_owner=_namespace_owner(service),
+            references=references, hashed=hashed if references else {},
         )
     used_networks = set()
     for service in project.services.values():

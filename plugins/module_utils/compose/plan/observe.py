@@ -130,7 +130,9 @@ def container_from_list(item: dict[str, Any]) -> ObservedContainer:
     if health_match:
         health = "starting" if health_match.group(1) == "health: starting" else health_match.group(1)
     exit_match = _EXIT.match(status)
-    names = item.get("Names") or [""]
+    # The container's own name is the one with a single slash: a linked container is also listed
+    # as /<linker>/<alias> (Compose picks the same one to sort a service's containers by).
+    names = sorted(item.get("Names") or [""], key=lambda n: n.count("/") != 1)
     try:
         number = int(labels.get(L.CONTAINER_NUMBER, "0"))
     except ValueError:

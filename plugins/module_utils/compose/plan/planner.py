@@ -33,6 +33,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.net
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedImage, ObservedProject,
 )
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_references import resolve_service
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import parse_values, shown_pair
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule
@@ -133,6 +134,7 @@ def select_services(project: DesiredProject, names: Optional[list[str]], with_de
 # ---------------------------------------------------------------- per-container decisions
 
 REBUILT = "image rebuilt from changed build inputs"
+HASH_CHANGED = "configuration changed (config-hash)"  # no settings label to name what changed
 
 
 def recreate_reasons(service: DesiredService, container: ObservedContainer, rebuilt: bool) -> list[str]:
@@ -140,7 +142,7 @@ def recreate_reasons(service: DesiredService, container: ObservedContainer, rebu
     reasons: list[str] = []
     if container.config_hash != service.config_hash:
         changed = L.changed_settings(container.settings, service.settings) if container.settings else []
-        reasons.append("changed: %s" % ", ".join(changed) if changed else "configuration changed (config-hash)")
+        reasons.append("changed: %s" % ", ".join(changed) if changed else HASH_CHANGED)
     if container.content and container.content != service.content:
         # only when the container records them: one the CLI made is not recreated for want of a label
         reasons.append("content changed: %s" % ", ".join(L.changed_settings(container.content, service.content)))
@@ -293,7 +295,8 @@ def _service_actions(project: DesiredProject, observed: ObservedProject, service
         if container.name != _container_target(project.name, service, container.number) and options.recreate != "never":
             reasons = reasons or ["container name changed"]
         if container.id in forced:
-            reasons = reasons + [forced[container.id]]
+            # the forced reason says more than a bare hash change (a reference's ID changes the hash too)
+            reasons = [r for r in reasons if r != HASH_CHANGED] + [forced[container.id]]
         if reasons:
             strategy = service.update_order if container.running and start else "stop-first"
             if container.id in forced:
@@ -318,26 +321,6 @@ def _service_actions(project: DesiredProject, observed: ObservedProject, service
         actions.append(Action(A.CREATE, _container_target(project.name, service, number), reason,
                               service=service.name, number=number, start=start))
     return actions
-
-
-def _rejoin_namespace(service: DesiredService, observed: ObservedProject, planned: dict[str, list[Action]],
-                      forced: dict[str, str]) -> None:
-    """network_mode service:<owner> joins the network namespace of the owner's first container
-    (resolved to container:<id> at create). A joiner must be recreated (not restarted: the ID it
-    names is gone) when that container is replaced in this run, or was replaced before."""
-    owner = service.namespace_owner
-    if owner is None:
-        return
-    owner_containers = observed.service_containers(owner)
-    first = owner_containers[0] if owner_containers else None
-    owner_actions = planned.get(owner)
-    replaced = first is None or (owner_actions is not None and any(
-        a.container_id == first.id and a.kind in (A.RECREATE, A.REMOVE) for a in owner_actions))
-    for container in observed.service_containers(service.name):
-        if replaced:
-            forced.setdefault(container.id, "network_mode service:%s: its container is replaced" % owner)
-        elif container.network_mode != "container:" + first.id:
-            forced.setdefault(container.id, "network_mode service:%s: joined to a container that is gone" % owner)
 
 
 def _in_batches(actions: list[Action], service: DesiredService) -> tuple[Action, ...]:
@@ -442,9 +425,9 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
         prepare = [dataclasses.replace(step, after=step.after + pulled_and_built) for step in prepare]
     prepare.extend(image_steps)
     planned: dict[str, list[Action]] = {}
-    for layer in layers:  # owners of a shared namespace before their joiners
+    for layer in layers:  # services named by network_mode / volumes_from ... before those naming them
         for name in layer:
-            _rejoin_namespace(services[name], observed, planned, forced)
+            services[name] = resolve_service(services[name], observed, planned, forced)
             planned[name] = _service_actions(project, observed, services[name], options, name in rebuilt, forced)
     if options.state != "stopped":
         _propagate_restarts(project, observed, planned)

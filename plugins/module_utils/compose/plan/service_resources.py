@@ -81,6 +81,20 @@ def _volumes_from(project: Project, service: Service) -> Optional[tuple[str, ...
     return tuple(out) or None
 
 
+def resolved_volumes_from(service: Service, first_ids: dict[str, str]) -> Optional[tuple[str, ...]]:
+    """volumes_from at create time: `<service>[:mode]` -> `<ID of its first container>[:mode]`
+    (the container the config-hash label names, apply/containers.py), `container:name[:mode]` ->
+    `name[:mode]`."""
+    out = []
+    for entry in service.extra.get("volumes_from") or ():
+        if entry.startswith("container:"):
+            out.append(entry[len("container:"):])
+            continue
+        name, sep, mode = entry.partition(":")
+        out.append(first_ids.get(name, name) + sep + mode)
+    return tuple(out) or None
+
+
 def links(project: Project, service: Service) -> tuple[str, ...]:
     """Endpoint links ("container:alias") for `links` (services) and `external_links` (containers)."""
     out = []

@@ -101,3 +101,13 @@ def test_hash_is_sha256_of_the_encoding(project):
     assert text == ('{"command":null,"entrypoint":null,"image":"goship-test/busybox:latest",'
                     '"networks":{"default":null},"stdin_open":true,"tty":true}')
     assert hashlib.sha256(text.encode()).hexdigest() == CLI_HASHES["debug"]
+
+
+def test_a_short_volume_of_two_characters_has_no_volume_options():
+    """compose-go returns a short spec of one or two characters as a bare target (no `volume: {}`),
+    found comparing a wider project with the CLI; docker compose config --hash (2.40.3)."""
+    project = load_project(definition={"name": "t1", "services": {"short": {
+        "image": "goship-test/busybox:latest", "volumes": ["/d", "/ab", "/d:/e"]}}}, project_dir="/tmp")
+    volumes = hashed_config(project.services["short"])["volumes"]
+    assert [("volume" in v) for v in volumes] == [False, True, False]
+    assert compose_config_hash(project.services["short"]) == "496887acee90b646021f496b5018e8cac4fbcccb170115e2a570d4642c05753f"

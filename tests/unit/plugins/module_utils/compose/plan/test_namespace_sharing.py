@@ -27,9 +27,12 @@ def desired(vpn_env="1", app_env="1", mode="service:vpn"):
 
 
 def ctr(service, settings, cid, network_mode=""):
+    """A container as Compose or the module makes it: its label hashes the ID it joined."""
+    joined = {"vpn": network_mode[len("container:"):]} if network_mode else {}
     return ObservedContainer(
         id=cid, name=L.container_name(P, service, 1), service=service, number=1, state="running", status="Up",
-        health=None, exit_code=None, image_ref="goship-test/app:1", image_id="sha256:1", config_hash=settings.config_hash,
+        health=None, exit_code=None, image_ref="goship-test/app:1", image_id="sha256:1",
+        config_hash=settings.resolved_hash(joined),
         settings=settings.settings, build_digest="", oneoff=False, network_mode=network_mode,
         networks=(P + "_default",) if not network_mode else ())
 
