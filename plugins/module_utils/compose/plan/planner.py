@@ -441,7 +441,7 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
 
     forced: dict[str, str] = {}  # container ID -> why it must be recreated whatever its config
     warnings: list[str] = []
-    prepare: list[Step] = V.after_networks(_resource_steps(project, observed, options, forced, warnings))
+    prepare: list[Step] = V.order_recreations(_resource_steps(project, observed, options, forced, warnings))
     removed = V.recreated_containers(prepare)  # by a volume recreation: created again below
     remaining = dataclasses.replace(observed, containers=[c for c in observed.containers if c.id not in removed])
     image_steps, rebuilt = _image_steps(project, observed, images, options, selected)

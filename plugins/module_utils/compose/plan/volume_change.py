@@ -118,11 +118,22 @@ def recreated_containers(steps: list[Step]) -> dict[str, str]:
             for a in step.actions if a.kind == A.REMOVE and a.container_id}
 
 
-def after_networks(steps: list[Step]) -> list[Step]:
-    """A volume recreation after the network steps: a network recreation stops and detaches the
-    containers it names, which must still exist then."""
+def order_recreations(steps: list[Step]) -> list[Step]:
+    """Volume recreations after the network steps (a network recreation stops and detaches the
+    containers it names, which must still exist then) and one after the other, a container that
+    uses two of them removed by the first only."""
     networks = tuple(s.name for s in steps if s.name.startswith("network:"))
-    return [dataclasses.replace(s, after=s.after + networks) if is_recreation(s) and networks else s for s in steps]
+    ordered: list[Step] = []
+    earlier: list[str] = []
+    removed: set[str] = set()
+    for step in steps:
+        if is_recreation(step):
+            mine = tuple(a for a in step.actions if not (a.kind == A.REMOVE and a.container_id in removed))
+            removed.update(a.container_id or "" for a in mine if a.kind == A.REMOVE)
+            step = dataclasses.replace(step, actions=mine, after=step.after + networks + tuple(earlier))
+            earlier.append(step.name)
+        ordered.append(step)
+    return ordered
 
 
 def explain_creates(planned: dict[str, list[Action]], removed: dict[str, str],

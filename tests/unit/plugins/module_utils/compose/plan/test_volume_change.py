@@ -190,3 +190,21 @@ def test_containers_outside_the_plan_using_a_volume_to_recreate_refuse_it_before
     idle = FakeClient([])
     check_foreign_users(idle, plan_project(changed, deployed(changed), PlanOptions()), changed)
     assert idle.calls == []  # no recreation planned: no request
+
+
+def test_two_recreated_volumes_run_one_after_the_other_and_remove_a_shared_user_once():
+    definition = {"services": {"db": {"image": "goship-test/app:1", "volumes": ["a:/a", "b:/b"]}},
+                  "volumes": {"a": {"labels": {"rev": "2"}}, "b": {"labels": {"rev": "2"}}}}
+    project = desired_project(load_project(definition=definition, project_name=P, project_dir="/tmp"))
+    obs = ObservedProject(name=P, containers=[ctr("db", project.services["db"], volumes=(P + "_a", P + "_b"))])
+    for net in project.networks:
+        obs.networks[net.name] = ObservedNetwork("nid", net.name, net.key, P, "bridge", False, False,
+                                                 {L.NETWORK_SETTINGS: net.settings})
+    for key in ("a", "b"):
+        obs.volumes[P + "_" + key] = ObservedVolume(P + "_" + key, key, P, "local", {L.PROJECT: P, "rev": "1"}, {})
+    plan = plan_project(project, obs, PlanOptions(assume_yes=True))
+    steps = {step.name: step for step in plan.steps}
+    assert [a.kind for a in steps["volume:a"].actions] == ["remove", "remove_volume", "create_volume"]
+    assert [a.kind for a in steps["volume:b"].actions] == ["remove_volume", "create_volume"]
+    assert "volume:a" in steps["volume:b"].after
+    assert [(a.kind, a.target) for a in steps["db"].actions] == [("create", P + "-db-1")]
