@@ -101,8 +101,8 @@ attributes:
         show as C(********), and as C(******** (changed)) on the after side when they changed. The
         label records them only as C(********#) and eight hex digits of their sha256.
       - Per network to recreate (key C(network:<name>)), its settings before and after.
-      - Per volume to recreate (key C(volume:<name>), with O(assume_yes=true)), its C(driver),
-        C(driver_opts) and C(labels) before and after (secret values masked, also inside a
+      - Per volume to recreate (key C(volume:<key>), the key under top-level C(volumes), with
+        O(assume_yes=true)), its C(driver), C(driver_opts) and C(labels) before and after (secret values masked, also inside a
         C(driver_opts) value of comma-separated C(key=value) mount options), the reason, and how
         many containers are recreated with it.
 options:
@@ -534,10 +534,10 @@ diff:
   type: dict
   contains:
     before:
-      description: Per service (and C(network:<name>), C(volume:<name>)), the state before.
+      description: Per service (and C(network:<name>), C(volume:<key>)), the state before.
       type: dict
     after:
-      description: Per service (and C(network:<name>), C(volume:<name>)), the state after.
+      description: Per service (and C(network:<name>), C(volume:<key>)), the state after.
       type: dict
   sample:
     before:
