@@ -102,9 +102,9 @@ attributes:
         label records them only as C(********#) and eight hex digits of their sha256.
       - Per network to recreate (key C(network:<name>)), its settings before and after.
       - Per volume to recreate (key C(volume:<key>), the key under top-level C(volumes), with
-        O(assume_yes=true)), its C(driver), C(driver_opts) and C(labels) before and after (secret values masked, also inside a
-        C(driver_opts) value of comma-separated C(key=value) mount options), the reason, and how
-        many containers are recreated with it.
+        O(assume_yes=true)), its C(driver), C(driver_opts) and C(labels) before and after (secret
+        values masked, also inside a C(driver_opts) value of comma-separated C(key=value) mount
+        options), the reason, and how many containers are recreated with it.
 options:
   project_src:
     description:
