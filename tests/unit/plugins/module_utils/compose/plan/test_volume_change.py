@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -136,7 +137,7 @@ def test_a_recreation_that_would_touch_what_the_run_does_not_manage_is_refused(o
     obs = deployed(changed)
     for service, number, oneoff in extra:
         c = ctr(service, changed.services[service], number, oneoff)
-        obs.containers.append(ObservedContainer(**dict(c.__dict__, name=P + "-db-run")))
+        obs.containers.append(dataclasses.replace(c, name=P + "-db-run"))
     with pytest.raises(PlanError) as err:
         plan_project(changed, obs, options)
     assert err.value.path == "volumes.data" and message in str(err.value)
