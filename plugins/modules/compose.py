@@ -24,8 +24,9 @@ description:
     versions of this collection carry another hash and are recreated once.
   - A run that changes nothing costs four API requests whatever the number of services (the
     version negotiation, and one list call each for containers, networks and volumes).
-  - Named volumes are never removed unless O(remove_volumes=true); containers of services that
-    are no longer in the project (orphans) are kept unless O(remove_orphans=true).
+  - Named volumes are never removed unless O(remove_volumes=true) (or recreated, see O(assume_yes));
+    containers of services that are no longer in the project (orphans) are kept unless
+    O(remove_orphans=true).
   - A network whose definition changed (driver, driver options, IPAM, internal, attachable,
     IPv6, labels) is recreated, as C(docker compose up) does; its containers are stopped and
     detached, the network is removed and created again, and those containers are recreated on it.
@@ -102,6 +103,10 @@ attributes:
         show as C(********), and as C(******** (changed)) on the after side when they changed. The
         label records them only as C(********#) and eight hex digits of their sha256.
       - Per network to recreate (key C(network:<name>)), its settings before and after.
+      - Per volume to recreate (key C(volume:<key>), the key under top-level C(volumes), with
+        O(assume_yes=true)), its C(driver), C(driver_opts) and C(labels) before and after (secret
+        values masked, also inside a C(driver_opts) value of comma-separated C(key=value) mount
+        options), the reason, and how many containers are recreated with it.
 options:
   project_src:
     description:
@@ -209,6 +214,28 @@ options:
         of its containers (those handed on by earlier recreates included), as C(docker compose down -v).
         Named volumes are never removed otherwise; without it, anonymous volumes are kept too
         (as C(docker compose down)), no longer attached to any container.
+    type: bool
+    default: false
+  assume_yes:
+    description:
+      - What to do with a named volume of the project whose C(driver), C(driver_opts) or C(labels)
+        differ from the compose file. The engine cannot change them on an existing volume.
+      - V(false) keeps the volume as it is, with its data, and warns naming C(volumes.<key>) and
+        what differs; the rest of the run goes on. That is what C(docker compose up) does without
+        C(--yes) and without a terminal (its prompt to recreate the volume reads no answer, which is
+        no).
+      - V(true) recreates it, as C(docker compose up --yes) does; B(its data is lost). The
+        containers using it are removed (dependents first), the volume is removed and created
+        with the compose file's definition, then those containers are created again. All of it is
+        in the plan (check mode shows these actions and writes nothing), and is refused before any
+        change, naming C(volumes.<key>), when containers this run does not manage use the volume
+        (another project's or one made by hand, C(docker compose run) containers, services left
+        out by O(services)) or O(recreate=never) forbids replacing its containers.
+      - Only volumes created for this project (by this module or C(docker compose)) are compared.
+        A volume of that name made by hand or for another project is never recreated; one whose
+        driver differs fails naming C(volumes.<key>), before any change, whatever this option.
+      - The other prompts C(--yes) answers belong to remote (OCI or Git) compose files, which this
+        module does not load; nothing else asks.
     type: bool
     default: false
   remove_images:
@@ -503,16 +530,16 @@ images:
       type: str
 diff:
   description:
-    - In diff mode (C(--diff), or C(diff=true) on the task), per service and per network to recreate, C(before) and
-      C(after) (see the diff_mode attribute). Check mode returns the same diff.
+    - In diff mode (C(--diff), or C(diff=true) on the task), per service and per network and volume to recreate,
+      C(before) and C(after) (see the diff_mode attribute). Check mode returns the same diff.
   returned: when diff mode is on
   type: dict
   contains:
     before:
-      description: Per service (and C(network:<name>)), the state before.
+      description: Per service (and C(network:<name>), C(volume:<key>)), the state before.
       type: dict
     after:
-      description: Per service (and C(network:<name>)), the state after.
+      description: Per service (and C(network:<name>), C(volume:<key>)), the state after.
       type: dict
   sample:
     before:
@@ -563,6 +590,7 @@ def main() -> None:
             pull=dict(type="str", default="missing", choices=["missing", "always", "never", "policy"]),
             remove_orphans=dict(type="bool", default=False),
             remove_volumes=dict(type="bool", default=False),
+            assume_yes=dict(type="bool", default=False),
             remove_images=dict(type="str", choices=["all", "local"]),
             scale=dict(type="dict"),
             wait=dict(type="bool", default=False),
@@ -612,6 +640,9 @@ def main() -> None:
     for key, change in result.plan.networks.items():  # "network:" keeps them apart from services
         before["network:" + key] = change["before"]
         after["network:" + key] = change["after"]
+    for key, change in result.plan.volumes.items():
+        before["volume:" + key] = change["before"]
+        after["volume:" + key] = change["after"]
     outcome.set_diff(before, after)
     if module.check_mode:
         for action in result.plan.describe():

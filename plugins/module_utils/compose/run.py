@@ -24,6 +24,7 @@ from ansible_collections.goship.containers.plugins.module_utils.compose.plan.obs
     ObservedContainer, ObservedImage, ObservedProject, list_containers, observe_project,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.planner import PlanOptions, plan_project, select_services
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.volume_change import check_foreign_users
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_spec import build_context_path, build_labels, service_has_build
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule, project_secrets
@@ -45,6 +46,7 @@ class ComposeRequest:
     pull: str = "missing"
     remove_orphans: bool = False
     remove_volumes: bool = False
+    assume_yes: bool = False
     remove_images: Optional[str] = None
     scale: dict[str, int] = field(default_factory=dict)
     wait: bool = False
@@ -220,12 +222,13 @@ def plan(client: Any, request: ComposeRequest, project: Optional[Project],
     options = PlanOptions(
         state=request.state, recreate=request.recreate, build=request.build, pull=request.pull,
         remove_orphans=request.remove_orphans, remove_volumes=request.remove_volumes,
-        remove_images=request.remove_images,
+        remove_images=request.remove_images, assume_yes=request.assume_yes,
         selected=tuple(selected) if request.services is not None else None, secret_rule=secret_rule,
     )
     digests = {s.image: s.build_digest for s in desired.services.values() if s.build_digest is not None}
     images = lookup_images(client, _images_needed(desired, observed, selected, request), digests)
     the_plan = plan_project(desired, observed, options, images)
+    check_foreign_users(client, the_plan, desired)  # a volume to recreate: nobody else may use it
     if project is not None and request.state != "absent":
         the_plan = _refuse_unsupported(client, project, the_plan, selected, check_mode)
     return desired, ComposeResult(desired.name, the_plan, observed, selected)

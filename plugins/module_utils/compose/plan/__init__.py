@@ -7,5 +7,6 @@
   replicas, dependencies and update order (labels.py holds Compose's label contract).
 - service_spec.py (+ service_resources.py): a service → the ContainerSpec of its n-th container.
 - planner.py: `plan_project(desired, observed, options, images)` → actions.Plan.
-- network_change.py, anonymous_volumes.py, api_versions.py: the decisions those names say.
+- network_change.py, volume_change.py, anonymous_volumes.py, api_versions.py: the decisions those
+  names say.
 """

@@ -86,6 +86,7 @@ class Plan:
     layers: tuple[tuple[Step, ...], ...] = ()
     services: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per service
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per recreated network
+    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)  # before/after per recreated volume
     warnings: tuple[str, ...] = ()
 
     @property

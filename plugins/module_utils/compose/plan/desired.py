@@ -102,6 +102,9 @@ class DesiredVolume:
     external: bool = False
     driver: Optional[str] = None
     labels: dict[str, str] = field(default_factory=dict)
+    driver_opts: dict[str, str] = field(default_factory=dict)
+    # False when known only from its labels (state=absent by project name): nothing to compare
+    defined: bool = True
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ def desired_project(project: Project, default_order: str = "stop-first",
     if "default" in used_networks and "default" not in project.networks:
         name = "%s_default" % project.name
         networks.append(DesiredNetwork("default", name, settings=network_settings(None, name)))
-    volumes = [DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels))
+    volumes = [DesiredVolume(key, vol.name, vol.external, vol.driver, dict(vol.labels), dict(vol.driver_opts))
                for key, vol in sorted(project.volumes.items())]
     return DesiredProject(name=project.name, services=services, networks=tuple(networks), volumes=tuple(volumes),
                           known_services=frozenset(project.disabled_services))
@@ -239,5 +242,5 @@ def desired_from_labels(name: str, observed: ObservedProject) -> DesiredProject:
     return DesiredProject(
         name=name, services=services,
         networks=tuple(DesiredNetwork(n.key or n.name, n.name) for n in observed.networks.values()),
-        volumes=tuple(DesiredVolume(v.key or v.name, v.name) for v in observed.volumes.values()),
+        volumes=tuple(DesiredVolume(v.key or v.name, v.name, defined=False) for v in observed.volumes.values()),
     )

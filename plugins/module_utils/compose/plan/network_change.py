@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import actions as A
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan import labels as L
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedNetwork
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.actions import Step
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import ObservedNetwork, ObservedProject
 
 
 def network_canonical(net: Any, name: str) -> dict[str, Any]:
@@ -54,3 +56,20 @@ def network_change(settings: str, driver: Optional[str], internal: bool, attacha
     if attachable != actual.attachable:
         drift.append("attachable %s -> %s" % (actual.attachable, attachable))
     return "changed: %s" % ", ".join(drift) if drift else None
+
+
+def network_changes(project: Any, observed: ObservedProject, prepare: list[Step]) -> dict[str, dict[str, Any]]:
+    """The diff of each network the plan recreates (`project`: a desired.DesiredProject, which
+    imports this module): its settings before and after, and why."""
+    changes: dict[str, dict[str, Any]] = {}
+    for net in project.networks:
+        recreation = next((a for step in prepare for a in step.actions
+                           if a.kind == A.RECREATE_NETWORK and a.target == net.name), None)
+        if recreation is not None:
+            actual = observed.networks[net.name]
+            changes[net.key] = {
+                "before": {"name": net.name, "settings": L.parse_settings(actual.labels.get(L.NETWORK_SETTINGS))},
+                "after": {"name": net.name, "settings": L.parse_settings(net.settings), "reason": recreation.reason,
+                          "containers_recreated": len(recreation.attached)},
+            }
+    return changes

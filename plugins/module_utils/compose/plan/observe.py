@@ -88,6 +88,7 @@ class ObservedVolume:
     project: Optional[str]
     driver: str
     labels: dict[str, str] = field(default_factory=dict, compare=False)
+    options: dict[str, str] = field(default_factory=dict, compare=False)  # the driver_opts it was created with
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _volume(item: dict[str, Any]) -> ObservedVolume:
     labels = item.get("Labels") or {}
     return ObservedVolume(
         name=item.get("Name", ""), key=labels.get(L.VOLUME), project=labels.get(L.PROJECT),
-        driver=item.get("Driver") or "", labels=dict(labels),
+        driver=item.get("Driver") or "", labels=dict(labels), options=dict(item.get("Options") or {}),
     )
 
 

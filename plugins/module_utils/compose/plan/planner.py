@@ -11,7 +11,7 @@ steps by depth for reading; the applier starts each step as soon as its own `aft
 
 Per container: keep, start, unpause, recreate (naming what changed), scale up with the next
 numbers, scale down highest numbers first, remove orphans only when asked. Named volumes are
-removed only with remove_volumes.
+removed only with remove_volumes, or recreated (volume_change.py) only with assume_yes.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.anony
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.desired import (
     DesiredNetwork, DesiredProject, DesiredService,
 )
-from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_change
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_change import network_change, network_changes
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.network_duplicates import duplicate_removals
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.observe import (
     ObservedContainer, ObservedImage, ObservedProject,
 )
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.service_references import resolve_service
 from ansible_collections.goship.containers.plugins.module_utils.compose.plan.settings_values import parse_values, shown_pair
+from ansible_collections.goship.containers.plugins.module_utils.compose.plan import volume_change as V
 from ansible_collections.goship.containers.plugins.module_utils.errors import PlanError
 from ansible_collections.goship.containers.plugins.module_utils.secrets import SecretRule
 
@@ -52,6 +53,7 @@ class PlanOptions:
     remove_images: Optional[str] = None  # all | local
     selected: Optional[tuple[str, ...]] = None  # services to act on (dependencies included)
     secret_rule: Optional[SecretRule] = None  # what the diff masks (settings_values.shown_pair)
+    assume_yes: bool = False  # recreate a project volume whose definition changed (its data is lost)
 
 
 # ---------------------------------------------------------------- dependency order
@@ -237,7 +239,7 @@ def _network_recreation(project: DesiredProject, observed: ObservedProject, opti
 
 
 def _resource_steps(project: DesiredProject, observed: ObservedProject, options: PlanOptions,
-                    forced: dict[str, str]) -> list[Step]:
+                    forced: dict[str, str], warnings: list[str]) -> list[Step]:
     steps: list[Step] = []
     for net in project.networks:
         actual = observed.networks.get(net.name)
@@ -269,8 +271,11 @@ def _resource_steps(project: DesiredProject, observed: ObservedProject, options:
             if not exists:
                 raise PlanError("volumes.%s" % vol.key, "external volume %s does not exist" % vol.name)
             continue
+        changed = V.volume_change(vol, actual_vol) if actual_vol is not None and actual_vol.project == project.name else []
         if not exists:
             steps.append(Step("volume:" + vol.key, (Action(A.CREATE_VOLUME, vol.name, "missing"),)))
+        elif changed:
+            steps.extend(V.changed_volume(vol, changed, observed, options, project, dependency_layers(project.services), warnings))
         elif actual_vol is not None and vol.driver and actual_vol.driver and vol.driver != actual_vol.driver:
             raise PlanError("volumes.%s" % vol.key, "volume %s exists with driver %s, not %s"
                             % (vol.name, actual_vol.driver, vol.driver))
@@ -418,7 +423,10 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
         return _plan_absent(project, observed, options, services, layers, images)
 
     forced: dict[str, str] = {}  # container ID -> why it must be recreated whatever its config
-    prepare: list[Step] = _resource_steps(project, observed, options, forced)
+    warnings: list[str] = []
+    prepare: list[Step] = V.order_recreations(_resource_steps(project, observed, options, forced, warnings))
+    removed = V.recreated_containers(prepare)  # by a volume recreation: created again below
+    remaining = dataclasses.replace(observed, containers=[c for c in observed.containers if c.id not in removed])
     image_steps, rebuilt = _image_steps(project, observed, images, options, selected)
     if image_steps:  # images first, as `docker compose up`: a pull or build that fails leaves nothing created
         pulled_and_built = tuple(step.name for step in image_steps)
@@ -427,14 +435,15 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
     planned: dict[str, list[Action]] = {}
     for layer in layers:  # services named by network_mode / volumes_from ... before those naming them
         for name in layer:
-            services[name] = resolve_service(services[name], observed, planned, forced)
-            planned[name] = _service_actions(project, observed, services[name], options, name in rebuilt, forced)
+            services[name] = resolve_service(services[name], remaining, planned, forced)
+            planned[name] = _service_actions(project, remaining, services[name], options, name in rebuilt, forced)
+    V.explain_creates(planned, removed, observed)
     if options.state != "stopped":
-        _propagate_restarts(project, observed, planned)
+        _propagate_restarts(project, remaining, planned)
     if options.state == "restarted":
         for name, mine in planned.items():
             acted = {a.container_id for a in mine if a.container_id}
-            for container in observed.service_containers(name)[:services[name].replicas]:
+            for container in remaining.service_containers(name)[:services[name].replicas]:
                 if container.id not in acted:
                     mine.append(Action(A.RESTART, container.name, "state: restarted", service=name,
                                        number=container.number, container_id=container.id))
@@ -458,26 +467,9 @@ def plan_project(project: DesiredProject, observed: ObservedProject, options: Pl
     plan_layers: list[tuple[Step, ...]] = [tuple(prepare)] if prepare else []
     for layer in (reversed(layers) if stopping else layers):
         plan_layers.append(tuple(steps[name] for name in layer))
-    warnings: list[str] = []
     _plan_orphans(project, observed, options, plan_layers, summaries, warnings)
-    return Plan(layers=tuple(plan_layers), services=summaries, networks=_network_changes(project, observed, prepare),
-                warnings=tuple(warnings))
-
-
-def _network_changes(project: DesiredProject, observed: ObservedProject, prepare: list[Step]) -> dict[str, dict[str, Any]]:
-    """The diff of each network the plan recreates: its settings before and after, and why."""
-    changes: dict[str, dict[str, Any]] = {}
-    for net in project.networks:
-        recreation = next((a for step in prepare for a in step.actions
-                           if a.kind == A.RECREATE_NETWORK and a.target == net.name), None)
-        if recreation is not None:
-            actual = observed.networks[net.name]
-            changes[net.key] = {
-                "before": {"name": net.name, "settings": L.parse_settings(actual.labels.get(L.NETWORK_SETTINGS))},
-                "after": {"name": net.name, "settings": L.parse_settings(net.settings), "reason": recreation.reason,
-                          "containers_recreated": len(recreation.attached)},
-            }
-    return changes
+    return Plan(layers=tuple(plan_layers), services=summaries, networks=network_changes(project, observed, prepare),
+                volumes=V.volume_changes(project, observed, prepare, options.secret_rule), warnings=tuple(warnings))
 
 
 def _after_everything(layers: list[tuple[Step, ...]], steps: list[Step]) -> tuple[Step, ...]:
