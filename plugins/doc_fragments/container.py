@@ -548,6 +548,15 @@ options:
   pids_limit:
     description: Maximum number of processes, C(-1) for unlimited; changed in place.
     type: int
+  platform:
+    description:
+      - Platform of the container, V(os[/arch[/variant]]) such as V(linux/amd64) or V(linux/arm/v7), or
+        an architecture alone such as V(arm64); sent with the create request (Engine API 1.41 or newer),
+        where the engine picks the image of that platform, and with a pull (O(pull)).
+      - Compared with the platform of the container's image in the engine's normal form (V(x86_64), V(amd64)
+        and V(linux/amd64) are the same); an OS or an architecture alone is completed from the image's platform.
+        A difference recreates the container.
+    type: str
   privileged:
     description: Run privileged.
     type: bool
