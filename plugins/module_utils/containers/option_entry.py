@@ -185,6 +185,8 @@ def dig(data: Optional[Mapping[str, Any]], path: str) -> Any:
 def nested_to_api(option: Option, value: Any) -> dict[str, Any]:
     body = {}
     for sub in option.suboptions:
+        if not sub.field:  # a switch of the option's parser (healthcheck.test_cli_compatible)
+            continue
         item = getattr(value, sub.field)
         if item not in (None, ()):
             body[sub.api] = sub.codec.to_api(item)
@@ -192,4 +194,4 @@ def nested_to_api(option: Option, value: Any) -> dict[str, Any]:
 
 
 def nested_from_api(option: Option, value_type: type, body: Mapping[str, Any]) -> Any:
-    return value_type(**{sub.field: sub.codec.from_api(body.get(sub.api)) for sub in option.suboptions})
+    return value_type(**{sub.field: sub.codec.from_api(body.get(sub.api)) for sub in option.suboptions if sub.field})
