@@ -276,8 +276,19 @@ options:
     type: dict
     suboptions:
       test:
-        description: A string (run by the shell, C(CMD-SHELL)) or a list (exec form, C(CMD) added when missing).
+        description:
+          - A string (run by the shell, C(CMD-SHELL)) or a list (exec form, C(CMD) added when missing; or
+            starting with C(CMD), C(CMD-SHELL) or C(NONE)).
+          - 'Not given (or empty): see O(healthcheck.test_cli_compatible).'
         type: raw
+      test_cli_compatible:
+        description:
+          - 'What a healthcheck without O(healthcheck.test) means. V(true) (and when not set): the keys
+            given replace the image''s and the image''s test stays, as the Docker CLI does. V(false): the
+            container''s healthcheck is disabled (C(test=[NONE])) and the other keys are not used, as community.docker''s
+            docker_container does by default.'
+          - Not set, this collection behaves as V(true), unlike community.docker (whose default is V(false)).
+        type: bool
       interval:
         description: Time between checks, such as C(30s), C(1m30s) or C(500ms).
         type: str
@@ -548,6 +559,15 @@ options:
   pids_limit:
     description: Maximum number of processes, C(-1) for unlimited; changed in place.
     type: int
+  platform:
+    description:
+      - Platform of the container, V(os[/arch[/variant]]) such as V(linux/amd64) or V(linux/arm/v7), or
+        an architecture alone such as V(arm64); sent with the create request (Engine API 1.41 or newer),
+        where the engine picks the image of that platform, and with a pull (O(pull)).
+      - Compared with the platform of the container's image in the engine's normal form (V(x86_64), V(amd64)
+        and V(linux/amd64) are the same); an OS or an architecture alone is completed from the image's platform.
+        A difference recreates the container.
+    type: str
   privileged:
     description: Run privileged.
     type: bool

@@ -24,8 +24,12 @@ HOST_INFO_OPTIONS: dict[str, dict[str, Any]] = dict(
     networks_filters=dict(type="dict"),
     volumes=dict(type="bool", default=False),
     volumes_filters=dict(type="dict"),
+    disk_usage=dict(type="bool", default=False),
     verbose_output=dict(type="bool", default=False),
 )
+
+# The lists of GET /system/df (docker system df -v), by kind; their entries carry labels
+DISK_USAGE_LISTS = ("Images", "Containers", "Volumes", "BuildCache")
 
 # The fields of each list entry kept when verbose_output is false.
 SUMMARY_FIELDS = {
@@ -103,3 +107,14 @@ def summarise(kind: str, entries: list[dict[str, Any]], verbose: bool) -> list[d
             item["Names"] = [name.lstrip("/") for name in item.get("Names") or []]
         summary.append(item)
     return summary
+
+
+def disk_usage(df: dict[str, Any], verbose: bool) -> dict[str, Any]:
+    """GET /system/df as community.docker's docker_host_info returns it: the size of all image
+    layers (`LayersSize`), or (verbose) the whole answer, with the per-kind lists."""
+    if not verbose:
+        return {"LayersSize": df.get("LayersSize")}
+    usage = dict(df)
+    for kind in DISK_USAGE_LISTS:
+        usage[kind] = list(df.get(kind) or [])
+    return usage

@@ -133,6 +133,39 @@ services:
           image: goship-test/app:1
           image_id: sha256:0123...
           service: web
+containers:
+  description:
+    - The project's containers in the shape of C(docker compose ps --format json), as
+      community.docker's docker_compose_v2 and M(goship.containers.compose) return them, with the keys
+      C(ID), C(Name), C(Names), C(Project), C(Service), C(Image), C(Command), C(Created), C(CreatedAt),
+      C(RunningFor), C(State), C(Status), C(Health), C(ExitCode), C(Labels), C(Publishers), C(Ports),
+      C(Networks), C(Mounts) and C(LocalVolumes) (see RV(goship.containers.compose#module:containers)
+      for each). One-off containers (C(docker compose run)) are not listed.
+    - Read from the containers list the module makes anyway (no request of its own); C(Size) is not
+      returned. Secret-looking label values and those of O(sensitive_keys) show as C(********).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - ID: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+      Name: shop-web-1
+      Service: web
+      State: running
+      Health: healthy
+      Image: goship-test/app:1
+images:
+  description:
+    - Per container, the image it runs, in the shape of C(docker compose images --format json)
+      (C(ID), C(ContainerName), C(Repository), C(Tag); C(<none>) as repository and tag when the tag
+      the container was created from has moved to another image). C(Size) is not returned.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - ID: sha256:0123...
+      ContainerName: shop-web-1
+      Repository: goship-test/app
+      Tag: "1"
 networks:
   description: Engine names of the project's networks (labelled for the project).
   returned: always
@@ -219,8 +252,12 @@ def main() -> None:
         state = "running"
     else:
         state = "partial" if running else "stopped"
+    from ansible_collections.goship.containers.plugins.module_utils.compose import cli_view
     module.exit_json(
         changed=False, project=name, state=state, services=services,
+        # docker_compose_v2's keys, from the same containers list (no request of their own)
+        containers=cli_view.ps_entries(name, observed.containers, module.masked_labels),
+        images=cli_view.image_entries(observed.containers),
         exists=bool(containers or observed.networks or observed.volumes),
         networks=sorted(observed.networks), volumes=sorted(observed.volumes), **extra,
     )

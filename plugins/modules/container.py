@@ -275,9 +275,10 @@ def main():
         rule = _guard_observed(module, found, None)
         image = None
         if spec is not None:
-            image = resolve_image(client, outcome, spec.image, task.pull_policy, task.pull_check_mode_behavior)
+            image = resolve_image(client, outcome, spec.image, task.pull_policy, task.pull_check_mode_behavior,
+                                  str(spec.platform) if spec.platform is not None else None)
             _guard_observed(module, None, image)
-        current_id = needs_current_image(task, found, image)  # image_comparison=current-image
+        current_id = needs_current_image(task, found, image)  # image_comparison=current-image, platform
         current_image = _inspect_or_none(client.inspect_image, current_id) if current_id else None
         # the same pure planning the container_plan action runs on the controller
         kept = {option: "" for option, _version in ignored}

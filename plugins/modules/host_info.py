@@ -66,9 +66,16 @@ options:
       - Filters for O(volumes), as C(docker volume ls --filter) takes them, such as C(label),
         C(name), C(driver) or C(dangling). Values as for O(containers_filters).
     type: dict
+  disk_usage:
+    description:
+      - Return the engine's disk usage (C(GET /system/df), C(docker system df)) in RV(disk_usage).
+    type: bool
+    default: false
   verbose_output:
     description:
       - Return each listed object as the engine's list call returns it, instead of a summary.
+      - With O(disk_usage=true), return the whole disk usage, with the images, containers, volumes
+        and build cache entries, instead of the size of the image layers alone.
       - Either way, the values of labels whose names look secret (C(PASSWORD), C(TOKEN), C(AUTH) ...,
         as for M(goship.containers.container)'s O(goship.containers.container#module:sensitive_keys)),
         and of those a container's task made secret, show as C(********).
@@ -107,6 +114,16 @@ EXAMPLES = r"""
     volumes_filters:
       label: app=shop
   register: shop
+
+- name: What every image, container and volume takes on disk (docker system df -v)
+  goship.containers.host_info:
+    disk_usage: true
+    verbose_output: true
+  register: usage
+
+- name: How much the image layers take
+  ansible.builtin.debug:
+    msg: "{{ usage.disk_usage.LayersSize | human_readable }}"
 
 - name: Dangling images, with every field the engine reports
   goship.containers.host_info:
@@ -213,11 +230,48 @@ volumes:
   returned: when O(volumes=true)
   type: list
   elements: dict
+disk_usage:
+  description:
+    - The engine's disk usage (C(GET /system/df)). Without O(verbose_output), only C(LayersSize);
+      with it, every key the engine returns, the lists included (their labels masked as in the other
+      lists).
+  returned: when O(disk_usage=true)
+  type: dict
+  contains:
+    LayersSize:
+      description: Bytes that all image layers take (each layer counted once).
+      type: int
+      sample: 1092588
+    Images:
+      description: Each image with C(Id), C(RepoTags), C(Size), C(SharedSize), C(Containers), ...
+      type: list
+      elements: dict
+      returned: with O(verbose_output=true)
+    Containers:
+      description: Each container with C(Id), C(Names), C(Image), C(SizeRw), C(SizeRootFs), C(State), ...
+      type: list
+      elements: dict
+      returned: with O(verbose_output=true)
+    Volumes:
+      description: Each volume with C(Name), C(Driver), C(Mountpoint) and C(UsageData) (C(Size), C(RefCount)).
+      type: list
+      elements: dict
+      returned: with O(verbose_output=true)
+    BuilderSize:
+      description: Bytes that the build cache takes, when the engine reports it.
+      type: int
+      returned: with O(verbose_output=true), when the engine reports it
+    BuildCache:
+      description: Each build cache record (BuildKit's), empty when there are none.
+      type: list
+      elements: dict
+      returned: with O(verbose_output=true)
 """
 
 from ansible_collections.goship.containers.plugins.module_utils.client import APIError, connect, docker_argument_spec
 from ansible_collections.goship.containers.plugins.module_utils.engine_info import (
-    HOST_INFO_OPTIONS, OBJECT_KINDS, OptionError, engine_summary, normalise_filters, summarise,
+    DISK_USAGE_LISTS, HOST_INFO_OPTIONS, OBJECT_KINDS, OptionError, disk_usage, engine_summary, normalise_filters,
+    summarise,
 )
 from ansible_collections.goship.containers.plugins.module_utils.secret_module import SecretAwareModule
 
@@ -230,6 +284,12 @@ def list_objects(client, kind, filters, params):
     if kind == "networks":
         return client.networks(filters=filters)
     return client.volumes(filters=filters).get("Volumes") or []
+
+
+def masked(module, entries):
+    """List entries with the values of secret-looking labels masked."""
+    return [dict(entry, Labels=module.masked_labels(entry["Labels"])) if isinstance(entry, dict) and "Labels" in entry
+            else entry for entry in entries]
 
 
 def main():
@@ -253,8 +313,16 @@ def main():
             entries = list_objects(client, kind, filters[kind] or None, params)
         except APIError as exc:
             module.fail_json(msg="%s_filters: the engine rejected the filters: %s" % (kind, exc.explanation or exc))
-        result[kind] = [dict(entry, Labels=module.masked_labels(entry["Labels"])) if "Labels" in entry else entry
-                        for entry in summarise(kind, entries, params["verbose_output"])]
+        result[kind] = masked(module, summarise(kind, entries, params["verbose_output"]))
+    if params["disk_usage"]:
+        try:
+            usage = disk_usage(client.df(), params["verbose_output"])
+        except APIError as exc:
+            module.fail_json(msg="Reading the engine's disk usage (disk_usage) failed: %s" % exc)
+        for kind in DISK_USAGE_LISTS:
+            if kind in usage:
+                usage[kind] = masked(module, usage[kind])
+        result["disk_usage"] = usage
     module.exit_json(**result)
 
 

@@ -9,7 +9,7 @@ import time
 from typing import Any, Iterable, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import (
-    SPECIAL_NETWORK_MODES, ContainerSpec, NetworkAttachment, to_create_request,
+    SPECIAL_NETWORK_MODES, ContainerSpec, NetworkAttachment, create_query, to_create_request,
 )
 
 
@@ -23,7 +23,7 @@ def create_container(client: Any, spec: ContainerSpec) -> str:
     """POST /containers/create, then connect every network after the first (API < 1.44 accepts
     only one endpoint at create). Returns the new container's ID. When joining a network fails,
     the container just made is removed again: a failed create leaves nothing behind."""
-    created = client.create_container_from_config(to_create_request(spec), name=spec.name)
+    created = client.create_container_from_config(to_create_request(spec), name=spec.name, **create_query(spec))
     container_id = created["Id"]
     note_engine_warnings(client, created)
     if spec.networks and spec.network_mode not in SPECIAL_NETWORK_MODES:

@@ -75,9 +75,10 @@ def _local_image(client: Any, reference: str) -> Optional[dict[str, Any]]:
 
 
 def resolve_image(client: Any, outcome: Any, reference: str, policy: str,
-                  check_mode_behavior: str = "image_not_present") -> Optional[dict[str, Any]]:
-    """The image's inspect data once pulled as `pull` says; None when it would be pulled (check
-    mode). One inspect call when nothing is pulled. A failed pull fails the task (`outcome.fail`)
+                  check_mode_behavior: str = "image_not_present",
+                  platform: Optional[str] = None) -> Optional[dict[str, Any]]:
+    """The image's inspect data once pulled as `pull` says (for `platform`, when given); None when
+    it would be pulled (check mode). One inspect call when nothing is pulled. A failed pull fails the task (`outcome.fail`)
     with nothing changed. `outcome` is an outcome.Outcome: check_mode, apply(action), fail(msg)."""
     local = _local_image(client, reference)
     if outcome.check_mode:
@@ -90,7 +91,7 @@ def resolve_image(client: Any, outcome: Any, reference: str, policy: str,
         return local
     action = "pull %s (%s)" % (reference, reason)
     try:
-        pull_image(client, reference)
+        pull_image(client, reference, platform)
     except ImageError as exc:
         outcome.fail("image: %s (pulled because: %s); nothing was changed" % (exc, reason),
                      api_requests=getattr(client, "request_count", None))

@@ -18,6 +18,7 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.optio
 from ansible_collections.goship.containers.plugins.module_utils.containers.options_config import (
     env_dict, healthcheck_from_api,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.platforms import Platform, image_platform
 from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec, Healthcheck
 
 _OBSERVED = tuple(option for option in OPTIONS if option.field)
@@ -62,6 +63,7 @@ class ImageDefaults:
     user: str = ""
     working_dir: str = ""
     stop_signal: str = ""
+    platform: Optional[Platform] = None  # os/arch/variant
 
 
 def _tuple(value: Optional[list]) -> Optional[tuple[str, ...]]:
@@ -82,6 +84,7 @@ def image_defaults(image: dict[str, Any]) -> ImageDefaults:
         user=config.get("User") or "",
         working_dir=config.get("WorkingDir") or "",
         stop_signal=config.get("StopSignal") or "",
+        platform=image_platform(image),
     )
 
 
@@ -93,12 +96,14 @@ def with_image_defaults(desired: ContainerSpec, image: ImageDefaults) -> Contain
     return replace(desired, **changes) if changes else desired
 
 
-def observed_container(inspect: dict[str, Any]) -> ObservedContainer:
-    """GET /containers/{id}/json → ObservedContainer with every field of the spec filled in."""
+def observed_container(inspect: dict[str, Any], image: Optional[dict[str, Any]] = None) -> ObservedContainer:
+    """GET /containers/{id}/json → ObservedContainer with every field of the spec filled in.
+    `image`: GET /images/{id}/json of an image the caller has; when it is the container's own
+    image, the entries that read the image (the platform) read it there."""
     state = inspect.get("State") or {}
     settings = inspect.get("NetworkSettings") or {}
     container_id = inspect["Id"]
-    spec = ContainerSpec(**{option.field: option.observed(inspect) for option in _OBSERVED})
+    spec = ContainerSpec(**{option.field: option.observed(inspect, image) for option in _OBSERVED})
     health = state.get("Health") or {}
     log_lines = tuple(
         ("exit %s: %s" % (entry.get("ExitCode"), (entry.get("Output") or "").strip()))

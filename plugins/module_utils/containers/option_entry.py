@@ -76,6 +76,10 @@ class Option:
     codec: Codec = AS_IS
     serialize: Optional[Callable[[Spec, dict, dict], None]] = None  # (spec, config, host) for structure
     observe: Optional[Callable[[dict], Any]] = None  # inspect data -> field value, for structure
+    # the value read from the inspect data of the container's own image, when the caller has it
+    # (the platform: a container's inspect data name only its OS)
+    observe_image: Optional[Callable[[dict], Any]] = None
+    query: Optional[str] = None  # a query parameter of POST /containers/create, not a body field
     image_merge: Optional[Callable[[Spec, Any], Any]] = None  # (desired, ImageDefaults) -> field value
     # -- comparison with the existing container
     compare: Optional[str] = None  # value | set | dict | own; None: not compared
@@ -116,8 +120,13 @@ class Option:
         """The value compared and shown for `spec`."""
         return self.read(spec) if self.read is not None else getattr(spec, self.field)  # type: ignore[arg-type]
 
-    def observed(self, inspect: dict[str, Any]) -> Any:
-        """This entry's field from GET /containers/{id}/json, in normal form."""
+    def observed(self, inspect: dict[str, Any], image: Optional[dict[str, Any]] = None) -> Any:
+        """This entry's field from GET /containers/{id}/json, in normal form; `image` is the
+        container's own image (GET /images/{id}/json) when the caller has it."""
+        if self.observe_image is not None and image and image.get("Id") == inspect.get("Image"):
+            value = self.observe_image(image)
+            if value is not None:
+                return value
         if self.observe is not None:
             return self.observe(inspect)
         return self.codec.from_api(dig(inspect, self.api)) if self.api else None
@@ -127,7 +136,7 @@ class Option:
         if self.serialize is not None:
             self.serialize(spec, config, host)
             return
-        if self.part_of:  # written by that entry's serializer, with it
+        if self.part_of or self.query:  # written by that entry's serializer / sent as a query parameter
             return
         value = getattr(spec, self.field) if self.field else None
         if value is None or not self.api:
@@ -176,6 +185,8 @@ def dig(data: Optional[Mapping[str, Any]], path: str) -> Any:
 def nested_to_api(option: Option, value: Any) -> dict[str, Any]:
     body = {}
     for sub in option.suboptions:
+        if not sub.field:  # a switch of the option's parser (healthcheck.test_cli_compatible)
+            continue
         item = getattr(value, sub.field)
         if item not in (None, ()):
             body[sub.api] = sub.codec.to_api(item)
@@ -183,4 +194,4 @@ def nested_to_api(option: Option, value: Any) -> dict[str, Any]:
 
 
 def nested_from_api(option: Option, value_type: type, body: Mapping[str, Any]) -> Any:
-    return value_type(**{sub.field: sub.codec.from_api(body.get(sub.api)) for sub in option.suboptions})
+    return value_type(**{sub.field: sub.codec.from_api(body.get(sub.api)) for sub in option.suboptions if sub.field})

@@ -17,13 +17,14 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.optio
     FLAG, MAPPING, MORE, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
-    parse_command, parse_env_file, parse_exposed_port, parse_healthcheck, parse_int, parse_items, parse_mount, parse_network,
-    parse_port, parse_tmpfs, parse_volume, string_dict,
+    parse_command, parse_env_file, parse_exposed_port, parse_healthcheck_spec, parse_int, parse_items, parse_mount,
+    parse_network, parse_port, parse_tmpfs, parse_volume, string_dict,
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.values import (
     RESTART_POLICIES, SPECIAL_NETWORK_MODES, Healthcheck, Mount, NetworkAttachment, PortBinding,
 )
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
+from ansible_collections.goship.containers.plugins.module_utils.user_input import as_bool
 
 # On Linux the engine adds a default PATH to a container whose image and config lack one.
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -278,8 +279,18 @@ def _check_links(spec: Any) -> None:
 
 def _healthcheck(value: Any, option: str) -> Healthcheck:
     """The parser family's healthcheck (containers/parse.py, the container module's rules); the
-    suboptions below say how each field reaches the Engine API and back."""
-    return parse_healthcheck(value, option)
+    suboptions below say how each field reaches the Engine API and back. `test_cli_compatible` is
+    community.docker's switch for a healthcheck given without a test: false disables the check (as
+    its default does), true or unset completes the keys given with the image's (the Docker CLI's way)."""
+    cli_compatible = True
+    if isinstance(value, dict) and "test_cli_compatible" in value:
+        value = dict(value)
+        switch = value.pop("test_cli_compatible")
+        cli_compatible = True if switch is None else as_bool(switch, option + ".test_cli_compatible")
+    spec = parse_healthcheck_spec(value, option)
+    if not cli_compatible and spec.test is None:
+        return Healthcheck(test=("NONE",))
+    return spec.healthcheck
 
 
 def healthcheck_from_api(body: Optional[dict[str, Any]]) -> Optional[Healthcheck]:
@@ -306,15 +317,24 @@ def _healthcheck_with_image(desired: Any, image: Any) -> Any:
     if mine is None or mine.disabled or theirs is None or theirs.disabled:
         return mine
     return replace(mine, **{sub.field: getattr(mine, sub.field) or getattr(theirs, sub.field)
-                            for sub in HEALTHCHECK.suboptions})
+                            for sub in HEALTHCHECK.suboptions if sub.field})
 
 
 _DURATION = dict(codec=NONZERO)  # nanoseconds; the parser family reads them
 HEALTHCHECK = Option(
     "healthcheck", "Healthcheck; unset fields are taken from the image's healthcheck. C(test=[NONE]) disables it.",
     type="dict", suboptions=(
-        Option("test", "A string (run by the shell, C(CMD-SHELL)) or a list (exec form, C(CMD) added when missing).",
+        Option("test", ("A string (run by the shell, C(CMD-SHELL)) or a list (exec form, C(CMD) added when missing; "
+                        "or starting with C(CMD), C(CMD-SHELL) or C(NONE)).",
+                        "Not given (or empty): see O(healthcheck.test_cli_compatible)."),
                type="raw", field="test", api="Test", codec=STRINGS),
+        Option("test_cli_compatible", (
+            "What a healthcheck without O(healthcheck.test) means. V(true) (and when not set): the keys given "
+            "replace the image's and the image's test stays, as the Docker CLI does. V(false): the container's "
+            "healthcheck is disabled (C(test=[NONE])) and the other keys are not used, as community.docker's "
+            "docker_container does by default.",
+            "Not set, this collection behaves as V(true), unlike community.docker (whose default is V(false)).",
+        ), type="bool"),
         Option("interval", "Time between checks, such as C(30s), C(1m30s) or C(500ms).",
                field="interval_ns", api="Interval", **_DURATION),
         Option("timeout", "Time a check may take.", field="timeout_ns", api="Timeout", **_DURATION),

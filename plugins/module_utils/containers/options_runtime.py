@@ -15,6 +15,9 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.optio
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
     parse_device, parse_int, parse_items, parse_size, parse_ulimit, string_dict,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.platforms import (
+    Platform, complete, image_platform, parse_platform,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.values import Device, Ulimit
 from ansible_collections.goship.containers.plugins.module_utils.errors import OptionError
 
@@ -73,7 +76,33 @@ ULIMITS = Codec(
                                         key=lambda u: u.name)),
 )
 
+
+def _container_os(inspect: dict[str, Any]) -> Optional[Platform]:
+    """A container's inspect data name only its OS; the rest is its image's (observe_image)."""
+    return Platform(inspect["Platform"].lower()) if inspect.get("Platform") else None
+
+
+def _platform_with_image(desired: Any, image: Any) -> Any:
+    return complete(desired.platform, image.platform) if desired.platform is not None else None
+
+
+PLATFORM = Option(
+    "platform", (
+        "Platform of the container, V(os[/arch[/variant]]) such as V(linux/amd64) or V(linux/arm/v7), or an "
+        "architecture alone such as V(arm64); sent with the create request (Engine API 1.41 or newer), where the "
+        "engine picks the image of that platform, and with a pull (O(pull)).",
+        "Compared with the platform of the container's image in the engine's normal form (V(x86_64), V(amd64) "
+        "and V(linux/amd64) are the same); an OS or an architecture alone is completed from the image's platform. "
+        "A difference recreates the container.",
+    ),
+    field="platform", parse=parse_platform, query="platform", codec=Codec(to_api=str),
+    observe=_container_os, observe_image=image_platform, image_merge=_platform_with_image,
+    read=lambda spec: str(spec.platform) if spec.platform is not None else None,
+    compare="value", min_api="1.41", sample={"platform": "linux/arm64"},
+)
+
 RUNTIME_OPTIONS: tuple[Option, ...] = (
+    PLATFORM,
     Option("log_driver", "Logging driver, such as C(json-file) or C(local).", field="log_driver", parse=_or_none,
            serialize=_log_config_request, api="HostConfig.LogConfig.Type", codec=TEXT, compare="value",
            sample={"log_driver": "json-file"}),

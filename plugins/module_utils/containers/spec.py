@@ -34,7 +34,8 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.value
 
 __all__ = [
     "ContainerSpec", "Device", "DeviceRate", "Healthcheck", "MOUNT_TYPES", "Mount", "NetworkAttachment", "PortBinding",
-    "RESTART_POLICIES", "SPECIAL_NETWORK_MODES", "Ulimit", "bind_mode", "spec_digest", "to_create_request",
+    "RESTART_POLICIES", "SPECIAL_NETWORK_MODES", "Ulimit", "bind_mode", "create_query", "spec_digest",
+    "to_create_request",
 ]
 
 
@@ -80,6 +81,17 @@ def to_create_request(spec: Any) -> dict[str, Any]:
     host.update(spec.extra)
     config["HostConfig"] = host
     return config
+
+
+def create_query(spec: Any) -> dict[str, str]:
+    """The query parameters of POST /containers/create that the registry's entries set besides the
+    name (the platform), as keyword arguments of the SDK's create_container_from_config."""
+    query = {}
+    for option in OPTIONS:
+        value = getattr(spec, option.field) if option.query and option.field else None
+        if value is not None:
+            query[option.query] = option.codec.to_api(value)
+    return query
 
 
 def _canonical(value: Any) -> Any:

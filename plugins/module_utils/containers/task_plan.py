@@ -126,8 +126,11 @@ def _as_engine_kept(desired: ContainerSpec, observed: ObservedContainer, options
 def needs_current_image(task: ContainerTask, container: Optional[dict[str, Any]],
                         image: Optional[dict[str, Any]]) -> Optional[str]:
     """The ID of the container's own image when the plan needs its inspect data too
-    (image_comparison=current-image and the container runs another image), else None."""
-    if task.image_comparison != "current-image" or not container or task.spec is None:
+    (image_comparison=current-image, or a `platform` to compare with the image's, and the container
+    runs another image), else None."""
+    if not container or task.spec is None:
+        return None
+    if task.image_comparison != "current-image" and task.spec.platform is None:
         return None
     current = container.get("Image") or ""
     return current if current and current != (image or {}).get("Id") else None
@@ -155,7 +158,8 @@ def plan_from_inspect(task: ContainerTask, container: Optional[dict[str, Any]],
     value it kept. `current_image`: the container's own image (`needs_current_image`), whose
     defaults complete the options with image_comparison=current-image. Raises PlanError when the
     container must be created and no image was given."""
-    observed = observed_container(container) if container else None
+    # the container's own image: what its platform is read from
+    observed = observed_container(container, current_image or image) if container else None
     comparisons = task.comparisons
     desired = None
     image_id = None

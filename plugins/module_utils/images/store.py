@@ -109,14 +109,16 @@ def _stream_errors(stream: Any, aux: Optional[Dict[str, Any]] = None) -> Tuple[L
     return log, None
 
 
-def pull_image(client: Any, name: str) -> List[str]:
-    """Pull `name` (repo[:tag] or repo@digest); the streamed log, or ImageError with the
-    registry's answer (some failures come as an HTTP error, others as an error line in the stream).
+def pull_image(client: Any, name: str, platform: Optional[str] = None) -> List[str]:
+    """Pull `name` (repo[:tag] or repo@digest), for `platform` (os[/arch[/variant]]) when given; the
+    streamed log, or ImageError with the registry's answer (some failures come as an HTTP error,
+    others as an error line in the stream).
     Credentials: the docker SDK sends those of the Docker config (the `login` module's file, found
     through DOCKER_CONFIG or ~/.docker/config.json) for the image's registry."""
     repo, tag = name.split("@", 1) if "@" in name else split_reference(name)
     try:
-        log, error = _stream_errors(client.pull(repo, tag=tag, stream=True, decode=True))
+        extra = {"platform": platform} if platform else {}
+        log, error = _stream_errors(client.pull(repo, tag=tag, stream=True, decode=True, **extra))
     except APIError as exc:
         raise ImageError("pulling %s failed: %s" % (name, _explain(exc)))
     except Exception as exc:  # connection dropped mid-stream

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.goship.containers.plugins.module_utils.engine_info import (
-    OptionError, engine_summary, normalise_filters, summarise,
+    HOST_INFO_OPTIONS, OptionError, disk_usage, engine_summary, normalise_filters, summarise,
 )
 
 
@@ -46,3 +46,25 @@ def test_summaries_keep_a_few_fields_unless_verbose():
     assert summarise("containers", [entry], True) == [entry]
     assert summarise("volumes", [{"Name": "v", "Driver": "local", "Labels": None, "Mountpoint": "/x"}], False) == [
         {"Name": "v", "Driver": "local", "Labels": None}]
+
+
+# GET /system/df as an API 1.41 engine answers it (trimmed)
+DF = {
+    "LayersSize": 1092588,
+    "Images": [{"Id": "sha256:aa", "RepoTags": ["app:1"], "Size": 1092588, "SharedSize": 0, "Containers": 1,
+                "Labels": {"team": "web"}}],
+    "Containers": [{"Id": "c1", "Names": ["/web"], "SizeRw": 12, "SizeRootFs": 1092600, "Labels": {}}],
+    "Volumes": [{"Name": "data", "Driver": "local", "UsageData": {"Size": 4096, "RefCount": 1}, "Labels": None}],
+    "BuildCache": None,
+}
+
+
+def test_disk_usage_is_the_layers_size_unless_verbose():
+    assert HOST_INFO_OPTIONS["disk_usage"] == {"type": "bool", "default": False}
+    assert disk_usage(DF, verbose=False) == {"LayersSize": 1092588}
+    full = disk_usage(DF, verbose=True)
+    assert full["LayersSize"] == 1092588 and full["Images"] == DF["Images"] and full["Volumes"] == DF["Volumes"]
+    assert full["Containers"][0]["SizeRw"] == 12
+    assert full["BuildCache"] == []  # the engine's null: no build cache records
+    assert disk_usage({"LayersSize": 0}, verbose=True) == {
+        "LayersSize": 0, "Images": [], "Containers": [], "Volumes": [], "BuildCache": []}

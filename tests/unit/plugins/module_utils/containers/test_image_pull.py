@@ -59,8 +59,8 @@ class FakeClient:
     def __init__(self, stream=(), error=None):
         self.stream, self.error, self.calls = list(stream), error, []
 
-    def pull(self, repo, tag=None, stream=False, decode=False):
-        self.calls.append((repo, tag))
+    def pull(self, repo, tag=None, stream=False, decode=False, **extra):
+        self.calls.append((repo, tag) + tuple(sorted(extra.items())))
         if self.error:
             raise self.error
         return iter(self.stream)
@@ -74,6 +74,12 @@ def test_pull_splits_the_reference(reference, call):
     client = FakeClient([{"status": "Downloaded newer image"}])
     pull(client, reference)
     assert client.calls == [call]
+
+
+def test_a_platform_goes_with_the_pull():
+    client = FakeClient([{"status": "Downloaded newer image"}])
+    pull(client, "app:1", "linux/arm64")
+    assert client.calls == [("app", "1", ("platform", "linux/arm64"))]
 
 
 def test_error_in_the_stream_is_a_failure():

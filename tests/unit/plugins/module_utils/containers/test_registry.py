@@ -24,10 +24,12 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.optio
 )
 from ansible_collections.goship.containers.plugins.module_utils.containers.params import spec_from_params
 from ansible_collections.goship.containers.plugins.module_utils.containers.plan import plan_container, resolve_comparisons
-from ansible_collections.goship.containers.plugins.module_utils.containers.spec import ContainerSpec, to_create_request
+from ansible_collections.goship.containers.plugins.module_utils.containers.spec import (
+    ContainerSpec, create_query, to_create_request,
+)
 
 IMAGE = {
-    "Id": "sha256:" + "a" * 64,
+    "Id": "sha256:" + "a" * 64, "Os": "linux", "Architecture": "amd64",
     "Config": {
         "Env": ["PATH=/bin", "LANG=C"], "Labels": {"img": "1"}, "Cmd": ["serve"], "Entrypoint": ["/app"],
         "ExposedPorts": {"8080/tcp": {}}, "Volumes": {"/cache": {}},
@@ -71,6 +73,20 @@ def _merged_healthcheck(mine, image):
     return dict(image, **mine)
 
 
+def image_for(spec):
+    """The image the engine creates the container from: IMAGE, of the platform the create asks for."""
+    platform = create_query(spec).get("platform")
+    if not platform:
+        return IMAGE
+    os, arch = platform.split("/")[:2]
+    return dict(IMAGE, Os=os, Architecture=arch)
+
+
+def engine_request(spec):
+    """Everything a create sends: the body and the query parameters."""
+    return to_create_request(spec), create_query(spec)
+
+
 def engine_inspect(spec):
     """What the engine reports for a container made from `spec`: the create request as sent, the
     image's config merged in as the engine merges it, and every network of the spec joined."""
@@ -93,7 +109,8 @@ def engine_inspect(spec):
                 for attachment in spec.networks or ()}
     if not networks and (spec.network_mode or "bridge") == "bridge":
         networks = {"bridge": {"NetworkID": "n-bridge"}}
-    return {"Id": "f" * 64, "Name": "/" + spec.name, "Image": IMAGE["Id"], "Config": config, "HostConfig": host,
+    return {"Id": "f" * 64, "Name": "/" + spec.name, "Image": IMAGE["Id"], "Platform": image_for(spec)["Os"],
+            "Config": config, "HostConfig": host,
             "State": {"Status": "running", "Running": True}, "NetworkSettings": {"Networks": networks}}
 
 
@@ -158,8 +175,8 @@ def _compared_as(option, owner):
 def test_every_option_round_trips_without_a_difference(path, option, owner):
     sample = _sample(option, path, owner)
     spec = build(sample, owner)
-    observed = observed_container(engine_inspect(spec))
-    desired = with_image_defaults(spec, image_defaults(IMAGE))
+    observed = observed_container(engine_inspect(spec), image_for(spec))
+    desired = with_image_defaults(spec, image_defaults(image_for(spec)))
     plan = plan_container(desired, observed, "started", IMAGE["Id"])
     assert plan.steps == () and plan.differences == (), (plan.kinds, plan.differences, plan.before, plan.after)
     if not owner.is_module_option and owner.compare is None:  # a compose-only setting: read back as sent
@@ -170,13 +187,13 @@ def test_every_option_round_trips_without_a_difference(path, option, owner):
 def test_every_option_reaches_the_engine_and_is_compared(path, option, owner):
     sample = _sample(option, path, owner)
     spec, bare = build(sample, owner), build(without(sample, path), owner)
-    assert to_create_request(spec) != to_create_request(bare), "%s changes nothing in the create request" % path
+    assert engine_request(spec) != engine_request(bare), "%s changes nothing in the create request" % path
     compared = _compared_as(option, owner)
     if compared.compare is None:
         return
-    desired = with_image_defaults(spec, image_defaults(IMAGE))
+    desired = with_image_defaults(spec, image_defaults(image_for(spec)))
     # strict: compared at all (stop_timeout is ignored by default, as in community.docker)
-    plan = plan_container(desired, observed_container(engine_inspect(bare)), "started", IMAGE["Id"],
+    plan = plan_container(desired, observed_container(engine_inspect(bare), image_for(bare)), "started", IMAGE["Id"],
                           resolve_comparisons({"*": "strict"}))
     if compared.compare == OWN:  # networks: here the primary network moves too, so network_mode differs
         assert plan.differences, "%s: a container made without it does not differ" % path
