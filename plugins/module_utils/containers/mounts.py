@@ -39,9 +39,18 @@ def _mount_api(mount: Mount) -> dict[str, Any]:
                                        "Options": dict(mount.volume_options)}
         if mount.volume_labels:
             options["Labels"] = dict(mount.volume_labels)
+        if mount.subpath:
+            options["Subpath"] = mount.subpath
         body["VolumeOptions"] = options
-    if mount.type == "bind" and mount.propagation:
-        body["BindOptions"] = {"Propagation": mount.propagation}
+    if mount.type == "bind":
+        # only what is set: an engine older than a field refuses none of them, it drops them, so
+        # api_versions.py refuses them first (each key's min_api, option_keys.py)
+        bind = {key: value for key, value in (
+            ("Propagation", mount.propagation), ("NonRecursive", mount.non_recursive),
+            ("CreateMountpoint", mount.create_mountpoint), ("ReadOnlyNonRecursive", mount.read_only_non_recursive),
+            ("ReadOnlyForceRecursive", mount.read_only_force_recursive)) if value}
+        if bind:
+            body["BindOptions"] = bind
     return body
 
 
@@ -97,6 +106,10 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
         volume_options=tuple(sorted((driver.get("Options") or {}).items())),
         volume_labels=tuple(sorted((volume.get("Labels") or {}).items())),
         tmpfs_size=tmpfs.get("SizeBytes") or None, tmpfs_mode=tmpfs.get("Mode") or None,
+        non_recursive=bool(bind.get("NonRecursive")), create_mountpoint=bool(bind.get("CreateMountpoint")),
+        read_only_non_recursive=bool(bind.get("ReadOnlyNonRecursive")),
+        read_only_force_recursive=bool(bind.get("ReadOnlyForceRecursive")),
+        subpath=volume.get("Subpath") or None,
     )
 
 

@@ -136,6 +136,12 @@ def _network_steps(desired: ContainerSpec, observed: ObservedContainer, mode: st
             problems.append("ipv6_address")
         if set(want.links) != set(current.links) and (want.links or mode == "strict"):
             problems.append("links")
+        if want.driver_opts != current.driver_opts and (want.driver_opts or mode == "strict"):
+            problems.append("driver_opts")
+        if want.mac_address and want.mac_address != current.mac_address:
+            problems.append("mac_address")
+        if want.gw_priority is not None and want.gw_priority != (current.gw_priority or 0):
+            problems.append("gw_priority")
         if problems:
             steps.append(Step("disconnect", "endpoint differs: " + "; ".join(problems), network=want))
             steps.append(Step("connect", "endpoint differs: " + "; ".join(problems), network=want))
