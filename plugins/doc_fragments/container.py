@@ -446,6 +446,17 @@ options:
         description: Mount read-only.
         type: bool
         default: false
+      consistency:
+        description:
+          - Consistency of the mount, for engines on macOS and Windows; the engine on Linux keeps it and
+            ignores it. V(default) is the same as not setting it. Only for O(mounts[].type=bind) and O(mounts[].type=volume).
+          - Compared with the container's mount; a change recreates the container.
+        type: str
+        choices:
+          - cached
+          - consistent
+          - default
+          - delegated
       propagation:
         description: Bind propagation.
         type: str

@@ -32,6 +32,8 @@ def _mount_api(mount: Mount) -> dict[str, Any]:
     body: dict[str, Any] = {"Type": mount.type, "Target": mount.target, "ReadOnly": mount.read_only}
     if mount.source:
         body["Source"] = mount.source
+    if mount.consistency:
+        body["Consistency"] = mount.consistency
     if mount.type == "volume":
         options: dict[str, Any] = {"NoCopy": mount.no_copy}
         if mount.volume_driver or mount.volume_options:
@@ -110,6 +112,7 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
         read_only_non_recursive=bool(bind.get("ReadOnlyNonRecursive")),
         read_only_force_recursive=bool(bind.get("ReadOnlyForceRecursive")),
         subpath=volume.get("Subpath") or None,
+        consistency=entry.get("Consistency") if entry.get("Consistency") not in (None, "", "default") else None,
     )
 
 

@@ -37,6 +37,11 @@ MOUNT_SUBOPTIONS: tuple[Option, ...] = (
     Option("source", "Host path (bind) or volume name (volume; empty for an anonymous volume)."),
     Option("type", "Kind of mount.", choices=("bind", "volume", "tmpfs"), default="volume"),
     Option("read_only", "Mount read-only.", type="bool", default=False),
+    Option("consistency", (
+        "Consistency of the mount, for engines on macOS and Windows; the engine on Linux keeps it and ignores it. "
+        "V(default) is the same as not setting it. Only for O(mounts[].type=bind) and O(mounts[].type=volume).",
+        "Compared with the container's mount; a change recreates the container."),
+        choices=("cached", "consistent", "default", "delegated")),
     Option("propagation", "Bind propagation.", choices=("rprivate", "private", "rshared", "shared", "rslave", "slave")),
     Option("non_recursive", (
         "Bind the host path without the mounts below it (a C(bind) rather than an C(rbind)). " + _BIND_ONLY,

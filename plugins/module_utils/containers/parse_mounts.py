@@ -352,6 +352,12 @@ def parse_mount(item: Any, option: str = "mounts") -> Mount:
     if flags.get("read_only_non_recursive") and flags.get("read_only_force_recursive"):
         raise OptionError(option + ".read_only_force_recursive", "contradicts read_only_non_recursive; give one")
     extra: dict[str, Any] = dict(flags)
+    consistency = item.get("consistency")
+    if consistency not in (None, "", "default"):  # "default": the engine's own, as if not given
+        if mount.type == "tmpfs":
+            raise OptionError(option + ".consistency", "applies to bind and volume mounts only (a tmpfs mount is sent "
+                                                       "in HostConfig.Tmpfs, which has no consistency)")
+        extra["consistency"] = as_enum(consistency, option + ".consistency", CONSISTENCY_MODES)
     if "subpath" in given:
         extra["subpath"] = _subpath(given["subpath"], option + ".subpath")
     if "tmpfs_options" in given:

@@ -59,6 +59,7 @@ class Mount:
     read_only_non_recursive: bool = False  # ReadOnlyNonRecursive: read-only, submounts left writable
     read_only_force_recursive: bool = False  # ReadOnlyForceRecursive: fail unless recursively read-only
     subpath: Optional[str] = None  # volume only: VolumeOptions.Subpath, a path inside the volume
+    consistency: Optional[str] = None  # bind or volume: cached, consistent or delegated (Linux ignores it)
     # Bind only: True refuses a missing host path, as `docker run --mount` does (sent as
     # HostConfig.Mounts); False lets the engine create it, as `docker run -v` does (HostConfig.Binds).
     # How the mount is requested, not what it is: not compared (two syntaxes, one mount).
@@ -68,6 +69,8 @@ class Mount:
     def needs_mount_api(self) -> bool:
         """True when the mount must go to HostConfig.Mounts: what Binds cannot say (volume driver
         options, an anonymous volume read-only or without copy) or a bind whose source must exist."""
+        if self.consistency:  # HostConfig.Binds drops it; HostConfig.Mounts keeps it
+            return True
         if self.type == "bind":
             return self.source_must_exist or self.non_recursive or self.create_mountpoint \
                 or self.read_only_non_recursive or self.read_only_force_recursive

@@ -40,6 +40,8 @@ MOUNT_KEYS = {
     "read_only_force_recursive": (dict(BIND, read_only=True, read_only_force_recursive=True), dict(BIND, read_only=True),
                                   ("Mounts", "BindOptions", "ReadOnlyForceRecursive"), True),
     "subpath": (dict(VOLUME, subpath="conf/app"), VOLUME, ("Mounts", "VolumeOptions", "Subpath"), "conf/app"),
+    "consistency": (dict(VOLUME, consistency="cached"), VOLUME, ("Mounts", "Consistency"), "cached"),
+    "consistency (bind)": (dict(BIND, consistency="delegated"), BIND, ("Mounts", "Consistency"), "delegated"),
     "tmpfs_options": (dict(TMPFS, tmpfs_options=[{"noexec": None}, {"uid": 1000}, {"nosuid": ""}]), TMPFS,
                       ("Tmpfs", "/scratch"), "size=1048576,noexec,nosuid,uid=1000"),
 }
@@ -66,12 +68,12 @@ def _plan(desired, made_from, mode="allow_more_present"):
 
 
 def test_every_key_of_community_dockers_items_is_declared():
-    """The keys community.docker 5.x documents for mounts[] and networks[] items (its `consistency`
-    and the npipe, cluster and image mount types are listed as not supported in
+    """The keys community.docker 5.x documents for mounts[] and networks[] items (its npipe,
+    cluster and image mount types are listed as not supported in
     docs/migrating-from-community-docker.md)."""
     mounts = {sub.name for sub in OPTIONS_BY_NAME["mounts"].suboptions}
     assert mounts >= {"target", "source", "type", "read_only", "propagation", "no_copy", "labels", "volume_driver",
-                      "volume_options", "tmpfs_size", "tmpfs_mode"} | set(MOUNT_KEYS)
+                      "volume_options", "tmpfs_size", "tmpfs_mode"} | {key.split()[0] for key in MOUNT_KEYS}
     networks = {sub.name for sub in OPTIONS_BY_NAME["networks"].suboptions}
     assert networks == {"name", "aliases", "ipv4_address", "ipv6_address", "links"} | set(NETWORK_KEYS)
     for option in ("mounts", "networks"):
@@ -179,6 +181,7 @@ def test_keys_set_to_false_or_empty_are_not_used():
     (dict(BIND, read_only_non_recursive=True), r"mounts\[0\]\.read_only_non_recursive: needs read_only: true"),
     (dict(BIND, read_only=True, read_only_non_recursive=True, read_only_force_recursive=True),
      r"mounts\[0\]\.read_only_force_recursive: contradicts read_only_non_recursive"),
+    (dict(TMPFS, consistency="cached"), r"mounts\[0\]\.consistency: applies to bind and volume mounts only"),
     (dict(VOLUME, subpath="/etc"), r"mounts\[0\]\.subpath: '/etc' must be a relative path inside the volume"),
     (dict(VOLUME, subpath="a/../../b"), r"mounts\[0\]\.subpath: .* must be a relative path"),
     (dict(TMPFS, tmpfs_options=[{"noexec": None, "nosuid": None}]), r"mounts\[0\]\.tmpfs_options\[0\]: must be a mapping with one key"),
@@ -188,6 +191,17 @@ def test_keys_set_to_false_or_empty_are_not_used():
 def test_bad_mount_keys_are_refused_naming_the_key(item, message):
     with pytest.raises(OptionError, match=message):
         spec_of(name="c", image="app:1", mounts=[item])
+
+
+def test_default_consistency_is_no_consistency():
+    """`default` is the engine's own: the mount goes where it would go without it (HostConfig.Binds)."""
+    spec = spec_of(name="c", image="app:1", mounts=[dict(VOLUME, consistency="default")])
+    assert spec == spec_of(name="c", image="app:1", mounts=[VOLUME])
+    inspect = engine_inspect(spec_of(name="c", image="app:1", mounts=[dict(VOLUME, consistency="cached")]))
+    inspect["HostConfig"]["Mounts"][0]["Consistency"] = "default"
+    desired = with_image_defaults(spec, image_defaults(IMAGE))
+    assert plan_container(desired, observed_container(inspect), "started", IMAGE["Id"],
+                          resolve_comparisons({"mounts": "strict"})).steps == ()
 
 
 def test_tmpfs_options_as_ansible_reads_them():
