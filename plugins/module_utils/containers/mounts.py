@@ -46,7 +46,7 @@ def _mount_api(mount: Mount) -> dict[str, Any]:
         body["VolumeOptions"] = options
     if mount.type == "bind":
         # only what is set: an engine older than a field refuses none of them, it drops them, so
-        # api_versions.py refuses them first (each key's min_api, option_keys.py)
+        # api_versions.py refuses them first (each key's min_api, options_item_keys.py)
         bind = {key: value for key, value in (
             ("Propagation", mount.propagation), ("NonRecursive", mount.non_recursive),
             ("CreateMountpoint", mount.create_mountpoint), ("ReadOnlyNonRecursive", mount.read_only_non_recursive),

@@ -53,7 +53,7 @@ class Mount:
     # sorted (mounts.TMPFS_FLAGS and TMPFS_DATA say which)
     tmpfs_options: tuple[str, ...] = ()
     # bind only, HostConfig.Mounts' BindOptions (container module's mounts[]; the minimum Engine API
-    # version of each is declared with its key in option_keys.py)
+    # version of each is declared with its key in options_item_keys.py)
     non_recursive: bool = False  # NonRecursive: `bind` rather than `rbind`
     create_mountpoint: bool = False  # CreateMountpoint: the engine creates a missing host path
     read_only_non_recursive: bool = False  # ReadOnlyNonRecursive: read-only, submounts left writable
@@ -89,8 +89,8 @@ class NetworkAttachment:
     ipv6_address: Optional[str] = None
     links: tuple[str, ...] = ()  # "container:alias"
     driver_opts: tuple[tuple[str, str], ...] = ()  # sorted; the endpoint's DriverOpts
-    mac_address: Optional[str] = None  # lower case; API 1.44+ (option_keys.py)
-    gw_priority: Optional[int] = None  # API 1.48+ (option_keys.py)
+    mac_address: Optional[str] = None  # lower case; API 1.44+ (options_item_keys.py)
+    gw_priority: Optional[int] = None  # API 1.48+ (options_item_keys.py)
 
     def endpoint_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {}
