@@ -229,7 +229,7 @@ def _observed_networks(inspect: dict[str, Any]) -> tuple[NetworkAttachment, ...]
             ipv6_address=ipam.get("IPv6Address") or None, links=tuple(sorted(endpoint.get("Links") or ())),
             driver_opts=tuple(sorted((endpoint.get("DriverOpts") or {}).items())),
             mac_address=(endpoint.get("MacAddress") or "").lower() or None,
-            gw_priority=endpoint.get("GwPriority") or 0,  # API 1.48+; 0 (the engine's default) before
+            gw_priority=endpoint.get("GwPriority") or None,  # API 1.48+; 0 is the default (plan.py compares so)
         ))
     return tuple(attachments)
 
