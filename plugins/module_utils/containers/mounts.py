@@ -108,9 +108,9 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
         volume_options=tuple(sorted((driver.get("Options") or {}).items())),
         volume_labels=tuple(sorted((volume.get("Labels") or {}).items())),
         tmpfs_size=tmpfs.get("SizeBytes") or None, tmpfs_mode=tmpfs.get("Mode") or None,
-        non_recursive=bool(bind.get("NonRecursive")), create_mountpoint=bool(bind.get("CreateMountpoint")),
-        read_only_non_recursive=bool(bind.get("ReadOnlyNonRecursive")),
-        read_only_force_recursive=bool(bind.get("ReadOnlyForceRecursive")),
+        non_recursive=bind.get("NonRecursive") or None, create_mountpoint=bind.get("CreateMountpoint") or None,
+        read_only_non_recursive=bind.get("ReadOnlyNonRecursive") or None,
+        read_only_force_recursive=bind.get("ReadOnlyForceRecursive") or None,
         subpath=volume.get("Subpath") or None,
         consistency=entry.get("Consistency") if entry.get("Consistency") not in (None, "", "default") else None,
     )

@@ -351,7 +351,7 @@ def parse_mount(item: Any, option: str = "mounts") -> Mount:
             raise OptionError("%s.%s" % (option, key), "needs read_only: true (it says how the mount is read-only)")
     if flags.get("read_only_non_recursive") and flags.get("read_only_force_recursive"):
         raise OptionError(option + ".read_only_force_recursive", "contradicts read_only_non_recursive; give one")
-    extra: dict[str, Any] = dict(flags)
+    extra: dict[str, Any] = {key: True for key, value in flags.items() if value}  # a flag set to false is not set
     consistency = item.get("consistency")
     if consistency not in (None, "", "default"):  # "default": the engine's own, as if not given
         if mount.type == "tmpfs":

@@ -12,7 +12,7 @@ What a difference costs is decided here, per option:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compare import COMPARISON_MODES, KINDS, differs
@@ -152,6 +152,15 @@ def _network_steps(desired: ContainerSpec, observed: ObservedContainer, mode: st
     return steps
 
 
+def _endpoints_as_asked(have: Optional[tuple[NetworkAttachment, ...]],
+                        want: tuple[NetworkAttachment, ...]) -> tuple[NetworkAttachment, ...]:
+    """The container's endpoints for the diff: the MAC address the engine picked shows only where
+    the task asks for one (it is not compared otherwise, and would read as removed)."""
+    asked = {attachment.name for attachment in want if attachment.mac_address}
+    return tuple(attachment if attachment.name in asked else replace(attachment, mac_address=None)
+                 for attachment in have or ())
+
+
 def _update_body(desired: ContainerSpec, observed: ObservedContainer, options: list[str]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for name in options:
@@ -269,7 +278,7 @@ def plan_container(
     network_steps = _network_steps(desired, observed, modes.get("networks", "allow_more_present"))
     if network_steps:
         differences.append("networks")
-        before["networks"] = view(observed.spec.networks)
+        before["networks"] = view(_endpoints_as_asked(observed.spec.networks, desired.networks))
         after["networks"] = view(desired.networks)
     steps.extend(network_steps)
     if start_after and not observed.running:

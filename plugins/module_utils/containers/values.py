@@ -54,10 +54,11 @@ class Mount:
     tmpfs_options: tuple[str, ...] = ()
     # bind only, HostConfig.Mounts' BindOptions (container module's mounts[]; the minimum Engine API
     # version of each is declared with its key in options_item_keys.py)
-    non_recursive: bool = False  # NonRecursive: `bind` rather than `rbind`
-    create_mountpoint: bool = False  # CreateMountpoint: the engine creates a missing host path
-    read_only_non_recursive: bool = False  # ReadOnlyNonRecursive: read-only, submounts left writable
-    read_only_force_recursive: bool = False  # ReadOnlyForceRecursive: fail unless recursively read-only
+    # (True or None, never False: a diff shows only the flags that are set)
+    non_recursive: Optional[bool] = None  # NonRecursive: `bind` rather than `rbind`
+    create_mountpoint: Optional[bool] = None  # CreateMountpoint: the engine creates a missing host path
+    read_only_non_recursive: Optional[bool] = None  # ReadOnlyNonRecursive: read-only, submounts left writable
+    read_only_force_recursive: Optional[bool] = None  # ReadOnlyForceRecursive: fail unless recursively read-only
     subpath: Optional[str] = None  # volume only: VolumeOptions.Subpath, a path inside the volume
     consistency: Optional[str] = None  # bind or volume: cached, consistent or delegated (Linux ignores it)
     # Bind only: True refuses a missing host path, as `docker run --mount` does (sent as

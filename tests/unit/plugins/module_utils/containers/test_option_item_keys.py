@@ -139,6 +139,14 @@ def test_the_engine_reports_its_own_mac_address_and_a_zero_priority():
     assert plan_container(spec, observed_container(inspect), "started", IMAGE["Id"]).steps == ()
     pinned = spec_of(name="c", image="app:1", networks=[dict(FRONT, mac_address="02:42:AC:11:00:02", gw_priority=0)])
     assert plan_container(pinned, observed_container(inspect), "started", IMAGE["Id"]).steps == ()
+    # the diff shows the engine's MAC address only where the task asks for one
+    aliased = spec_of(name="c", image="app:1", networks=[dict(FRONT, aliases=["web", "www"])])
+    plan = plan_container(aliased, observed_container(inspect), "started", IMAGE["Id"])
+    assert plan.differences == ("networks",) and "mac_address" not in plan.before["networks"][0]
+    moved = spec_of(name="c", image="app:1", networks=[dict(FRONT, mac_address="02:42:ac:11:00:03")])
+    plan = plan_container(moved, observed_container(inspect), "started", IMAGE["Id"])
+    assert plan.before["networks"][0]["mac_address"] == "02:42:ac:11:00:02"
+    assert plan.after["networks"][0]["mac_address"] == "02:42:ac:11:00:03"
 
 
 @pytest.mark.parametrize("key", sorted(MINIMUM_API))
@@ -249,3 +257,14 @@ def test_connect_sends_the_endpoint_keys():
     engine.connect_network(client, "cid", NetworkAttachment("front", aliases=("web",), gw_priority=5))
     assert client.calls[2] == ("post", "/networks/front/connect",
                                {"Container": "cid", "EndpointConfig": {"Aliases": ["web"], "GwPriority": 5}})
+
+
+def test_a_mount_diff_shows_only_the_flags_that_are_set():
+    spec = spec_of(name="c", image="app:1", mounts=[MOUNT_KEYS["non_recursive"][0]])
+    bare = spec_of(name="c", image="app:1", mounts=[BIND])
+    plan = _plan(spec, bare)
+    bind = [mount for mount in plan.after["mounts"] if mount["target"] == "/data"][0]
+    assert bind["non_recursive"] is True
+    assert not {"create_mountpoint", "read_only_non_recursive", "read_only_force_recursive", "subpath",
+                "consistency"} & set(bind)
+    assert "non_recursive" not in [mount for mount in plan.before["mounts"] if mount["target"] == "/data"][0]
