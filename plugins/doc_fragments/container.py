@@ -457,6 +457,17 @@ options:
         description: Mount read-only.
         type: bool
         default: false
+      consistency:
+        description:
+          - Consistency of the mount, for engines on macOS and Windows; the engine on Linux keeps it and
+            ignores it. V(default) is the same as not setting it. Only for O(mounts[].type=bind) and O(mounts[].type=volume).
+          - Compared with the container's mount; a change recreates the container.
+        type: str
+        choices:
+          - cached
+          - consistent
+          - default
+          - delegated
       propagation:
         description: Bind propagation.
         type: str
@@ -467,6 +478,33 @@ options:
           - shared
           - rslave
           - slave
+      non_recursive:
+        description:
+          - Bind the host path without the mounts below it (a C(bind) rather than an C(rbind)). Only for
+            O(mounts[].type=bind).
+          - Compared with the container's mount; a change recreates the container.
+        type: bool
+      create_mountpoint:
+        description:
+          - Let the engine create the host path when it is missing, instead of refusing the mount. Only
+            for O(mounts[].type=bind).
+          - 'Needs Docker Engine API 1.42 (Docker 23.0) or newer: on an older engine the task fails naming
+            the key before anything is changed.'
+        type: bool
+      read_only_non_recursive:
+        description:
+          - Make the mount read-only but leave the mounts below it writable (with O(mounts[].read_only=true)).
+            Only for O(mounts[].type=bind).
+          - 'Needs Docker Engine API 1.44 (Docker 25.0) or newer: on an older engine the task fails naming
+            the key before anything is changed.'
+        type: bool
+      read_only_force_recursive:
+        description:
+          - Fail the container's start unless the mounts below the host path can be made read-only too (with
+            O(mounts[].read_only=true)). Only for O(mounts[].type=bind).
+          - 'Needs Docker Engine API 1.44 (Docker 25.0) or newer: on an older engine the task fails naming
+            the key before anything is changed.'
+        type: bool
       no_copy:
         description: Do not copy the image's data into a new volume.
         type: bool
@@ -482,12 +520,31 @@ options:
           yet, or an anonymous one). Compared with the container's mount request; an existing volume keeps
           its labels.
         type: dict
+      subpath:
+        description:
+          - Mount this path inside the volume (relative, not leaving the volume) instead of the whole volume.
+            Only for O(mounts[].type=volume).
+          - 'Needs Docker Engine API 1.45 (Docker 26.0) or newer: on an older engine the task fails naming
+            the key before anything is changed.'
+        type: str
       tmpfs_size:
         description: Size of a tmpfs mount, such as C(64m).
         type: str
       tmpfs_mode:
         description: Octal mode of a tmpfs mount, such as C(1777).
         type: str
+      tmpfs_options:
+        description:
+          - 'More options of a tmpfs mount, each a mapping with one key: a flag with no value (C({noexec:
+            null})) or a key with its value (C({uid: 1000})). The options C(docker run --tmpfs) takes: mount
+            flags such as C(noexec), C(nosuid), C(nodev), and C(uid), C(gid), C(nr_inodes), C(nr_blocks),
+            C(mpol); others fail naming the key. Use O(mounts[].tmpfs_size), O(mounts[].tmpfs_mode) and
+            O(mounts[].read_only) for those settings. Only for O(mounts[].type=tmpfs).'
+          - Sent as the tmpfs mount's options in HostConfig C(Tmpfs), which every engine takes (community.docker
+            sends them in the mount's C(TmpfsOptions), which needs Engine API 1.46); compared in any order,
+            a change recreates the container.
+        type: list
+        elements: dict
   name:
     description: Name of the container.
     type: str
@@ -523,6 +580,28 @@ options:
         description: Links, C(container) or C(container:alias).
         type: list
         elements: str
+      driver_opts:
+        description:
+          - Driver options of the container's endpoint on this network (C(DriverOpts)), such as C(com.docker.network.endpoint.ifname)
+            on engines whose driver reads it. Values are strings.
+          - Compared with the endpoint's options when given (all of them with C(comparisons.networks=strict));
+            a difference reconnects the container to the network.
+        type: dict
+      mac_address:
+        description:
+          - MAC address of the container's endpoint on this network, such as V(92:d0:c6:0a:29:33).
+          - 'Needs Docker Engine API 1.44 (Docker 25.0) or newer: on an older engine the task fails naming
+            the key before anything is changed.'
+          - Compared (in lower case) when given; a difference reconnects the container to the network.
+        type: str
+      gw_priority:
+        description:
+          - 'Gateway priority of this network: of the container''s networks, the one with the highest priority
+            gives the default gateway.'
+          - 'Needs Docker Engine API 1.48 (Docker 28.0) or newer: on an older engine the task fails naming
+            the key before anything is changed.'
+          - Compared when given; a difference reconnects the container to the network.
+        type: int
   networks_cli_compatible:
     description:
       - 'V(true) (the default) joins the networks of O(networks) as C(docker run --network) does: the default

@@ -32,7 +32,10 @@ def _minimum_api() -> tuple[tuple[str, str, Callable[[ContainerSpec], bool]], ..
             found.append((option.min_api, option.field, option.api_label or option.name,
                           lambda spec, field=option.field: _is_set(getattr(spec, field))))
         for sub in option.suboptions:
-            if sub.min_api:
+            if sub.min_api and sub.in_use is not None:  # a key of mounts[] or networks[] items
+                found.append((sub.min_api, "%s.%s" % (option.field, sub.name), "%s[].%s" % (option.name, sub.name),
+                              sub.in_use))
+            elif sub.min_api:
                 found.append((sub.min_api, "%s.%s" % (option.field, sub.field), "%s.%s" % (option.name, sub.name),
                               lambda spec, field=option.field, key=sub.field:
                               getattr(spec, field) is not None and getattr(getattr(spec, field), key) is not None))

@@ -54,12 +54,20 @@ def connect_networks(client: Any, container: str, attachments: Iterable[NetworkA
 
 def connect_network(client: Any, container: str, attachment: NetworkAttachment) -> None:
     endpoint = attachment.endpoint_config()
+    if attachment.gw_priority is not None:  # API 1.48+, a field the docker SDK does not know: sent as is
+        response = client._post_json(client._url("/networks/{0}/connect", attachment.name),  # pylint: disable=protected-access
+                                     data={"Container": container, "EndpointConfig": endpoint})
+        client._raise_for_status(response)  # pylint: disable=protected-access
+        return
+    more = {key: value for key, value in (("driver_opt", endpoint.get("DriverOpts")),
+                                          ("mac_address", attachment.mac_address)) if value}
     client.connect_container_to_network(
         container, attachment.name,
         aliases=endpoint.get("Aliases"),
         links=[tuple(link.split(":", 1)) if ":" in link else (link, link) for link in attachment.links] or None,
         ipv4_address=attachment.ipv4_address,
         ipv6_address=attachment.ipv6_address,
+        **more,
     )
 
 

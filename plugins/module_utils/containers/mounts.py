@@ -32,6 +32,8 @@ def _mount_api(mount: Mount) -> dict[str, Any]:
     body: dict[str, Any] = {"Type": mount.type, "Target": mount.target, "ReadOnly": mount.read_only}
     if mount.source:
         body["Source"] = mount.source
+    if mount.consistency:
+        body["Consistency"] = mount.consistency
     if mount.type == "volume":
         options: dict[str, Any] = {"NoCopy": mount.no_copy}
         if mount.volume_driver or mount.volume_options:
@@ -39,9 +41,18 @@ def _mount_api(mount: Mount) -> dict[str, Any]:
                                        "Options": dict(mount.volume_options)}
         if mount.volume_labels:
             options["Labels"] = dict(mount.volume_labels)
+        if mount.subpath:
+            options["Subpath"] = mount.subpath
         body["VolumeOptions"] = options
-    if mount.type == "bind" and mount.propagation:
-        body["BindOptions"] = {"Propagation": mount.propagation}
+    if mount.type == "bind":
+        # only what is set: an engine older than a field refuses none of them, it drops them, so
+        # api_versions.py refuses them first (each key's min_api, options_item_keys.py)
+        bind = {key: value for key, value in (
+            ("Propagation", mount.propagation), ("NonRecursive", mount.non_recursive),
+            ("CreateMountpoint", mount.create_mountpoint), ("ReadOnlyNonRecursive", mount.read_only_non_recursive),
+            ("ReadOnlyForceRecursive", mount.read_only_force_recursive)) if value}
+        if bind:
+            body["BindOptions"] = bind
     return body
 
 
@@ -97,6 +108,11 @@ def _api_mount(entry: dict[str, Any]) -> Mount:
         volume_options=tuple(sorted((driver.get("Options") or {}).items())),
         volume_labels=tuple(sorted((volume.get("Labels") or {}).items())),
         tmpfs_size=tmpfs.get("SizeBytes") or None, tmpfs_mode=tmpfs.get("Mode") or None,
+        non_recursive=bind.get("NonRecursive") or None, create_mountpoint=bind.get("CreateMountpoint") or None,
+        read_only_non_recursive=bind.get("ReadOnlyNonRecursive") or None,
+        read_only_force_recursive=bind.get("ReadOnlyForceRecursive") or None,
+        subpath=volume.get("Subpath") or None,
+        consistency=entry.get("Consistency") if entry.get("Consistency") not in (None, "", "default") else None,
     )
 
 

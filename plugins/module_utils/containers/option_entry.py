@@ -100,6 +100,8 @@ class Option:
     # -- the Engine API version it needs (checked before any write)
     min_api: Optional[str] = None
     api_label: Optional[str] = None  # how the version error names it (default: the option name)
+    # a key of a list option's items (mounts[], networks[]) with a min_api: "does this spec use it?"
+    in_use: Optional[Callable[[Spec], bool]] = None
     ignored_from_api: Optional[str] = None  # the first API version whose engines ignore the field (a warning)
     # -- the registry test: module params (this option and what it needs), or for type=None
     #    entries ContainerSpec keyword arguments

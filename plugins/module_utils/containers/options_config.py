@@ -16,6 +16,9 @@ from ansible_collections.goship.containers.plugins.module_utils.containers.mount
 from ansible_collections.goship.containers.plugins.module_utils.containers.option_entry import (
     FLAG, MAPPING, MORE, NONZERO, NUMBER, OWN, STRINGS, TEXT, Codec, Option, dig, nested_from_api, nested_to_api,
 )
+from ansible_collections.goship.containers.plugins.module_utils.containers.options_item_keys import (
+    MOUNT_SUBOPTIONS, NETWORK_SUBOPTIONS,
+)
 from ansible_collections.goship.containers.plugins.module_utils.containers.parse import (
     parse_command, parse_env_file, parse_exposed_port, parse_healthcheck_spec, parse_int, parse_items, parse_mount,
     parse_network, parse_port, parse_tmpfs, parse_volume, string_dict,
@@ -225,6 +228,9 @@ def _observed_networks(inspect: dict[str, Any]) -> tuple[NetworkAttachment, ...]
         attachments.append(NetworkAttachment(
             name=name, aliases=aliases, ipv4_address=ipam.get("IPv4Address") or None,
             ipv6_address=ipam.get("IPv6Address") or None, links=tuple(sorted(endpoint.get("Links") or ())),
+            driver_opts=tuple(sorted((endpoint.get("DriverOpts") or {}).items())),
+            mac_address=(endpoint.get("MacAddress") or "").lower() or None,
+            gw_priority=endpoint.get("GwPriority") or None,  # API 1.48+; 0 is the default (plan.py compares so)
         ))
     return tuple(attachments)
 
@@ -481,21 +487,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
         "create the container otherwise and the task fails naming C(mounts[N].source), with nothing created or "
         "changed (a recreate leaves the old container as it was)."),
         type="list", elements="dict",
-        suboptions=(
-            Option("target", "Path inside the container.", required=True),
-            Option("source", "Host path (bind) or volume name (volume; empty for an anonymous volume)."),
-            Option("type", "Kind of mount.", choices=("bind", "volume", "tmpfs"), default="volume"),
-            Option("read_only", "Mount read-only.", type="bool", default=False),
-            Option("propagation", "Bind propagation.",
-                   choices=("rprivate", "private", "rshared", "shared", "rslave", "slave")),
-            Option("no_copy", "Do not copy the image's data into a new volume.", type="bool", default=False),
-            Option("volume_driver", "Driver of the volume."),
-            Option("volume_options", "Driver options of the volume.", type="dict"),
-            Option("labels", ("Labels of the volume, when the mount creates it (a named volume that does not exist "
-                              "yet, or an anonymous one). Compared with the container's mount request; an existing "
-                              "volume keeps its labels."), type="dict"),
-            Option("tmpfs_size", "Size of a tmpfs mount, such as C(64m)."),
-            Option("tmpfs_mode", "Octal mode of a tmpfs mount, such as C(1777)."),),
+        suboptions=MOUNT_SUBOPTIONS,
         field="mounts", build=_mounts, serialize=lambda spec, config, host: mounts_request(spec.mounts or (), config, host),
         observe=observed_mounts, image_merge=_mounts_with_image, compare="set", mode=MORE,
         normal=as_anonymous,  # a volume handed on by a recreate is the anonymous one asked for
@@ -516,12 +508,7 @@ CONFIG_OPTIONS: tuple[Option, ...] = (
         "is created, the others right after.",
         "By default (C(comparisons.networks=allow_more_present)) other networks the container is on are left "
         "alone; with C(strict) it is disconnected from them."),
-        type="list", elements="dict", suboptions=(
-            Option("name", "Network name.", required=True),
-            Option("aliases", "Network-scoped aliases.", type="list", elements="str"),
-            Option("ipv4_address", "Fixed IPv4 address."),
-            Option("ipv6_address", "Fixed IPv6 address."),
-            Option("links", "Links, C(container) or C(container:alias).", type="list", elements="str")),
+        type="list", elements="dict", suboptions=NETWORK_SUBOPTIONS,
         field="networks", build=_networks, serialize=_first_network_request, observe=_observed_networks,
         compare=OWN, mode=MORE,
         sample={"networks": [{"name": "front", "aliases": ["web"], "ipv4_address": "10.1.0.5"},

@@ -312,11 +312,22 @@ def parse_network(item: Any, option: str = "networks") -> NetworkAttachment:
     for link in item.get("links") or ():
         name, _sep, alias = str(link).partition(":")
         links.append("%s:%s" % (name, alias or name))
+    mac = item.get("mac_address") or None
+    if mac is not None and not _MAC_ADDRESS.match(str(mac)):
+        raise OptionError(option + ".mac_address", "%r is not a MAC address such as 92:d0:c6:0a:29:33" % (mac,))
+    priority = item.get("gw_priority")
     return NetworkAttachment(
         name=str(item["name"]), aliases=tuple(sorted(set(str(a) for a in item.get("aliases") or ()))),
         ipv4_address=item.get("ipv4_address") or None, ipv6_address=item.get("ipv6_address") or None,
         links=tuple(sorted(links)),
+        driver_opts=tuple(sorted((string_dict(item["driver_opts"], option + ".driver_opts") or {}).items()))
+        if item.get("driver_opts") else (),
+        mac_address=str(mac).lower() if mac is not None else None,
+        gw_priority=parse_int(priority, option + ".gw_priority") if priority is not None else None,
     )
+
+
+_MAC_ADDRESS = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
 
 
 def parse_env_file(text: str, option: str = "env_file",

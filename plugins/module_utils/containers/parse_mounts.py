@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.containers.values import Mount
@@ -329,9 +329,72 @@ def _tmpfs_options(item: dict[str, Any], option: str) -> Optional[TmpfsSpec]:
                      mode=_tmpfs_mode(mode, option + ".tmpfs_mode") if mode not in (None, "") else None)
 
 
+# community.docker's flat mounts[] keys that only the container module takes (Compose writes them
+# inside bind: / volume: / tmpfs:, and its loader keeps what it did with them): key -> mount types.
+BIND_FLAGS = ("non_recursive", "create_mountpoint", "read_only_non_recursive", "read_only_force_recursive")
+_FLAT_KEY_TYPES = dict({key: ("bind",) for key in BIND_FLAGS}, subpath=("volume",), tmpfs_options=("tmpfs",))
+
+
 def parse_mount(item: Any, option: str = "mounts") -> Mount:
-    """The container module's `mounts`: a bind's host path must exist, as with `docker run --mount`."""
-    return parse_mount_spec(item, option).to_mount(option, bind_source_must_exist=True)
+    """The container module's `mounts`: a bind's host path must exist, as with `docker run --mount`.
+    Its keys beyond Compose's vocabulary are checked here, whatever engine runs the task (the API
+    version each needs is checked by api_versions.py before any write)."""
+    mount = parse_mount_spec(item, option).to_mount(option, bind_source_must_exist=True)
+    given = {key: item[key] for key in _FLAT_KEY_TYPES if item.get(key) not in (None, False, "", [])}
+    for key in given:
+        if mount.type not in _FLAT_KEY_TYPES[key]:
+            raise OptionError("%s.%s" % (option, key), "applies to %s mounts only, and this one is a %s mount"
+                              % (" and ".join(_FLAT_KEY_TYPES[key]), mount.type))
+    flags = {key: as_bool(given[key], "%s.%s" % (option, key)) for key in BIND_FLAGS if key in given}
+    for key in ("read_only_non_recursive", "read_only_force_recursive"):
+        if flags.get(key) and not mount.read_only:
+            raise OptionError("%s.%s" % (option, key), "needs read_only: true (it says how the mount is read-only)")
+    if flags.get("read_only_non_recursive") and flags.get("read_only_force_recursive"):
+        raise OptionError(option + ".read_only_force_recursive", "contradicts read_only_non_recursive; give one")
+    extra: dict[str, Any] = {key: True for key, value in flags.items() if value}  # a flag set to false is not set
+    consistency = item.get("consistency")
+    if consistency not in (None, "", "default"):  # "default": the engine's own, as if not given
+        if mount.type == "tmpfs":
+            raise OptionError(option + ".consistency", "applies to bind and volume mounts only (a tmpfs mount is sent "
+                                                       "in HostConfig.Tmpfs, which has no consistency)")
+        extra["consistency"] = as_enum(consistency, option + ".consistency", CONSISTENCY_MODES)
+    if "subpath" in given:
+        extra["subpath"] = _subpath(given["subpath"], option + ".subpath")
+    if "tmpfs_options" in given:
+        extra["tmpfs_options"] = _flat_tmpfs_options(given["tmpfs_options"], option + ".tmpfs_options")
+    return replace(mount, **extra) if extra else mount
+
+
+def _subpath(value: Any, path: str) -> str:
+    """A path inside the volume: relative, and not leaving it (as the engine requires)."""
+    text = as_str(value, path)
+    cleaned = posixpath.normpath(text)
+    if text.startswith("/") or cleaned == ".." or cleaned.startswith("../"):
+        raise OptionError(path, "%r must be a relative path inside the volume, without leading '..'" % text)
+    return cleaned
+
+
+def _flat_tmpfs_options(value: Any, path: str) -> tuple[str, ...]:
+    """community.docker's tmpfs_options, a list of one-key mappings (`{noexec: null}`,
+    `{uid: 1000}`), as the tmpfs options `docker run --tmpfs` takes; `size`, `mode` and `ro` have
+    keys of their own (tmpfs_size, tmpfs_mode, read_only)."""
+    if not isinstance(value, list):
+        raise OptionError(path, "must be a list of one-key mappings such as {noexec: null}, not %s" % type_name(value))
+    options = set()
+    for index, entry in enumerate(value):
+        where = "%s[%d]" % (path, index)
+        if not isinstance(entry, dict) or len(entry) != 1:
+            raise OptionError(where, "must be a mapping with one key, such as {noexec: null} or {uid: '1000'}")
+        (key, setting), = entry.items()
+        key = as_str(key, where)
+        if key in ("size", "mode", "ro", "rw"):
+            raise OptionError("%s.%s" % (where, key), "use the mount's %s key instead"
+                              % {"size": "tmpfs_size", "mode": "tmpfs_mode"}.get(key, "read_only"))
+        try:
+            options.add(tmpfs_option(key, "" if setting is None else as_scalar_str(setting, "%s.%s" % (where, key))))
+        except ValueError as exc:
+            raise OptionError("%s.%s" % (where, key), str(exc))
+    return tuple(sorted(options))
 
 
 def parse_tmpfs(text: Any, option: str = "tmpfs", engine_accepted: bool = False) -> Mount:

@@ -12,7 +12,7 @@ What a difference costs is decided here, per option:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, Optional
 
 from ansible_collections.goship.containers.plugins.module_utils.compare import COMPARISON_MODES, KINDS, differs
@@ -136,6 +136,12 @@ def _network_steps(desired: ContainerSpec, observed: ObservedContainer, mode: st
             problems.append("ipv6_address")
         if set(want.links) != set(current.links) and (want.links or mode == "strict"):
             problems.append("links")
+        if want.driver_opts != current.driver_opts and (want.driver_opts or mode == "strict"):
+            problems.append("driver_opts")
+        if want.mac_address and want.mac_address != current.mac_address:
+            problems.append("mac_address")
+        if want.gw_priority is not None and want.gw_priority != (current.gw_priority or 0):
+            problems.append("gw_priority")
         if problems:
             steps.append(Step("disconnect", "endpoint differs: " + "; ".join(problems), network=want))
             steps.append(Step("connect", "endpoint differs: " + "; ".join(problems), network=want))
@@ -144,6 +150,15 @@ def _network_steps(desired: ContainerSpec, observed: ObservedContainer, mode: st
         for name in sorted(set(have) - wanted):
             steps.append(Step("disconnect", "not in networks (comparisons: strict)", network=have[name]))
     return steps
+
+
+def _endpoints_as_asked(have: Optional[tuple[NetworkAttachment, ...]],
+                        want: tuple[NetworkAttachment, ...]) -> tuple[NetworkAttachment, ...]:
+    """The container's endpoints for the diff: the MAC address the engine picked shows only where
+    the task asks for one (it is not compared otherwise, and would read as removed)."""
+    asked = {attachment.name for attachment in want if attachment.mac_address}
+    return tuple(attachment if attachment.name in asked else replace(attachment, mac_address=None)
+                 for attachment in have or ())
 
 
 def _update_body(desired: ContainerSpec, observed: ObservedContainer, options: list[str]) -> dict[str, Any]:
@@ -263,7 +278,7 @@ def plan_container(
     network_steps = _network_steps(desired, observed, modes.get("networks", "allow_more_present"))
     if network_steps:
         differences.append("networks")
-        before["networks"] = view(observed.spec.networks)
+        before["networks"] = view(_endpoints_as_asked(observed.spec.networks, desired.networks))
         after["networks"] = view(desired.networks)
     steps.extend(network_steps)
     if start_after and not observed.running:

@@ -52,6 +52,15 @@ class Mount:
     # tmpfs only: its other mount options as `docker run --tmpfs` takes them (noexec, uid=1000, ...),
     # sorted (mounts.TMPFS_FLAGS and TMPFS_DATA say which)
     tmpfs_options: tuple[str, ...] = ()
+    # bind only, HostConfig.Mounts' BindOptions (container module's mounts[]; the minimum Engine API
+    # version of each is declared with its key in options_item_keys.py)
+    # (True or None, never False: a diff shows only the flags that are set)
+    non_recursive: Optional[bool] = None  # NonRecursive: `bind` rather than `rbind`
+    create_mountpoint: Optional[bool] = None  # CreateMountpoint: the engine creates a missing host path
+    read_only_non_recursive: Optional[bool] = None  # ReadOnlyNonRecursive: read-only, submounts left writable
+    read_only_force_recursive: Optional[bool] = None  # ReadOnlyForceRecursive: fail unless recursively read-only
+    subpath: Optional[str] = None  # volume only: VolumeOptions.Subpath, a path inside the volume
+    consistency: Optional[str] = None  # bind or volume: cached, consistent or delegated (Linux ignores it)
     # Bind only: True refuses a missing host path, as `docker run --mount` does (sent as
     # HostConfig.Mounts); False lets the engine create it, as `docker run -v` does (HostConfig.Binds).
     # How the mount is requested, not what it is: not compared (two syntaxes, one mount).
@@ -61,11 +70,14 @@ class Mount:
     def needs_mount_api(self) -> bool:
         """True when the mount must go to HostConfig.Mounts: what Binds cannot say (volume driver
         options, an anonymous volume read-only or without copy) or a bind whose source must exist."""
+        if self.consistency:  # HostConfig.Binds drops it; HostConfig.Mounts keeps it
+            return True
         if self.type == "bind":
-            return self.source_must_exist
+            return self.source_must_exist or self.non_recursive or self.create_mountpoint \
+                or self.read_only_non_recursive or self.read_only_force_recursive
         anonymous_with_options = not self.source and (self.no_copy or self.read_only)  # Config.Volumes has no mode
         return self.type == "volume" and bool(self.volume_driver or self.volume_options or self.volume_labels
-                                              or anonymous_with_options)
+                                              or self.subpath or anonymous_with_options)
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,9 @@ class NetworkAttachment:
     ipv4_address: Optional[str] = None
     ipv6_address: Optional[str] = None
     links: tuple[str, ...] = ()  # "container:alias"
+    driver_opts: tuple[tuple[str, str], ...] = ()  # sorted; the endpoint's DriverOpts
+    mac_address: Optional[str] = None  # lower case; API 1.44+ (options_item_keys.py)
+    gw_priority: Optional[int] = None  # API 1.48+ (options_item_keys.py)
 
     def endpoint_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {}
@@ -84,6 +99,12 @@ class NetworkAttachment:
             config["Aliases"] = list(self.aliases)
         if self.links:
             config["Links"] = list(self.links)
+        if self.driver_opts:
+            config["DriverOpts"] = dict(self.driver_opts)
+        if self.mac_address:
+            config["MacAddress"] = self.mac_address
+        if self.gw_priority is not None:
+            config["GwPriority"] = self.gw_priority
         ipam = {}
         if self.ipv4_address:
             ipam["IPv4Address"] = self.ipv4_address
