@@ -10,7 +10,7 @@ short_description: Build a Docker image from a Dockerfile, only when its inputs 
 version_added: 0.1.0
 description:
   - Builds the image O(name) from the context O(path), with community.docker's C(docker_image_build)
-    option names. The build is the one of M(goship.containers.image) with O(goship.containers.image#module:source=build):
+    option names. The build is the one of M(goship.containers.image) with O(goship.containers.image#module:source=build),
     content-addressed (the digest of the context after C(.dockerignore), the Dockerfile, O(args),
     O(target) and O(labels) decides whether a build runs), and the tag only moves when the built
     image differs in content.

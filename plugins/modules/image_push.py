@@ -11,7 +11,7 @@ version_added: 0.1.0
 description:
   - Pushes the local image O(name) to its registry, with community.docker's C(docker_image_push)
     option names.
-  - Idempotent by digest, as O(goship.containers.image#module:push) of M(goship.containers.image):
+  - Idempotent by digest, as O(goship.containers.image#module:push) of M(goship.containers.image) -
     nothing is sent when the registry already serves this image under O(name) (the manifest digest it
     gives for the name is among the image's C(RepoDigests)); a push after which the registry serves
     the manifest it served before is no change.
