@@ -33,10 +33,10 @@ from ansible_collections.goship.containers.plugins.module_utils.images.store imp
     is_image_id,
     normalise_reference,
     pull_image,
-    split_reference,
     push_image,
     remote_digest,
     remove_image,
+    split_reference,
     summary,
     tag_image,
 )
