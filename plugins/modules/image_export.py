@@ -47,6 +47,7 @@ attributes:
     description: Reads the archive's manifest and compares; nothing is written.
   diff_mode:
     support: none
+    description: No diff is returned; RV(actions) says what was (or would be) done.
 seealso:
   - module: goship.containers.image_load
   - module: goship.containers.image

@@ -29,6 +29,7 @@ attributes:
     description: Reads the archive's manifest and compares; nothing is loaded or tagged.
   diff_mode:
     support: none
+    description: No diff is returned; RV(actions) says what was (or would be) done.
 notes:
   - Runs the same code as M(goship.containers.image) with O(goship.containers.image#module:source=load)
     (one image core); that module also tags one image of the archive with a name of your choice.

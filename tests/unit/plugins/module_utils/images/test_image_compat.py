@@ -56,9 +56,9 @@ def test_a_key_given_flat_and_nested_fails_naming_both(flat, nested):
 
 
 def test_the_build_environment_keys_are_converted():
-    core, _ = translate(name="shop/web", build=dict(
+    core = translate(name="shop/web", build=dict(
         path="/ctx", etc_hosts={"proxy.internal": "10.0.0.5"}, shm_size="128M", rm=False, use_config_proxy=False,
-        container_limits=dict(memory="512M", memswap="unlimited", cpushares=512, cpusetcpus="0", )))
+        container_limits=dict(memory="512M", memswap="unlimited", cpushares=512, cpusetcpus="0", )))[0]
     assert core["etc_hosts"] == {"proxy.internal": "10.0.0.5"}
     assert core["shm_size"] == 128 * 1024 * 1024
     assert core["rm"] is False and core["use_config_proxy"] is False
@@ -108,10 +108,10 @@ def test_tag_is_added_to_a_name_without_one_and_the_names_own_tag_wins():
 
 
 def test_repository_with_and_without_force_tag():
-    core, _ = translate(name="shop/web:1.4", source="local", repository="reg.example.com/shop/web")
+    core = translate(name="shop/web:1.4", source="local", repository="reg.example.com/shop/web")[0]
     assert core["repositories"] == ["reg.example.com/shop/web:1.4"]  # the name's tag
     assert core["existing_images"] == "keep" and "force_tag: true moves it" in core["kept_hint"]
-    core, _ = translate(name="shop/web", tag="2", source="local", repository="other", force_tag=True)
+    core = translate(name="shop/web", tag="2", source="local", repository="other", force_tag=True)[0]
     assert core["repositories"] == ["other:2"] and core["existing_images"] == "overwrite"
     with pytest.raises(ValueError, match=r"^repository: must be a repository\[:tag\], not an image ID"):
         translate(name="shop/web", source="local", repository=ID_A)
@@ -176,8 +176,8 @@ def split(function, **given):
 
 
 def test_image_build_maps_its_options_and_refuses_what_it_cannot_apply():
-    core, _ = split(compat.build_params, name="web", tag="1", path="/ctx", pull=False, nocache=False,
-                    rebuild="never", etc_hosts={"h": "host-gateway"}, shm_size="1M")
+    core = split(compat.build_params, name="web", tag="1", path="/ctx", pull=False, nocache=False,
+                 rebuild="never", etc_hosts={"h": "host-gateway"}, shm_size="1M")[0]
     assert core["source"] == "build" and core["name"] == "web:1" and core["rebuild"] == "never"
     assert core["etc_hosts"] == {"h": "host-gateway"} and core["shm_size"] == 1024 * 1024
     assert core["args"] == {} and core["labels"] == {} and core["cache_from"] == []
@@ -189,24 +189,24 @@ def test_image_build_maps_its_options_and_refuses_what_it_cannot_apply():
 
 def test_image_pull_policies_and_platform():
     assert split(compat.pull_params, name="web", pull="always")[0]["pull_policy"] == "always"
-    core, _ = split(compat.pull_params, name="web", tag="2", pull="not_present")
+    core = split(compat.pull_params, name="web", tag="2", pull="not_present")[0]
     assert core["pull_policy"] == "missing" and core["source"] == "pull" and core["name"] == "web:2"
     with pytest.raises(ValueError, match=r"^platform: not supported"):
         split(compat.pull_params, name="web", pull="always", platform="linux/amd64")
 
 
 def test_image_push_tag_export_remove_load(tmp_path):
-    core, _ = split(compat.push_params, name="reg:5000/web", tag="3")
+    core = split(compat.push_params, name="reg:5000/web", tag="3")[0]
     assert core["push"] is True and core["source"] == "local" and core["name"] == "reg:5000/web:3"
     with pytest.raises(ValueError, match=r"^name: give the repository:tag to push"):
         split(compat.push_params, name=ID_A)
-    core, _ = split(compat.tag_params, name="web:1.4", repository=["web", "reg/web:x"], existing_images="keep")
+    core = split(compat.tag_params, name="web:1.4", repository=["web", "reg/web:x"], existing_images="keep")[0]
     assert core["repositories"] == ["web:1.4", "reg/web:x"] and core["existing_images"] == "keep"
-    core, _ = split(compat.export_params, names=["web", ID_A], tag="2", path="/tmp/x.tar", force=True)
+    core = split(compat.export_params, names=["web", ID_A], tag="2", path="/tmp/x.tar", force=True)[0]
     assert core["archive_names"] == ["web:2", ID_A] and core["archive_path"] == "/tmp/x.tar" and core["force_archive"]
     with pytest.raises(ValueError, match=r"^path: required"):
         split(compat.export_params, names=["web"], force=False)
-    core, _ = split(compat.remove_params, name="web", tag="1", force=False, prune=False)
+    core = split(compat.remove_params, name="web", tag="1", force=False, prune=False)[0]
     assert core["state"] == "absent" and core["prune"] is False and core["name"] == "web:1"
     with pytest.raises(ValueError, match=r"^path: .* does not exist"):
         split(compat.load_params, path=str(tmp_path / "none.tar"))
@@ -293,7 +293,7 @@ def test_a_repository_pointing_elsewhere_is_kept_with_a_warning_or_moved():
     assert kept.writes == [] and not outcome.changed and result["tagged_images"] == []
     assert module.warnings == ["other:1 points at another image (bbbbbbbbbbbb) and is kept: force_tag: true moves it"]
     moved = engine()
-    result, outcome, _ = run(moved, dict(name="web:1", source="local", repositories=["other:1", "new:1"],
+    result, outcome, _module = run(moved, dict(name="web:1", source="local", repositories=["other:1", "new:1"],
                                          existing_images="overwrite"))
     assert moved.writes == [("tag", ID_A, "other:1"), ("tag", ID_A, "new:1")] and outcome.changed
     assert result["tagged_images"] == ["other:1", "new:1"]
@@ -304,21 +304,21 @@ def test_a_repository_pointing_elsewhere_is_kept_with_a_warning_or_moved():
 def test_a_repository_in_check_mode_writes_nothing():
     a = image(ID_A, "web:1")
     engine = FakeEngine({"web:1": a, ID_A: a})
-    result, outcome, _ = run(engine, dict(name="web:1", source="local", repositories=["new:1"]), check_mode=True)
+    result, outcome, _module = run(engine, dict(name="web:1", source="local", repositories=["new:1"]), check_mode=True)
     assert engine.writes == [] and outcome.changed and result["tagged_images"] == ["new:1"]
 
 
 def test_removal_returns_the_engines_answer_and_passes_prune():
     a = image(ID_A, "web:1")
     engine = FakeEngine({"web:1": a, ID_A: a})
-    result, outcome, _ = run(engine, dict(name="web:1", state="absent", prune=False))
+    result, outcome, _module = run(engine, dict(name="web:1", state="absent", prune=False))
     assert engine.writes == [("remove", "web:1", False, True)]
     assert result["deleted"] == [ID_A] and result["untagged"] == ["web:1"] and result["image_before"] == a
     by_id = FakeEngine({ID_A: a})
-    result, outcome, _ = run(by_id, dict(name=ID_A, state="absent", force=True))
+    result, outcome, _module = run(by_id, dict(name=ID_A, state="absent", force=True))
     assert by_id.writes == [("remove", ID_A, True, False)] and outcome.changed
     gone = FakeEngine({})
-    result, outcome, _ = run(gone, dict(name="web:1", state="absent"))
+    result, outcome, _module = run(gone, dict(name="web:1", state="absent"))
     assert gone.writes == [] and not outcome.changed and result["deleted"] == [] and result["image_before"] is None
 
 
@@ -326,10 +326,10 @@ def test_pull_always_in_check_mode_asks_the_registry():
     digest = "sha256:" + "d" * 64
     a = image(ID_A, "reg:5000/web:1", digests=["reg:5000/web@" + digest])
     same = FakeEngine({"reg:5000/web:1": a, ID_A: a}, {"reg:5000/web:1": digest})
-    _, outcome, _ = run(same, dict(name="reg:5000/web:1", source="pull", pull_policy="always"), check_mode=True)
+    _result, outcome, _module = run(same, dict(name="reg:5000/web:1", source="pull", pull_policy="always"), check_mode=True)
     assert not outcome.changed and same.writes == []
     moved = FakeEngine({"reg:5000/web:1": a, ID_A: a}, {"reg:5000/web:1": "sha256:" + "e" * 64})
-    _, outcome, _ = run(moved, dict(name="reg:5000/web:1", source="pull", pull_policy="always"), check_mode=True)
+    _result, outcome, _module = run(moved, dict(name="reg:5000/web:1", source="pull", pull_policy="always"), check_mode=True)
     assert outcome.changed and moved.writes == []
 
 
@@ -337,5 +337,5 @@ def test_a_digest_reference_that_is_present_is_not_pulled_again():
     ref = "reg:5000/web@sha256:" + "c" * 64
     a = image(ID_A, digests=[ref])
     engine = FakeEngine({ref: a, ID_A: a})
-    result, outcome, _ = run(engine, dict(name=ref, source="pull", pull_policy="always"))
+    result, outcome, _module = run(engine, dict(name=ref, source="pull", pull_policy="always"))
     assert engine.writes == [] and not outcome.changed and result["image_id"] == ID_A
