@@ -294,7 +294,7 @@ def test_a_repository_pointing_elsewhere_is_kept_with_a_warning_or_moved():
     assert module.warnings == ["other:1 points at another image (bbbbbbbbbbbb) and is kept: force_tag: true moves it"]
     moved = engine()
     result, outcome, _module = run(moved, dict(name="web:1", source="local", repositories=["other:1", "new:1"],
-                                                 existing_images="overwrite"))
+                                               existing_images="overwrite"))
     assert moved.writes == [("tag", ID_A, "other:1"), ("tag", ID_A, "new:1")] and outcome.changed
     assert result["tagged_images"] == ["other:1", "new:1"]
     again = run(moved, dict(name="web:1", source="local", repositories=["other:1", "new:1"]))
