@@ -31,9 +31,18 @@ def sensitive_keys_option() -> dict[str, Any]:
     return dict(type="list", elements="str", default=[], no_log=False)
 
 
+def _nested(params: Mapping[str, Any], option: str) -> Any:
+    """params["build"]["args"] for "build.args" (a map inside a dict option); None when absent."""
+    value: Any = params
+    for part in option.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
 class SecretAwareModule(AnsibleModule):
-    """`maps`: option name → the name of its no_log twin (`env` → `secret_env`) or None.
-    `compose`: the option holding a Compose definition, if any."""
+    """`maps`: option name → the name of its no_log twin (`env` → `secret_env`) or None; a dotted
+    name (`build.args`) is a map inside a dict option. `compose`: the option holding a Compose
+    definition, if any."""
 
     def __init__(self, *args: Any, maps: Optional[Mapping[str, Optional[str]]] = None,
                  compose: Optional[str] = None, **kwargs: Any) -> None:
@@ -72,7 +81,7 @@ class SecretAwareModule(AnsibleModule):
         sensitive = [key for key in sensitive if isinstance(key, str)] if isinstance(sensitive, list) else []
         self.secret_rule = SecretRule(sensitive, names)
         for option in self._secret_maps:
-            self.protect_map(params.get(option))
+            self.protect_map(_nested(params, option))
         if self._secret_compose:
             self.protect_values(compose_secrets(params.get(self._secret_compose), self.secret_rule))
         self._secrets_guarded = True
@@ -82,7 +91,11 @@ class SecretAwareModule(AnsibleModule):
         (no_log options are masked by Ansible itself)."""
         params = dict(getattr(self, "params", None) or {})
         for option in self._secret_maps:
-            if params.get(option) is not None:
+            if "." in option:
+                outer, inner = option.split(".", 1)
+                if isinstance(params.get(outer), Mapping) and _nested(params, option) is not None:
+                    params[outer] = dict(params[outer], **{inner: self.secret_rule.mask(_nested(params, option))})
+            elif params.get(option) is not None:
                 params[option] = self.secret_rule.mask(params[option])
         if self._secret_compose and params.get(self._secret_compose) is not None:
             params[self._secret_compose] = mask_compose(copy.deepcopy(params[self._secret_compose]), self.secret_rule)

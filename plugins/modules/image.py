@@ -36,15 +36,30 @@ description:
     default. Such a file is built through C(docker buildx build) of the docker CLI on the managed host
     (pointed at the same engine) when it has the buildx plugin; without it the task fails naming
     each line and the ways out, and nothing is built. See O(builder)."
+  - "Also takes community.docker's C(docker_image) options with their meaning: the nested O(build)
+    (beside the flat O(path), O(args), ...; one key given both ways fails naming it), O(tag),
+    O(repository) with O(force_tag), O(force_source), O(force_absent), and O(pull) as a dictionary.
+    docs/migrating-from-community-docker.md lists what differs. The split modules
+    M(goship.containers.image_build), M(goship.containers.image_load), M(goship.containers.image_pull),
+    M(goship.containers.image_push), M(goship.containers.image_tag), M(goship.containers.image_export)
+    and M(goship.containers.image_remove) run this same code, with community.docker's option names."
 extends_documentation_fragment:
   - goship.containers.docker
   - goship.containers.docker.modules
 options:
   name:
     description:
-      - Image name as C(repository[:tag]); the tag defaults to C(latest).
+      - Image name as C(repository[:tag]); the tag is O(tag), else C(latest).
+      - With O(state=absent) or O(source=local), also a full image ID (C(sha256:…)); with
+        O(source=pull), also C(repository@sha256:…) (exactly that image).
     type: str
     required: true
+  tag:
+    description:
+      - community.docker's C(tag) - added to O(name) when O(name) has no tag of its own. When O(name)
+        carries one, O(name)'s wins (as in community.docker) and a different O(tag) warns that it is
+        not used. Also the tag of an O(repository) without one.
+    type: str
   state:
     description:
       - V(present) makes the image exist from O(source); V(absent) removes the tag O(name).
@@ -54,12 +69,13 @@ options:
     choices: [present, absent]
   source:
     description:
-      - Where the image comes from.
+      - Where the image comes from (community.docker's values, with their meaning).
       - V(build) builds from O(path); V(load) loads O(load_path); V(pull) pulls O(name) from its
         registry (with the credentials of the managed host's Docker config, see
         M(goship.containers.login)); V(local) uses an image the engine already has (O(name), or
         O(from_image) to tag).
-      - When not set, V(build) if O(path) is set, V(load) if O(load_path) is set, else V(local).
+      - When not set, V(build) if O(path) or O(build) is set, V(load) if O(load_path) is set, else
+        V(local) (community.docker requires it with O(state=present)).
     type: str
     choices: [build, load, pull, local]
   force:
@@ -71,6 +87,118 @@ options:
       - A forced step still reports a change only when an image ID moved or a file was written.
     type: bool
     default: false
+  force_source:
+    description:
+      - community.docker's C(force_source) - with O(state=present), redo the build, load or pull even
+        when the engine has its result (as O(force), without rewriting O(archive_path)). A forced step
+        reports a change only when an image ID moved. With O(state=absent) it warns that it has no effect.
+    type: bool
+    default: false
+  force_absent:
+    description:
+      - community.docker's C(force_absent) - with O(state=absent), the same as O(force). With
+        O(state=present) it warns that it has no effect.
+    type: bool
+    default: false
+  repository:
+    description:
+      - community.docker's C(repository) - after the image is present, also tag it as this
+        C(repository[:tag]) (without a tag, the tag of O(name), else O(tag), else V(latest)).
+      - With O(push=true), this name is pushed instead of O(name).
+      - A name that already points at another image is kept, with a warning, unless O(force_tag=true)
+        moves it (community.docker's behaviour).
+    type: str
+  force_tag:
+    description:
+      - community.docker's C(force_tag) - move O(repository) to this image even when it points at
+        another one. Without O(repository) it warns that it has no effect (O(name) and O(extra_tags)
+        are always moved).
+    type: bool
+    default: false
+  build:
+    description:
+      - community.docker's build options, nested; the same as the flat options named below. A key given
+        here and as its flat option fails naming both. Implies O(source=build); with another source it
+        fails naming O(build).
+      - Keys that only this form has (O(build.etc_hosts), O(build.shm_size), O(build.rm),
+        O(build.container_limits), O(build.use_config_proxy)) set the build containers' environment,
+        as O(network) does; they are not part of the build digest, and only the classic builder takes
+        them (a Dockerfile that needs buildx fails naming the key, before anything runs).
+    type: dict
+    suboptions:
+      path:
+        description: O(path).
+        type: path
+        required: true
+      dockerfile:
+        description: O(dockerfile).
+        type: str
+      args:
+        description: O(args). Values must be strings or numbers.
+        type: dict
+      target:
+        description: O(target).
+        type: str
+      labels:
+        description: O(labels).
+        type: dict
+      network:
+        description: O(network).
+        type: str
+      nocache:
+        description: O(nocache) (default false).
+        type: bool
+      pull:
+        description: The flat O(pull) as a boolean (default false).
+        type: bool
+      cache_from:
+        description: O(cache_from).
+        type: list
+        elements: str
+      http_timeout:
+        description: O(build_timeout) - seconds to wait for the engine's answer during a build.
+        type: int
+      etc_hosts:
+        description:
+          - Extra C(/etc/hosts) entries of the build containers, host name to IP address (or V(host-gateway)).
+        type: dict
+      shm_size:
+        description:
+          - Size of C(/dev/shm) of the build containers, such as V(128M), or a number of bytes.
+        type: str
+      rm:
+        description:
+          - Remove the intermediate containers after the build, also after a failed one (default true).
+            V(false) keeps them.
+        type: bool
+      use_config_proxy:
+        description:
+          - Give the build containers the proxy settings of the managed host's Docker config as build
+            arguments (default true, as before this option existed); V(false) does not.
+        type: bool
+      container_limits:
+        description:
+          - Limits of each build container.
+        type: dict
+        suboptions:
+          memory:
+            description: Memory limit, such as V(512M), or bytes.
+            type: str
+          memswap:
+            description: Memory plus swap, such as V(1G), or V(-1) / V(unlimited).
+            type: str
+          cpushares:
+            description: CPU shares (relative weight).
+            type: int
+          cpusetcpus:
+            description: CPUs the build may use, such as V(0-3) or V(0,1).
+            type: str
+      platform:
+        description:
+          - Not supported; a task that sets it fails naming it, and nothing is built. The engine here
+            builds and pulls only its own platform, and no registry with other platforms' images is
+            available to test it.
+        type: str
   path:
     description:
       - Build context directory (on the managed host). Required for O(source=build).
@@ -127,8 +255,11 @@ options:
     type: str
   pull:
     description:
-      - Ask the engine to pull newer base images during the build.
-    type: bool
+      - V(true) asks the engine to pull newer base images during the build (the same as O(build.pull)).
+      - "A dictionary is community.docker's C(pull) option: C({platform: ...}). Its C(platform) is not
+        supported (refused naming C(pull.platform), for the reason of O(build.platform)); an empty
+        dictionary is the same as V(false)."
+    type: raw
     default: false
   cache_from:
     description:
@@ -277,6 +408,21 @@ EXAMPLES = r"""
     source: pull
     from_image: registry.example.com/shop/web@sha256:5c1f9a0e4b7d…
 
+- name: community.docker's shape - a nested build, then tag and push as a registry name
+  goship.containers.image:
+    name: shop/web
+    tag: "1.4"
+    source: build
+    build:
+      path: /srv/shop/web
+      args:
+        GO_VERSION: "1.19"
+      etc_hosts:
+        proxy.internal: 10.0.0.5
+    repository: registry.example.com/shop/web
+    force_tag: true
+    push: true
+
 - name: Remove a tag
   goship.containers.image:
     name: shop/web:1.3
@@ -361,6 +507,25 @@ repo_digest:
   returned: when O(push=true)
   type: str
   sample: registry.example.com/shop/web@sha256:5c1f9a0e4b7d…
+stdout:
+  description: The builder's whole output when a build ran (community.docker's key).
+  returned: when a build ran
+  type: str
+tagged_images:
+  description: The names of O(repository) that were (or, in check mode, would be) tagged.
+  returned: when O(repository) is set
+  type: list
+  elements: str
+deleted:
+  description: With O(state=absent), the IDs of the images the engine deleted (empty in check mode).
+  returned: when O(state=absent)
+  type: list
+  elements: str
+untagged:
+  description: With O(state=absent), the names the engine untagged (empty in check mode).
+  returned: when O(state=absent)
+  type: list
+  elements: str
 archive_written:
   description: Whether O(archive_path) was (re)written.
   returned: when O(archive_path) is set
@@ -372,6 +537,7 @@ api_requests:
 """
 
 from ansible_collections.goship.containers.plugins.module_utils.client import connect, docker_argument_spec
+from ansible_collections.goship.containers.plugins.module_utils.images.compat import compat_options, image_params
 from ansible_collections.goship.containers.plugins.module_utils.images.image_task import (
     image_options,
     run_image_module,
@@ -381,9 +547,10 @@ from ansible_collections.goship.containers.plugins.module_utils.secret_module im
 
 
 def main():
-    module = SecretAwareModule(argument_spec=docker_argument_spec(**image_options()), supports_check_mode=True,
-                               maps={"args": "secret_args", "labels": None})
-    run_image_module(module, connect, Outcome(module))
+    module = SecretAwareModule(argument_spec=docker_argument_spec(**image_options(), **compat_options()),
+                               supports_check_mode=True,
+                               maps={"args": "secret_args", "labels": None, "build.args": None, "build.labels": None})
+    run_image_module(module, connect, Outcome(module), translate=image_params)
 
 
 if __name__ == "__main__":

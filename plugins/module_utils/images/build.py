@@ -72,6 +72,20 @@ class BuildRequest:
     digest_cache: bool = True     # reuse file hashes of unchanged files (see context.HashCache)
     builder: str = "auto"         # auto | classic | buildx (buildx.select_builder)
     records: Optional[BuildRecords] = None   # None: the host's default record directory
+    # the build containers' environment (like `network`, not part of the digest): community.docker's
+    # build.etc_hosts, shm_size, container_limits, rm and use_config_proxy; classic builder only
+    extra_hosts: Dict[str, str] = field(default_factory=dict)
+    shm_size: Optional[int] = None
+    container_limits: Dict[str, Any] = field(default_factory=dict)
+    rm: bool = True
+    use_config_proxy: bool = True
+
+    def classic_only(self) -> List[str]:
+        """The options set here that only the classic builder (the engine's build endpoint) takes."""
+        given = dict(etc_hosts=bool(self.extra_hosts), shm_size=self.shm_size is not None,
+                     container_limits=bool(self.container_limits), rm=not self.rm,
+                     use_config_proxy=not self.use_config_proxy)
+        return [name for name, is_set in given.items() if is_set]
 
     def validate(self) -> None:
         """Raise ValueError naming the option for anything the engine would reject later."""
@@ -129,7 +143,9 @@ def _stream_build(client: Any, context: BuildContext, request: BuildRequest) -> 
                 buildargs=request.args or None, target=request.target or None, labels=labels or None,
                 network_mode=request.network or None, pull=request.pull,
                 cache_from=request.cache_from or None, nocache=request.nocache,
-                rm=True, forcerm=True, decode=True, timeout=request.timeout,
+                rm=request.rm, forcerm=request.rm, decode=True, timeout=request.timeout,
+                extra_hosts=request.extra_hosts or None, shmsize=request.shm_size,
+                container_limits=request.container_limits or None, use_config_proxy=request.use_config_proxy,
             )
             return _read_build_stream(stream)
         except APIError as exc:
@@ -280,6 +296,9 @@ def ensure_built(client: Any, request: BuildRequest, check_mode: bool) -> BuildR
     context = BuildContext(request.path, request.dockerfile)
     digest, builder = inputs_digest(context, request.args, request.target, request.labels,
                                     request.builder, request.digest_cache)
+    if builder == "buildx" and request.classic_only():  # before anything runs, in check mode too
+        raise ValueError("build.%s: only the classic builder takes it, and this build runs through docker buildx"
+                         " (BuildKit); remove it, or the Dockerfile's BuildKit-only lines" % request.classic_only()[0])
     records = request.records if request.records is not None else BuildRecords()
     recorded = records.image_ids(digest)
     result = BuildResult(name=request.name, digest=digest, builder=builder, build_record=records.path_for(digest))

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from typing import Any, Dict, List, Optional
 
@@ -29,11 +30,13 @@ from ansible_collections.goship.containers.plugins.module_utils.images.context i
 from ansible_collections.goship.containers.plugins.module_utils.images.store import (
     ImageError,
     inspect_image,
+    is_image_id,
     normalise_reference,
     pull_image,
     push_image,
     remote_digest,
     remove_image,
+    split_reference,
     summary,
     tag_image,
 )
@@ -41,7 +44,9 @@ from ansible_collections.goship.containers.plugins.module_utils.images.store imp
 from ansible_collections.goship.containers.plugins.module_utils.secrets import inspect_secrets, mask_inspect
 
 SOURCES = ("build", "load", "pull", "local")
-BUILD_OPTIONS = ("path", "dockerfile", "args", "secret_args", "target", "labels", "network", "cache_from")
+BUILD_OPTIONS = ("path", "dockerfile", "args", "secret_args", "target", "labels", "network", "cache_from",
+                 "etc_hosts", "shm_size", "container_limits")
+_DIGEST_REF = re.compile(r"^(.+)@(sha256:[0-9a-f]{64})$")
 DEFAULTED_BUILD_OPTIONS = {"builder": "auto"}
 
 
@@ -60,7 +65,7 @@ def image_options() -> Dict[str, Dict[str, Any]]:
         target=dict(type="str"),
         labels=dict(type="dict", default={}),
         network=dict(type="str"),
-        pull=dict(type="bool", default=False),
+        pull=dict(type="raw", default=False),  # a bool; community.docker's {platform} (compat.py)
         cache_from=dict(type="list", elements="str", default=[]),
         nocache=dict(type="bool", default=False),
         extra_tags=dict(type="list", elements="str", default=[]),
@@ -86,19 +91,50 @@ def _source(params: Dict[str, Any]) -> str:
     return "local"
 
 
+def _validate_name(params: Dict[str, Any], source: str) -> None:
+    """`name`: repository[:tag]; an image ID for state=absent and source=local; repo@sha256:… for
+    source=pull; none at all only for a load of every image of an archive (image_load)."""
+    name = params.get("name")
+    if name is None:
+        if source != "load":
+            raise ValueError("name: required")
+        return
+    if is_image_id(name):
+        if source not in ("absent", "local"):
+            raise ValueError("name: an image ID names an image only with state=absent or source=local"
+                             " (source is %s); give a repository:tag" % source)
+        if params.get("push") and not params.get("repositories"):
+            raise ValueError("push: an image ID cannot be pushed; give repository to tag and push it")
+        return
+    digest = _DIGEST_REF.match(name)
+    if digest:
+        if source != "pull":
+            raise ValueError("name: a digest reference (%s) is only pulled (source=pull)" % name)
+        split_reference(digest.group(1), "name")
+        if params.get("push") and not params.get("repositories"):
+            raise ValueError("push: a digest reference cannot be pushed; give repository to tag and push it")
+        return
+    params["name"] = normalise_reference(name, "name")
+
+
 def validate(params: Dict[str, Any]) -> str:
     """Reject bad input before any engine call; returns the source. Raises ValueError naming the option."""
-    name = normalise_reference(params["name"], "name")
-    params["name"] = name
+    source = "absent" if params["state"] == "absent" else _source(params)
+    _validate_name(params, source)
     params["extra_tags"] = [normalise_reference(t, "extra_tags[%d]" % i) for i, t in enumerate(params["extra_tags"])]
-    if params["state"] == "absent":
+    if params.get("archive_names"):
+        params["archive_names"] = [n if is_image_id(n) else normalise_reference(n, "names[%d]" % i)
+                                   for i, n in enumerate(params["archive_names"])]
+    repositories = params.get("repositories") or []
+    params["repositories"] = [normalise_reference(r, "repository" if len(repositories) == 1 else "repository[%d]" % i)
+                              for i, r in enumerate(repositories)]
+    if source == "absent":
         return "absent"
-    source = _source(params)
     if source == "build" and not params.get("path"):
         raise ValueError("path: required when source=build")
     if source != "build":
         for option in BUILD_OPTIONS:
-            if params.get(option):
+            if params.get(option) or (option == "shm_size" and params.get(option) is not None):
                 raise ValueError("%s: only used when source=build (source is %s)" % (option, source))
         for option, default in DEFAULTED_BUILD_OPTIONS.items():
             if params.get(option, default) != default:
@@ -151,6 +187,8 @@ class ImageTask:
         image_id = getattr(self, "_" + source)()
         if source != "build":
             self._extra_tags(image_id)
+        if self.params.get("repositories"):
+            self._repositories(image_id)
         if self.params.get("archive_path"):
             self._save(image_id)
         if self.params.get("push"):
@@ -158,7 +196,7 @@ class ImageTask:
         image = inspect_image(self.client, image_id) if image_id else None
         self.result["image"] = image
         self.result["image_id"] = image_id
-        if source != "build":
+        if source != "build" and self.name is not None:
             self.outcome.set_diff(self.outcome.before or None, summary(image))
         return self.result
 
@@ -166,10 +204,15 @@ class ImageTask:
     def _absent(self) -> None:
         current = inspect_image(self.client, self.name)
         # remove by name only: an ID that merely shares the name's repository is not touched
-        if current is not None and self.name in (current.get("RepoTags") or []):
-            self.outcome.apply("remove %s" % self.name,
-                               lambda: remove_image(self.client, self.name, self.params["force"]))
+        if current is not None and (self.name in (current.get("RepoTags") or []) or current.get("Id") == self.name):
+            answer = self.outcome.apply("remove %s" % self.name, lambda: remove_image(
+                self.client, self.name, self.params["force"], self.params.get("prune", True)))
+            for key, entry in (("deleted", "Deleted"), ("untagged", "Untagged")):
+                self.result[key] = [item[entry] for item in answer or [] if item.get(entry)]
+        self.result.setdefault("deleted", [])
+        self.result.setdefault("untagged", [])
         self.outcome.set_diff(summary(current), None)
+        self.result["image_before"] = current
         self.result["image"] = None
         self.result["image_id"] = None
 
@@ -181,7 +224,9 @@ class ImageTask:
             target=p.get("target"), labels=p["labels"], network=p.get("network"), pull=p["pull"],
             cache_from=p["cache_from"], nocache=p["nocache"], extra_tags=p["extra_tags"],
             rebuild="always" if p["force"] else p["rebuild"], timeout=p["build_timeout"],
-            builder=p.get("builder") or "auto",
+            builder=p.get("builder") or "auto", extra_hosts=p.get("etc_hosts") or {}, shm_size=p.get("shm_size"),
+            container_limits=p.get("container_limits") or {}, rm=p.get("rm") is not False,
+            use_config_proxy=p.get("use_config_proxy") is not False,
         )
         built = ensure_built(self.client, request, self.check_mode)
         self.outcome.actions.extend(built.actions)
@@ -189,14 +234,16 @@ class ImageTask:
         self.outcome.set_diff(built.before, built.after)
         self.result.update(build_skipped=built.build_skipped, build_digest=built.digest,
                            build_log=built.build_log[-40:], builder=built.builder, build_record=built.build_record)
+        if not built.build_skipped and not self.check_mode:
+            self.result["stdout"] = "\n".join(built.build_log)  # community.docker's key: the whole output
         return built.image_id
 
     def _load(self) -> Optional[str]:
         path = self.params["load_path"]
         images = read_manifest(path, "load_path")
         ids = [image.image_id for image in images]
-        wanted = self._archive_target(images)
-        before = inspect_image(self.client, self.name)
+        wanted = self._archive_target(images) if self.name is not None else None
+        before = inspect_image(self.client, self.name) if self.name is not None else None
         self.outcome.set_diff(summary(before), None)
         missing = missing_images(self.client, images)
         if missing or self.params["force"]:
@@ -212,9 +259,13 @@ class ImageTask:
                 self.outcome.apply("tag %s as %s" % (image_id[7:19], tag),
                                    lambda t=tag, i=image_id: tag_image(self.client, i, t))
         archived_tags = set(tag for image in images for tag in image.repo_tags)
-        if not (loading and self.check_mode and self.name in archived_tags):
+        if self.name is not None and not (loading and self.check_mode and self.name in archived_tags):
             self._ensure_tag(self.name, wanted)
         self.result["archive_image_ids"] = ids
+        if self.name is None:  # every image of the archive (image_load): their names and inspect data
+            self.result["image_names"] = sorted(archived_tags) + [i.image_id for i in images if not i.repo_tags]
+            found = [inspect_image(self.client, image_id) for image_id in ids]
+            self.result["images"] = [image for image in found if image is not None]
         return wanted
 
     def _archive_target(self, images: List[Any]) -> str:
@@ -234,6 +285,10 @@ class ImageTask:
             return self._pull_as_name(self.params["from_image"], before_id)
         if before is not None and self.params["pull_policy"] == "missing" and not self.params["force"]:
             return before_id
+        if before is not None and "@" in self.name:  # a digest names exactly one image: it is there
+            return before_id
+        if self.check_mode and before is not None and self._registry_serves(self.name, before):
+            return before_id  # the registry serves the image the engine has: a pull would change nothing
         changed_before = self.outcome.changed
         self.outcome.apply("pull %s" % self.name, lambda: pull_image(self.client, self.name))
         if self.check_mode:
@@ -242,6 +297,10 @@ class ImageTask:
         after_id = after.get("Id") if after else None
         self.outcome.changed = changed_before or after_id != before_id
         return after_id
+
+    def _registry_serves(self, name: str, image: Dict[str, Any]) -> bool:
+        remote = remote_digest(self.client, name)
+        return bool(remote) and "%s@%s" % (name.rsplit(":", 1)[0], remote) in (image.get("RepoDigests") or [])
 
     def _pull_as_name(self, source: str, before_id: Optional[str]) -> Optional[str]:
         """Pull `source` (repo:tag, or repo@sha256:… for exactly one image) and tag it as O(name)."""
@@ -289,18 +348,48 @@ class ImageTask:
         for tag in self.params["extra_tags"]:
             self._ensure_tag(tag, image_id)
 
+    def _repositories(self, image_id: Optional[str]) -> None:
+        """Tag the image as each of `repositories`. A name that points at another image is moved, or
+        kept with existing_images=keep (community.docker's force_tag=false / existing_images)."""
+        tagged: List[str] = []
+        for name in self.params["repositories"]:
+            current = inspect_image(self.client, name)
+            if image_id is not None and current is not None and current.get("Id") == image_id:
+                continue
+            if current is not None and self.params.get("existing_images") == "keep":
+                if self.params.get("kept_hint"):
+                    self.outcome.module.warn("%s points at another image (%s) and is kept: %s" % (
+                        name, current["Id"][7:19], self.params["kept_hint"]))
+                continue
+            if image_id is None:  # check mode, before a build: its ID is not known yet
+                self.outcome.apply("tag the built image as %s" % name)
+            else:
+                self.outcome.apply("tag %s as %s" % (image_id[7:19], name),
+                                   lambda n=name: tag_image(self.client, image_id, n))
+            tagged.append(name)
+        self.result["tagged_images"] = tagged
+
     def _save(self, image_id: Optional[str]) -> None:
         path = self.params["archive_path"]
         file_mode = archive_file_mode(path, self.params.get("mode"))
-        if image_id is not None and archive_holds(path, image_id) and not self.params["force"]:
+        names = self.params.get("archive_names") or [self.name] + self.params["extra_tags"]
+        ids = [image_id]
+        if self.params.get("archive_names"):  # several images (image_export): each must be on the engine
+            found = [inspect_image(self.client, name) for name in names]
+            for index, image in enumerate(found):
+                if image is None:
+                    raise ImageError("names[%d]: no local image %s" % (index, names[index]))
+            ids = [image["Id"] for image in found]
+            self.result["images"] = found
+        force = self.params.get("force_archive", self.params["force"])
+        if None not in ids and all(archive_holds(path, i) for i in ids) and not force:
             self.result["archive_written"] = False
             current = stat.S_IMODE(os.stat(path).st_mode)
             if current != file_mode:
                 self.outcome.apply("set the mode of %s to %04o (it is %04o)" % (path, file_mode, current),
                                    lambda: os.chmod(path, file_mode))
             return
-        names = [self.name] + self.params["extra_tags"]
-        self.outcome.apply("save %s to %s (mode %04o)" % (self.name, path, file_mode),
+        self.outcome.apply("save %s to %s (mode %04o)" % (", ".join(names), path, file_mode),
                            lambda: save_archive(self.client, names, path, file_mode))
         self.result["archive_written"] = not self.check_mode
 
@@ -312,10 +401,9 @@ class ImageTask:
         image = inspect_image(self.client, image_id) if image_id else None
         repo_digests = set((image or {}).get("RepoDigests") or [])
         pushed: Dict[str, Any] = {}
-        for name in [self.name] + self.params["extra_tags"]:
+        for name in (self.params.get("repositories") or [self.name]) + self.params["extra_tags"]:
             remote = remote_digest(self.client, name) if image is not None else None
-            repo = name.rsplit(":", 1)[0]
-            if remote and "%s@%s" % (repo, remote) in repo_digests:
+            if remote and "%s@%s" % (name.rsplit(":", 1)[0], remote) in repo_digests:
                 pushed[name] = dict(digest=remote, pushed=False)
                 continue  # the registry already serves exactly this image under that name
             changed, count = self.outcome.changed, len(self.outcome.actions)
@@ -329,18 +417,30 @@ class ImageTask:
                 self.outcome.changed = changed
                 del self.outcome.actions[count:]
         self.result["pushed"] = pushed
-        digest = (pushed.get(self.name) or {}).get("digest")
-        self.result["repo_digest"] = "%s@%s" % (self.name.rsplit(":", 1)[0], digest) if digest else None
+        first = next(iter(pushed), self.name)
+        digest = (pushed.get(first) or {}).get("digest")
+        self.result["repo_digest"] = "%s@%s" % (first.rsplit(":", 1)[0], digest) if digest else None
 
 
-def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
-    """Entry point used by plugins/modules/image.py (a SecretAwareModule: `module.secret_rule`)."""
+def _renamed(message: str, renames: Optional[Dict[str, str]]) -> str:
+    for core, own in (renames or {}).items():
+        if message.startswith(core + ":"):
+            return own + message[len(core):]
+    return message
+
+
+def run_image_module(module: Any, client_factory: Any, outcome: Any, translate: Any = None,
+                     reshape: Any = None, renames: Optional[Dict[str, str]] = None) -> None:
+    """Entry point of plugins/modules/image*.py (a SecretAwareModule: `module.secret_rule`).
+    `translate(params, warn)`: the core's options from the module's own (compat.py); `reshape(result)`
+    renames or adds the module's return keys; `renames`: core option → the module's name for it, in
+    error messages ("load_path: …" → "path: …")."""
     use_module(module)  # a build through docker buildx runs the CLI with the module's run_command
-    params = dict(module.params)
     try:
+        params = translate(dict(module.params), module.warn) if translate else dict(module.params)
         source = validate(params)
     except ValueError as exc:
-        outcome.fail(str(exc))
+        outcome.fail(_renamed(str(exc), renames))
         return
     client = client_factory(module)
     task = ImageTask(params, client, outcome)
@@ -351,13 +451,21 @@ def run_image_module(module: Any, client_factory: Any, outcome: Any) -> None:
                      failed_step=exc.step, build_output=exc.output)
         return
     except (ValueError, ContextError, ArchiveError, ImageError) as exc:
-        outcome.fail(str(exc))
+        outcome.fail(_renamed(str(exc), renames))
         return
     outcome.result.update(result)
-    if result.get("image") is not None:  # the last build step's Cmd holds the build args
-        module.protect_values(inspect_secrets(result["image"], module.secret_rule))
-        outcome.result["image"] = mask_inspect(result["image"], module.secret_rule)
+    for key in ("image", "image_before"):  # the last build step's Cmd holds the build args
+        if result.get(key) is not None:
+            module.protect_values(inspect_secrets(result[key], module.secret_rule))
+            outcome.result[key] = mask_inspect(result[key], module.secret_rule)
+    if result.get("images"):
+        for image in result["images"]:
+            module.protect_values(inspect_secrets(image, module.secret_rule))
+        outcome.result["images"] = [mask_inspect(image, module.secret_rule) for image in result["images"]]
     outcome.result["api_requests"] = getattr(client, "request_count", None)
+    if reshape is not None:
+        reshape(outcome.result)
+    outcome.result.pop("image_before", None)  # the removed image: image_remove returns it as `image`
     outcome.exit()
 
 

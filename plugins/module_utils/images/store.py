@@ -43,6 +43,14 @@ def split_reference(name: str, option: str = "name") -> Tuple[str, str]:
     return repo, tag
 
 
+IMAGE_ID = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def is_image_id(name: Any) -> bool:
+    """A full image ID (sha256:<64 hex>), which some options accept instead of a name."""
+    return isinstance(name, str) and bool(IMAGE_ID.match(name))
+
+
 def normalise_reference(name: str, option: str = "name") -> str:
     repo, tag = split_reference(name, option)
     return "%s:%s" % (repo, tag)
@@ -81,14 +89,17 @@ def tag_image(client: Any, image_id: str, name: str) -> None:
         raise ImageError("tagging %s as %s failed: %s" % (image_id, name, _explain(exc)))
 
 
-def remove_image(client: Any, name: str, force: bool) -> None:
+def remove_image(client: Any, name: str, force: bool, prune: bool = True) -> List[Dict[str, Any]]:
+    """DELETE /images/{name}: the engine's answer, one {"Untagged": ...} or {"Deleted": ...} per
+    entry. `prune` false keeps the untagged parent images (the engine's noprune)."""
     try:
-        client.remove_image(name, force=force)
+        answer = client.remove_image(name, force=force, noprune=not prune)
     except NotFound:
-        return
+        return []
     except APIError as exc:
         raise ImageError("removing %s failed: %s%s" % (
             name, _explain(exc), "" if force else " (force=true removes it anyway)"))
+    return [entry for entry in (answer or []) if isinstance(entry, dict)]
 
 
 def _stream_errors(stream: Any, aux: Optional[Dict[str, Any]] = None) -> Tuple[List[str], Optional[str]]:

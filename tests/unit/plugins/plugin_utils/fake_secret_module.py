@@ -13,8 +13,8 @@ def main() -> None:
     module = SecretAwareModule(
         argument_spec={"env": {"type": "dict"}, "secret_env": {"type": "dict", "no_log": True},
                        "sensitive_keys": sensitive_keys_option(), "fail": {"type": "bool", "default": False},
-                       "later": {"type": "str"}},
-        supports_check_mode=True, maps={"env": "secret_env"},
+                       "later": {"type": "str"}, "build": {"type": "dict"}},
+        supports_check_mode=True, maps={"env": "secret_env", "build.args": None},
     )
     env = dict(module.params["env"] or {}, **(module.params["secret_env"] or {}))
     if module.params["later"]:  # a value learnt after the arguments (an env file's content)

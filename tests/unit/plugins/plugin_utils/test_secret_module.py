@@ -91,3 +91,12 @@ def test_the_invocation_logged_to_syslog_is_masked(monkeypatch):
     module = SecretAwareModule(argument_spec={"env": {"type": "dict"}}, maps={"env": None})
     assert LONG in module.no_log_values
     assert logged and all(LONG not in message for message in logged)
+
+
+def test_a_map_nested_in_a_dict_option_is_masked_in_the_invocation():
+    """maps={"build.args": None}: image's community.docker-shaped build.args, even a short value."""
+    res, result = run(build={"args": {"API_TOKEN": SHORT, "PLAIN": "visible"}, "path": "/ctx"}, fail=True)
+    assert result["invocation"]["module_args"]["build"] == {
+        "args": {"API_TOKEN": "********", "PLAIN": "visible"}, "path": "/ctx"}
+    res, result = run(build={"args": {"API_TOKEN": LONG}})
+    assert LONG not in res["stdout"]
