@@ -68,8 +68,8 @@ trap 'exit 130' INT TERM
 
 # --- the test engine: plain, on its unix socket only; restartable after a kill -------------------
 # Its containerd is its own, started here: a dockerd killed -9 leaves it running, as a host's
-# containerd.service is. (A containerd that dockerd starts dies with it and, unreaped on this
-# machine, keeps its pid file "alive": a restarted dockerd waited for it in vain.)
+# containerd.service is. (With the containerd dockerd starts itself, a dockerd restarted after a
+# kill -9 did not come up here: "timeout waiting for containerd to start"; not investigated further.)
 CTRD=$STATE/cd
 containerd_up() {
   local deadline
