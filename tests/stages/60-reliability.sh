@@ -2,7 +2,7 @@
 # Reliability: runs every part script tests/reliability/*.sh side by side, each in its own process,
 # and then prints one summary line of their results, e.g.
 # `reliability: go_app 7/7, secrets 0 leaks in 40 outputs, tls 31/31,
-# connection_tls 8/8, bad_inputs bad inputs 171/171 clear, honest 17/17, 0 bytes lost in 4 recreates`.
+# connection_tls 8/8, bad_inputs bad inputs 171/171 clear, honest 20/20, 0 bytes lost in 4 recreates`.
 #   go_app.sh   zero-downtime updates of the go_app role under load: update, scale, a hung replica,
 #               a failed update rolled back, data kept
 #   secrets.sh  a canary in every secret channel, grepped for in every output of every run

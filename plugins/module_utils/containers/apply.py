@@ -127,12 +127,12 @@ def apply_plan(
         except (ReplaceFailed, PartlyApplied) as exc:
             raise StepFailed(step.action, str(exc), applied or exc.changed)
         except Exception as exc:  # noqa: BLE001 - one engine call (a failed create leaves nothing): nothing changed
-            if not (step.kind == "start" and stale_task(exc) and spec is not None and observed is not None
-                    and container_id == observed.id):
+            if not (step.kind == "start" and spec is not None and observed is not None
+                    and container_id == observed.id and stale_task(exc, observed.id)):
                 raise StepFailed(step.action, explain(exc), applied)
             # only a container with another ID can run: recreate it (its volumes handed on) and start that
-            action = "recreate %s (the engine refused to start it: %s; a daemon killed during an earlier start left" \
-                     " its task behind)" % (spec.name, explain(exc))
+            action = "recreate %s (the engine refused to start it: %s; a dockerd killed during an earlier start" \
+                     " left its task running in containerd)" % (spec.name, explain(exc))
             try:
                 result = record(action, partial(_recreate, client, spec, observed, timeout, keep_volumes,
                                                 image_volumes, True))
@@ -149,11 +149,17 @@ def apply_plan(
     return container_id
 
 
-def stale_task(exc: BaseException) -> bool:
-    """A start refused because containerd still holds a task (or container) of this ID: dockerd
-    killed during a start leaves its shim ("task <id>: already exists"), and the engine cannot run
-    the container again until it restarts; another container can run."""
-    return "already exists" in explain(exc)
+def stale_task(exc: BaseException, container_id: str) -> bool:
+    """A start refused because containerd still holds a running task of this container's ID. A
+    dockerd killed (-9) during a start, after containerd started the task and before dockerd
+    recorded it, leaves it behind: restarted, dockerd sees the container stopped, and each start
+    finds containerd's container of that ID, cannot delete it while its task runs, and fails.
+    Engine 20.10 answers "id already in use" (500; seen on a test engine of tests/reliability/
+    honest.sh, which makes that state); "task <id>: already exists" is containerd's own word for
+    it. Only that ID's task is stuck: a container of another ID runs. Other "already exists"
+    answers to a start (an endpoint of that name already in a network) are not this."""
+    text = explain(exc)
+    return "id already in use" in text or ("task %s" % container_id in text and "already exists" in text)
 
 
 def _container_call(client: Any, step: Step, container_id: Optional[str], timeout: Optional[int]) -> Callable[[], Any]:

@@ -102,31 +102,33 @@ def test_state_absent_without_keep_volumes_removes_volumes_handed_on_by_name():
     assert ("remove_volume", ANON) in engine.calls
 
 
-# The shape of the engine's answer to a start after dockerd was killed (-9) during an earlier start
-# of the same container, containerd still holding its task ("task <id>: already exists"). Not
-# captured from this machine's engine: a test engine killed that way did not come up again here
-# (tests/reliability/honest.sh says more); stale_task matches only "already exists".
-STALE_TASK = "failed to create shim: task %s: already exists: unknown"
+# The engine's answer to a start after dockerd was killed (-9) during an earlier start of the same
+# container, containerd still running its task: Engine 20.10 says "id already in use" (HTTP 500),
+# captured from the test engine of tests/reliability/honest.sh, which makes that state. The second
+# shape is containerd's own word for a task of that ID ("task <id>: already exists").
+STALE_TASK_ANSWERS = ("id already in use", "failed to create shim: task %s: already exists: unknown")
 
 
 class StaleTaskEngine(FakeEngine):
     """Refuses to start the containers in `stale` (by ID) the way the engine does after a kill."""
 
-    def __init__(self):
+    def __init__(self, answer=STALE_TASK_ANSWERS[0]):
         super().__init__()
         self.stale = set()
+        self.answer = answer
 
     def start(self, ref):
         cid = self._find(ref)
         if cid in self.stale:
             self.calls.append(("start", self._name(ref)))
-            raise EngineError(STALE_TASK % cid, 500)
+            raise EngineError(self.answer.replace("%s", cid), 500)
         super().start(ref)
 
 
-def test_a_start_refused_for_a_stale_task_recreates_the_container_with_its_volumes():
-    engine = StaleTaskEngine()
-    old = engine.add("web", status="created", volumes=[("/anon", ANON)])
+@pytest.mark.parametrize("answer", STALE_TASK_ANSWERS)
+def test_a_start_refused_for_a_stale_task_recreates_the_container_with_its_volumes(answer):
+    engine = StaleTaskEngine(answer)
+    old = engine.add("web", status="exited", volumes=[("/anon", ANON)])
     engine.stale.add(old)
     observed = observed_container(engine.containers[old])
     spec = ContainerSpec("web", "img", mounts=(Mount("/anon"),))
@@ -135,8 +137,24 @@ def test_a_start_refused_for_a_stale_task_recreates_the_container_with_its_volum
     assert new != old and engine.by_name() == {"web": (new, "running")}
     assert engine.containers[new]["body"]["HostConfig"]["Binds"] == ["%s:/anon:rw" % ANON]  # the data goes along
     assert record.actions[0] == "start (state is started)"
-    assert record.actions[1].startswith("recreate web (the engine refused to start it: failed to create shim: task %s" % old)
+    assert record.actions[1] == (
+        "recreate web (the engine refused to start it: %s; a dockerd killed during an earlier start left its task"
+        " running in containerd)" % answer.replace("%s", old))
     assert engine.volumes == {ANON}
+
+
+@pytest.mark.parametrize("answer", [
+    "endpoint with name web already exists in network bridge",  # a stale endpoint: a new container would meet it too
+    "failed to create shim: task %s: already exists: unknown" % ("c" * 64),  # another container's task
+    "Conflict. The container name \"/web\" is already in use",
+])
+def test_other_already_exists_answers_to_a_start_are_not_taken_for_a_stale_task(answer):
+    engine, old, observed, spec = setup(status="exited")
+    engine.refuse["start:web"] = answer
+    with pytest.raises(StepFailed) as failure:
+        apply_plan(engine, Plan((Step("start", "state is started"),)), spec, observed, Recorder())
+    assert failure.value.changed is False and engine.by_name() == {"web": (old, "exited")}
+    assert not [c for c in engine.calls if c[0] == "create"]
 
 
 def test_another_refused_start_is_not_recovered():
